@@ -1,0 +1,28 @@
+from odoo import fields, models
+
+
+class TelecomPriceVersion(models.Model):
+    _name = "telecom.price.version"
+    _description = "Effective-dated Recurring Price"
+    _order = "product_tmpl_id, date_start desc"
+    _sql_constraints = [
+        (
+            "date_uniq",
+            "UNIQUE(product_tmpl_id, date_start)",
+            "A plan cannot have two prices starting on the same date.",
+        ),
+        ("price_positive", "CHECK(price >= 0)", "A recurring price cannot be negative."),
+    ]
+
+    product_tmpl_id = fields.Many2one(
+        "product.template", string="Plan", required=True, ondelete="cascade", index=True
+    )
+    date_start = fields.Date(
+        string="Effective From",
+        required=True,
+        help="From this date on, this monthly price replaces the previous one, for new and "
+        "existing subscriptions alike.",
+    )
+    price = fields.Monetary(string="Monthly Price", required=True)
+    currency_id = fields.Many2one(related="product_tmpl_id.currency_id")
+    note = fields.Char(help="Why the price changes, e.g. the customer notice reference.")

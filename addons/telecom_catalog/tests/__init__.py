@@ -1,0 +1,2 @@
+from . import test_attributes
+from . import test_price_versions

@@ -1,0 +1,46 @@
+"""The five telecom modules install together, and every model they define is protected."""
+
+from odoo.tests import TransactionCase, tagged
+
+SUITE = (
+    "telecom_catalog",
+    "telecom_numbers",
+    "telecom_billing",
+    "telecom_provisioning",
+    "telecom_regulatory",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestSuiteInstall(TransactionCase):
+    def test_all_modules_installed(self):
+        modules = self.env["ir.module.module"].search([("name", "in", SUITE)])
+        self.assertEqual({m.name: m.state for m in modules}, dict.fromkeys(SUITE, "installed"))
+
+    def test_every_model_has_access_rules(self):
+        models = (
+            self.env["ir.model"]
+            .search([])
+            .filtered(lambda m: any(name in SUITE for name in m.modules.split(", ")))
+        )
+        telecom_models = models.filtered(lambda m: m.model.startswith("telecom."))
+        self.assertTrue(telecom_models, "the suite defines telecom.* models")
+        without_rules = telecom_models.filtered(lambda m: not m.access_ids)
+        self.assertFalse(without_rules.mapped("model"), "every telecom model needs access rules")
+
+    def test_group_implications(self):
+        ref = self.env.ref
+        manager = ref("telecom_catalog.group_telecom_manager")
+        user = ref("telecom_catalog.group_telecom_user")
+        implied = manager.trans_implied_ids
+        for role in ("billing", "number_admin", "noc", "regulatory"):
+            self.assertIn(ref(f"telecom_catalog.group_telecom_{role}"), implied)
+            self.assertIn(user, ref(f"telecom_catalog.group_telecom_{role}").trans_implied_ids)
+        cpni = ref("telecom_catalog.group_telecom_cpni")
+        self.assertNotIn(cpni, implied, "CPNI access is granted person by person")
+        self.assertIn(user, cpni.trans_implied_ids)
+
+    def test_menus_extend_the_telecom_root(self):
+        root = self.env.ref("telecom_catalog.menu_telecom_root")
+        children = self.env["ir.ui.menu"].search([("parent_id", "=", root.id)])
+        self.assertGreaterEqual(len(children), 2)

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# What `make run` and `make test` do. See README.md.
+#   tools/suite.sh run    install requirements, create or update the demo database, serve Odoo
+#   tools/suite.sh test   install requirements, build a fresh database, run every test with pytest
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PYTHON=${PYTHON:-python3}
+DB=${DB:-telecom}
+TEST_DB=${TEST_DB:-telecom_test}
+HTTP_PORT=${HTTP_PORT:-8069}
+MODULES=telecom_catalog,telecom_numbers,telecom_billing,telecom_provisioning,telecom_regulatory
+mkdir -p "$ROOT/.local"
+
+# shellcheck source=tools/postgres.sh
+source "$ROOT/tools/postgres.sh"
+
+step() { echo "==> $*"; }
+
+install_requirements() {
+    step "Installing Python requirements (requirements.txt)"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements.txt
+}
+
+prepare() {
+    local std_addons
+    std_addons=$("$PYTHON" tools/check_odoo.py)
+    install_requirements
+    ensure_postgres
+    ADDONS_PATH="$std_addons,$ROOT/addons"
+    DB_ARGS=(--db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER")
+}
+
+odoo_cmd() {
+    "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" "$@"
+}
+
+# Prints "installed" when the database exists and holds the suite, "empty" when it exists
+# without it, "absent" otherwise; with "drop" as second argument, drops the database.
+database() {
+    "$PYTHON" - "$1" "${2:-}" <<'PY'
+import os, sys
+import psycopg2
+name, action = sys.argv[1], sys.argv[2]
+conn = psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER"])
+conn.autocommit = True
+with conn.cursor() as cr:
+    if action == "drop":
+        cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        sys.exit(0)
+    cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+    if not cr.fetchone():
+        print("absent"); sys.exit(0)
+db = psycopg2.connect(dbname=name, host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER"])
+with db.cursor() as cr:
+    cr.execute("SELECT to_regclass('ir_module_module') IS NOT NULL")
+    if not cr.fetchone()[0]:
+        print("empty"); sys.exit(0)
+    cr.execute("SELECT count(*) FROM ir_module_module WHERE name LIKE 'telecom\\_%%' AND state = 'installed'")
+    print("installed" if cr.fetchone()[0] else "empty")
+PY
+}
+
+check_installed() {
+    local db=$1 missing
+    missing=$("$PYTHON" - "$db" "$MODULES" <<'PY'
+import os, sys
+import psycopg2
+db, modules = sys.argv[1], sys.argv[2].split(",")
+conn = psycopg2.connect(dbname=db, host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER"])
+with conn.cursor() as cr:
+    cr.execute("SELECT name FROM ir_module_module WHERE name = ANY(%s) AND state = 'installed'", [modules])
+    installed = {row[0] for row in cr.fetchall()}
+print(",".join(m for m in modules if m not in installed))
+PY
+)
+    if [ -n "$missing" ]; then
+        echo "ERROR: these modules did not install in database '$db': $missing (see the log above)." >&2
+        exit 1
+    fi
+}
+
+cmd_run() {
+    prepare
+    case $(database "$DB") in
+    installed)
+        step "Updating the telecom modules in database '$DB'"
+        odoo_cmd -d "$DB" -u "$MODULES" --stop-after-init
+        ;;
+    *)
+        step "Creating database '$DB' with the telecom modules and their demo data"
+        odoo_cmd -d "$DB" -i "$MODULES" --stop-after-init
+        ;;
+    esac
+    check_installed "$DB"
+    step "Starting Odoo on http://127.0.0.1:$HTTP_PORT (log in as admin / admin; Ctrl+C stops it)"
+    exec "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" \
+        -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$HTTP_PORT"
+}
+
+cmd_test() {
+    prepare
+    step "Creating a fresh database '$TEST_DB' with the telecom modules and their demo data"
+    database "$TEST_DB" drop
+    odoo_cmd -d "$TEST_DB" -i "$MODULES" --stop-after-init --log-level=warn
+    check_installed "$TEST_DB"
+    step "Running the tests (addons/*/tests and tests/)"
+    local rc=0
+    "$PYTHON" -m pytest -p no:cacheprovider \
+        --odoo-config="$ROOT/odoo.conf" --odoo-addons-path="$ADDONS_PATH" --odoo-database="$TEST_DB" \
+        --odoo-extra "db_host=$PGHOST" --odoo-extra "db_port=$PGPORT" --odoo-extra "db_user=$PGUSER" \
+        --odoo-http --junitxml="$ROOT/.local/test-results.xml" "$@" addons/*/tests tests || rc=$?
+    if [ "$rc" = 5 ]; then
+        echo "ERROR: pytest collected no tests: the test command or the test folders are broken." >&2
+    fi
+    exit "$rc"
+}
+
+case ${1:-} in
+run) shift; cmd_run "$@" ;;
+test) shift; cmd_test "$@" ;;
+*) echo "usage: tools/suite.sh run|test [pytest arguments]" >&2; exit 2 ;;
+esac
