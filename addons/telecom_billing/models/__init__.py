@@ -4,8 +4,16 @@ from . import telecom_service
 from . import telecom_service_addon
 from . import telecom_service_history
 from . import telecom_charge
+from . import telecom_tax_rate
+from . import telecom_tax_exemption
+from . import telecom_tax_engine
+from . import telecom_tax_engine_account
+from . import telecom_bill_run
+from . import telecom_bill_run_line
 from . import account_move
 from . import account_move_line
+from . import res_company
+from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import sale_order_line

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .telecom_tax_rate import TAX_KINDS
+
 TELECOM_LINE_KINDS = [
     ("recurring", "Recurring Charge"),
     ("charge", "Pending Charge"),
@@ -33,3 +35,7 @@ class AccountMoveLine(models.Model):
     )
     telecom_date_from = fields.Date(string="Service From", readonly=True, copy=False)
     telecom_date_to = fields.Date(string="Service To", readonly=True, copy=False)
+    telecom_tax_kind = fields.Selection(
+        TAX_KINDS, string="Telecom Tax Kind", readonly=True, copy=False
+    )
+    telecom_tax_jurisdiction = fields.Char(string="Tax Jurisdiction", readonly=True, copy=False)

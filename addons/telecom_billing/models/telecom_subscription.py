@@ -1,6 +1,7 @@
+from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import proration
@@ -240,3 +241,203 @@ class TelecomSubscription(models.Model):
                 }
             )
         return pieces
+
+    # ------------------------------------------------------------
+    # BUSINESS: billing
+    # ------------------------------------------------------------
+
+    def _telecom_line_accounting(self, product):
+        """Income account and analytic distribution of a charge line for ``product``."""
+        self.ensure_one()
+        partner = self.partner_id
+        vals = {}
+        if hasattr(product, "_telecom_income_account"):
+            account = product.with_company(self.company_id)._telecom_income_account(partner)
+            if account:
+                vals["account_id"] = account.id
+        else:
+            accounts = product.product_tmpl_id.with_company(self.company_id).get_product_accounts()
+            if accounts.get("income"):
+                vals["account_id"] = accounts["income"].id
+        if hasattr(partner, "_telecom_analytic_distribution"):
+            distribution = partner._telecom_analytic_distribution()
+            if distribution:
+                vals["analytic_distribution"] = distribution
+        return vals
+
+    def _telecom_charge_line_vals(self, product, name, quantity, price_unit, kind, **links):
+        self.ensure_one()
+        return {
+            "display_type": "product",
+            "product_id": product.id if product else False,
+            "name": name,
+            "quantity": quantity,
+            "price_unit": price_unit,
+            "tax_ids": [Command.clear()],
+            "telecom_line_kind": kind,
+            **self._telecom_line_accounting(product),
+            **links,
+        }
+
+    def _telecom_prepare_recurring_lines(self, period_start, period_end):
+        """Recurring plan and add-on charges from each item's charged-through date to the end
+        of the billing period (in advance), prorated per tools/proration.py.
+
+        Returns ``(line_vals_list, updates)`` where updates are ``(item, new charged_until)``.
+        """
+        self.ensure_one()
+        lines, updates = [], []
+        services = self.service_ids.filtered(lambda s: s.state in ("active", "suspended"))
+        for service in services:
+            items = [service, *service.addon_line_ids.filtered(lambda a: a.state == "active")]
+            for item in items:
+                through = item._telecom_charged_through()
+                end = min(period_end, item.date_end or period_end)
+                if not through or through >= end:
+                    continue
+                links = {
+                    "telecom_service_id": service.id,
+                    "telecom_addon_line_id": item.id if item._name != service._name else False,
+                }
+                for piece in self._telecom_recurring_pieces(
+                    item.product_id, through + timedelta(days=1), end
+                ):
+                    lines.append(
+                        self._telecom_charge_line_vals(
+                            item.product_id,
+                            item._telecom_piece_label(piece),
+                            item.quantity,
+                            piece["price_unit"],
+                            "recurring",
+                            telecom_date_from=piece["date_from"],
+                            telecom_date_to=piece["date_to"],
+                            **links,
+                        )
+                    )
+                updates.append((item, end))
+        return lines, updates
+
+    def _telecom_prepare_pending_charge_lines(self, period_end):
+        """Pending charges (prorations, late fees, one-time charges) dated up to the period end."""
+        self.ensure_one()
+        charges = self.charge_ids.filtered(
+            lambda c: c.state == "pending" and c.date <= period_end
+        ).sorted(lambda c: (c.service_id.id or 0, c.date, c.id))
+        return [
+            self._telecom_charge_line_vals(
+                charge.product_id,
+                charge.name,
+                charge.quantity,
+                charge.price_unit,
+                "charge",
+                telecom_charge_id=charge.id,
+                telecom_service_id=charge.service_id.id,
+                telecom_addon_line_id=charge.addon_line_id.id,
+                telecom_date_from=charge.date_from,
+                telecom_date_to=charge.date_to,
+            )
+            for charge in charges
+        ]
+
+    def _telecom_prepare_usage_lines(self, period):
+        """Usage billed in arrears: invoice line values for rated usage before ``period``.
+
+        ``period`` is ``(period_start, period_end)`` of the run (the period billed in
+        advance); usage up to ``period_start - 1`` not yet billed belongs on this invoice.
+        Hook for the rating module: return ``account.move.line`` value dicts with
+        ``telecom_line_kind='usage'`` and ``telecom_service_id``. Nothing here.
+        """
+        self.ensure_one()
+        return []
+
+    def _telecom_prepare_discount_lines(self, run, lines):
+        """Promotion discount lines for the charges in ``lines`` (filled by promotions)."""
+        self.ensure_one()
+        return []
+
+    def _telecom_prepare_tax_lines(self, run, lines):
+        """Tax and regulatory fee lines computed by the company's tax engine."""
+        self.ensure_one()
+        engine = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
+        if not engine:
+            return []
+        return engine._telecom_tax_lines(self, run, lines)
+
+    def _telecom_order_lines(self, lines):
+        """Invoice line commands: one section per service, then other charges, then taxes."""
+        self.ensure_one()
+        by_service = defaultdict(list)
+        other, taxes = [], []
+        for vals in lines:
+            if vals.get("telecom_line_kind") == "tax":
+                taxes.append(vals)
+            elif vals.get("telecom_service_id"):
+                by_service[vals["telecom_service_id"]].append(vals)
+            else:
+                other.append(vals)
+        commands = []
+
+        def section(name):
+            commands.append(Command.create({"display_type": "line_section", "name": name}))
+
+        for service in self.env["telecom.service"].browse(sorted(by_service)):
+            section(service.display_name)
+            commands += [Command.create(vals) for vals in by_service[service.id]]
+        if other:
+            section(self.env._("Other charges"))
+            commands += [Command.create(vals) for vals in other]
+        if taxes:
+            section(self.env._("Taxes and regulatory fees"))
+            commands += [Command.create(vals) for vals in taxes]
+        return commands
+
+    def _telecom_prepare_bill(self, run):
+        """Everything to invoice for ``run``'s period, or None when there is nothing.
+
+        Reads only: the returned dict holds the invoice values and the updates that
+        :meth:`_telecom_after_bill` applies once the invoice exists.
+        """
+        self.ensure_one()
+        period = (run.period_start, run.period_end)
+        recurring, updates = self._telecom_prepare_recurring_lines(*period)
+        lines = recurring
+        lines += self._telecom_prepare_pending_charge_lines(run.period_end)
+        lines += self._telecom_prepare_usage_lines(period)
+        lines += self._telecom_prepare_discount_lines(run, lines)
+        if not lines:
+            return None
+        lines += self._telecom_prepare_tax_lines(run, lines)
+        currency = self.currency_id
+        total = sum(currency.round(vals["quantity"] * vals["price_unit"]) for vals in lines)
+        move_type = "out_invoice"
+        if currency.compare_amounts(total, 0) < 0:
+            # A negative total (credits only) is a credit note, as Odoo requires.
+            move_type = "out_refund"
+            for vals in lines:
+                vals["price_unit"] = -vals["price_unit"]
+        move_vals = {
+            "move_type": move_type,
+            "partner_id": self._telecom_invoice_partner().id,
+            "company_id": self.company_id.id,
+            "currency_id": currency.id,
+            "journal_id": run.journal_id.id,
+            "invoice_date": run.invoice_date,
+            "invoice_origin": self.name,
+            "telecom_subscription_id": self.id,
+            "telecom_period_start": run.period_start,
+            "telecom_period_end": run.period_end,
+            "telecom_bill_run_id": run.id,
+            "invoice_line_ids": self._telecom_order_lines(lines),
+        }
+        if self.payment_term_id:
+            move_vals["invoice_payment_term_id"] = self.payment_term_id.id
+        return {"subscription": self, "move_vals": move_vals, "updates": updates}
+
+    def _telecom_after_bill(self, bill, move):
+        """The invoice of ``bill`` exists: move the charged-through dates forward."""
+        self.ensure_one()
+        grouped = defaultdict(list)
+        for item, until in bill["updates"]:
+            grouped[(item._name, until)].append(item.id)
+        for (model, until), ids in grouped.items():
+            self.env[model].browse(ids).write({"charged_until": until})

@@ -1,1 +1,3 @@
+from . import test_proration
 from . import test_lifecycle
+from . import test_bill_run
