@@ -13,7 +13,9 @@ Computation per row:
 * ``per_line``: rate x voice lines (911 fees).
 
 Amounts of one row are summed over the invoice, then rounded once to the cent (half away from
-zero). An exemption certificate for a kind (in a state, or everywhere) removes that kind.
+zero). An exemption certificate for a kind (or for all kinds) issued in a state removes the
+rows of that kind of that state; a certificate without state removes them everywhere, federal
+included. Rows marked not exemptible (911 fees) always apply.
 """
 
 from collections import defaultdict
@@ -54,12 +56,14 @@ class TableTaxEngine(TaxEngineAdapter):
         )
 
     @staticmethod
-    def _exempt(row, line, request):
+    def _exempt(row, request):
+        """A certificate covers its kind (or all kinds) in its state (or in every
+        jurisdiction when it has no state); non-exemptible rows always apply."""
         if not row["exemptible"]:
             return False
         return any(
             exemption["kind"] in (row["kind"], "all")
-            and (not exemption.get("state") or exemption["state"] == line.address.state)
+            and (not exemption.get("state") or exemption["state"] == row["state"])
             for exemption in request.exemptions
         )
 
@@ -82,7 +86,7 @@ class TableTaxEngine(TaxEngineAdapter):
                 if key not in best or specificity > best[key][0]:
                     best[key] = (specificity, row)
             for __, row in best.values():
-                if self._exempt(row, line, request):
+                if self._exempt(row, request):
                     continue
                 rate = Decimal(str(row["rate"]))
                 if row["computation"] == "per_line":

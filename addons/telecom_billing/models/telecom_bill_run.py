@@ -291,6 +291,7 @@ class TelecomBillRun(models.Model):
         """
         self._telecom_create_due_runs()
         self._telecom_wake_waiting_runs()
+        self.env.flush_all()
         self.env.cr.execute(
             """
             SELECT id FROM telecom_bill_run

@@ -721,6 +721,7 @@ class TelecomService(models.Model):
             ("state", "in", ("active", "suspended")),
         ]
         services = self.search(domain, limit=batch_size, order="next_plan_date, id")
+        self.env.flush_all()
         self.env.cr.execute(
             "SELECT id FROM telecom_service WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
             [services.ids],
