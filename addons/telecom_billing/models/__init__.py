@@ -10,6 +10,8 @@ from . import telecom_tax_engine
 from . import telecom_tax_engine_account
 from . import telecom_bill_run
 from . import telecom_bill_run_line
+from . import telecom_dunning_policy
+from . import telecom_dunning_log
 from . import account_move
 from . import account_move_line
 from . import res_company

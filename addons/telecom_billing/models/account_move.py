@@ -3,6 +3,12 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+DUNNING_LEVELS = [
+    ("reminder", "Reminder Sent"),
+    ("late_fee", "Late Fee Charged"),
+    ("suspension", "Services Suspended"),
+]
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -43,6 +49,16 @@ class AccountMove(models.Model):
         ondelete="restrict",
     )
 
+    telecom_dunning_level = fields.Selection(
+        DUNNING_LEVELS,
+        string="Dunning Level",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Furthest overdue step taken on this invoice.",
+    )
+    telecom_dunning_date = fields.Date(string="Last Dunning Step", readonly=True, copy=False)
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -62,6 +78,13 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _telecom_dunning_rank(self):
+        """0 before any step, then 1, 2, 3 for reminder, late fee, suspension."""
+        self.ensure_one()
+        levels = [level for level, __ in DUNNING_LEVELS]
+        level = self.telecom_dunning_level
+        return levels.index(level) + 1 if level else 0
 
     def _telecom_check_unbillable(self):
         for move in self:

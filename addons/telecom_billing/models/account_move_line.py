@@ -39,3 +39,16 @@ class AccountMoveLine(models.Model):
         TAX_KINDS, string="Telecom Tax Kind", readonly=True, copy=False
     )
     telecom_tax_jurisdiction = fields.Char(string="Tax Jurisdiction", readonly=True, copy=False)
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def reconcile(self):
+        """Payment hook: once a telecom invoice is paid, reactivate the services suspended
+        for non-payment when nothing else is overdue."""
+        result = super().reconcile()
+        subscriptions = self.move_id.telecom_subscription_id
+        if subscriptions:
+            subscriptions.sudo()._telecom_dunning_check_reactivation()
+        return result

@@ -101,6 +101,19 @@ class TelecomSubscription(models.Model):
         help="Start of the next billing period, when the next bill run for this account is due.",
     )
     note = fields.Html(string="Internal Notes")
+    dunning_log_ids = fields.One2many(
+        "telecom.dunning.log", "subscription_id", string="Dunning Steps", readonly=True
+    )
+    dunning_checked_date = fields.Date(
+        string="Dunning Checked On",
+        readonly=True,
+        copy=False,
+        help="Last day the overdue job looked at this account.",
+    )
+    overdue_amount = fields.Monetary(
+        compute="_compute_overdue_amount",
+        help="Unpaid amount of the invoices past their due date and grace period.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTE
@@ -124,6 +137,15 @@ class TelecomSubscription(models.Model):
             subscription.invoice_count = len(subscription.invoice_ids)
             subscription.pending_charge_count = len(
                 subscription.charge_ids.filtered(lambda c: c.state == "pending")
+            )
+
+    @api.depends("invoice_ids.amount_residual", "invoice_ids.payment_state")
+    @api.depends_context("date")
+    def _compute_overdue_amount(self):
+        today = fields.Date.context_today(self)
+        for subscription in self:
+            subscription.overdue_amount = sum(
+                subscription._telecom_overdue_invoices(today).mapped("amount_residual")
             )
 
     @api.depends("bill_cycle_day")
@@ -441,3 +463,206 @@ class TelecomSubscription(models.Model):
             grouped[(item._name, until)].append(item.id)
         for (model, until), ids in grouped.items():
             self.env[model].browse(ids).write({"charged_until": until})
+
+    # ------------------------------------------------------------
+    # BUSINESS: dunning
+    # ------------------------------------------------------------
+
+    def _telecom_dunning_policy(self):
+        self.ensure_one()
+        return self.env["telecom.dunning.policy"]._telecom_policy_for(
+            self.partner_id, self.company_id
+        )
+
+    def _telecom_overdue_invoices(self, today, policy=None):
+        """Posted invoices still unpaid after their due date plus the grace period."""
+        self.ensure_one()
+        if policy is None:
+            policy = self._telecom_dunning_policy()
+        grace = timedelta(days=policy.grace_days if policy else 0)
+        return self.invoice_ids.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.move_type == "out_invoice"
+                and m.payment_state in ("not_paid", "partial")
+                and m.invoice_date_due
+                and m.invoice_date_due + grace < today
+            )
+        )
+
+    def _telecom_dunning_log(self, step, today, message, move=None, days=0, amount=0.0):
+        self.ensure_one()
+        self.env["telecom.dunning.log"].create(
+            {
+                "subscription_id": self.id,
+                "move_id": move.id if move else False,
+                "step": step,
+                "date": today,
+                "days_overdue": days,
+                "amount": amount,
+                "message": message,
+            }
+        )
+        self.message_post(body=message)
+
+    def _telecom_dunning_process(self, today):
+        """Apply the overdue policy to this account on ``today``: reminder, late fee and
+        suspension for each overdue invoice (each step once), reactivation when paid."""
+        self.ensure_one()
+        policy = self._telecom_dunning_policy()
+        if not policy:
+            self.dunning_checked_date = today
+            return
+        overdue = self._telecom_overdue_invoices(today, policy)
+        suspend_for = self.env["account.move"]
+        for move in overdue.sorted("invoice_date_due"):
+            days = (today - move.invoice_date_due).days - policy.grace_days
+            level = move._telecom_dunning_rank()
+            if policy.send_reminder and days >= policy.reminder_days and level < 1:
+                self._telecom_dunning_remind(policy, move, today, days)
+            if policy.charge_late_fee and days >= policy.late_fee_days and level < 2:
+                self._telecom_dunning_late_fee(policy, move, today, days)
+            if policy.suspend_services and days >= policy.suspension_days:
+                suspend_for |= move
+        if suspend_for:
+            self._telecom_dunning_suspend(suspend_for, today)
+        elif not overdue:
+            self._telecom_dunning_reactivate(today)
+        self.dunning_checked_date = today
+
+    def _telecom_dunning_remind(self, policy, move, today, days):
+        template = policy.reminder_template_id
+        if template:
+            move.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        move.write({"telecom_dunning_level": "reminder", "telecom_dunning_date": today})
+        self._telecom_dunning_log(
+            "reminder",
+            today,
+            self.env._(
+                "Payment reminder sent for %(move)s (%(amount)s overdue for %(days)s days).",
+                move=move.name,
+                amount=move.currency_id.format(move.amount_residual),
+                days=days,
+            ),
+            move=move,
+            days=days,
+            amount=move.amount_residual,
+        )
+
+    def _telecom_dunning_late_fee(self, policy, move, today, days):
+        fee = policy._telecom_late_fee(move.amount_residual, self.currency_id)
+        if self.currency_id.compare_amounts(fee, 0) > 0 and policy.late_fee_product_id:
+            self.env["telecom.charge"].create(
+                {
+                    "subscription_id": self.id,
+                    "product_id": policy.late_fee_product_id.id,
+                    "name": self.env._("Late payment fee for %(move)s", move=move.name),
+                    "kind": "late_fee",
+                    "date": today,
+                    "quantity": 1,
+                    "price_unit": fee,
+                }
+            )
+        move.write({"telecom_dunning_level": "late_fee", "telecom_dunning_date": today})
+        self._telecom_dunning_log(
+            "late_fee",
+            today,
+            self.env._(
+                "Late fee of %(fee)s charged on the next invoice for %(move)s.",
+                fee=self.currency_id.format(fee),
+                move=move.name,
+            ),
+            move=move,
+            days=days,
+            amount=fee,
+        )
+
+    def _telecom_dunning_suspend(self, moves, today):
+        services = self.service_ids.filtered(lambda s: s.state == "active")
+        for service in services:
+            service._telecom_request_suspend("non_payment", keep_emergency_calling=True)
+        moves.filtered(lambda m: m.telecom_dunning_level != "suspension").write(
+            {"telecom_dunning_level": "suspension", "telecom_dunning_date": today}
+        )
+        if services:
+            self._telecom_dunning_log(
+                "suspension",
+                today,
+                self.env._(
+                    "Services suspended for non-payment of %(moves)s: %(services)s. Voice "
+                    "services keep emergency calling.",
+                    moves=", ".join(moves.mapped("name")),
+                    services=", ".join(services.mapped("display_name")),
+                ),
+                move=moves[:1],
+                amount=sum(moves.mapped("amount_residual")),
+            )
+
+    def _telecom_dunning_reactivate(self, today):
+        services = self.service_ids.filtered(
+            lambda s: s.state == "suspended" and s.suspension_reason == "non_payment"
+        )
+        if not services:
+            return
+        for service in services:
+            service._telecom_request_reactivate(reason=self.env._("Overdue balance paid."))
+        self._telecom_dunning_log(
+            "reactivation",
+            today,
+            self.env._(
+                "Overdue balance paid: services reactivated: %(services)s.",
+                services=", ".join(services.mapped("display_name")),
+            ),
+        )
+
+    def _telecom_dunning_check_reactivation(self):
+        """Payment hook: reactivate the services suspended for non-payment once nothing is
+        overdue any more."""
+        today = fields.Date.context_today(self)
+        for subscription in self:
+            if not subscription._telecom_overdue_invoices(today):
+                subscription._telecom_dunning_reactivate(today)
+
+    @api.model
+    def _cron_telecom_dunning(self, batch_size=200):
+        """Apply the overdue policies to a batch of accounts not yet checked today."""
+        today = fields.Date.context_today(self)
+        domain = [
+            "|",
+            ("dunning_checked_date", "=", False),
+            ("dunning_checked_date", "<", today),
+            "|",
+            (
+                "invoice_ids",
+                "any",
+                [
+                    ("state", "=", "posted"),
+                    ("move_type", "=", "out_invoice"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", today),
+                ],
+            ),
+            ("service_ids.suspension_reason", "=", "non_payment"),
+        ]
+        subscriptions = self.search(domain, limit=batch_size, order="id")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM telecom_subscription WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
+            [subscriptions.ids],
+        )
+        subscriptions = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for subscription in subscriptions:
+            try:
+                with self.env.cr.savepoint():
+                    subscription._telecom_dunning_process(today)
+            except Exception as error:  # noqa: BLE001 - logged on the account, others go on
+                subscription._telecom_dunning_log(
+                    "error",
+                    today,
+                    self.env._("The overdue job failed on this account: %(e)s", e=error),
+                )
+                subscription.dunning_checked_date = today
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(subscriptions), remaining=remaining)

@@ -2,3 +2,4 @@ from . import test_proration
 from . import test_lifecycle
 from . import test_bill_run
 from . import test_taxes
+from . import test_dunning
