@@ -296,3 +296,24 @@ class TestBillRunRobustness(TelecomBillingCase):
         with self.assertRaises(UserError):
             again.unlink()
         self.assertTrue(self._invoice(later, subscription))
+
+
+@tagged("post_install", "-at_install")
+class TestReadmeWorkedExample(TelecomBillingCase):
+    def test_worked_example_of_the_readme(self):
+        subscription = self._subscription(cycle_day=1)
+        service = self._service(subscription, self.plan_basic, start="2026-01-15")
+        february = self._invoice(self._bill(self.d(2026, 2, 1)), subscription)
+        self.assertEqual(sorted(self._lines(february).mapped("price_subtotal")), [21.94, 40.00])
+        march = self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
+        self.assertEqual(self._lines(march).mapped("price_subtotal"), [40.00])
+        with freeze_time("2026-03-11"):
+            service._telecom_request_change_plan(self.plan_plus)
+        with freeze_time("2026-03-16"):
+            service._telecom_request_add_addon(self.addon_data)
+        april = self._invoice(self._bill(self.d(2026, 4, 1)), subscription)
+        self.assertEqual(
+            sorted(self._lines(april).mapped("price_subtotal")),
+            [-27.10, 7.74, 15.00, 40.65, 60.00],
+        )
+        self.assertAmount(april.amount_total, 96.29)
