@@ -29,7 +29,15 @@
         "views/res_config_settings_views.xml",
         "views/telecom_catalog_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/account_demo.xml",
+        "demo/product_demo.xml",
+        "demo/telecom_promotion_demo.xml",
+        "demo/telecom_broadband_label_demo.xml",
+        "demo/sale_order_demo.xml",
+        "demo/telecom_grandfathered_demo.xml",
+    ],
     "application": True,
     "installable": True,
 }

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class AccountAnalyticAccount(models.Model):
@@ -11,6 +12,30 @@ class AccountAnalyticAccount(models.Model):
         help="Telecom revenue of services whose address is in this state is distributed to "
         "this analytic account.",
     )
+
+    # ------------------------------------------------------------
+    # CONSTRAINT
+    # ------------------------------------------------------------
+
+    @api.constrains("telecom_state_id", "company_id", "active")
+    def _check_telecom_state_unique(self):
+        for account in self.filtered(lambda a: a.telecom_state_id and a.active):
+            domain = [
+                ("id", "!=", account.id),
+                ("telecom_state_id", "=", account.telecom_state_id.id),
+            ]
+            if account.company_id:
+                domain.append(("company_id", "in", (False, account.company_id.id)))
+            other = self.search(domain, limit=1)
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "Telecom revenue of %(state)s already goes to analytic account "
+                        "%(other)s; a state can have only one.",
+                        state=account.telecom_state_id.name,
+                        other=other.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------
     # BUSINESS

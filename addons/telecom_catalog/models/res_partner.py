@@ -53,6 +53,15 @@ class ResPartner(models.Model):
             partner.telecom_segment = SEGMENT_OF_TYPE.get(partner.telecom_customer_type or "")
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model
+    def _commercial_fields(self):
+        # Contacts and service addresses of a customer share its customer type.
+        return super()._commercial_fields() + ["telecom_customer_type"]
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 

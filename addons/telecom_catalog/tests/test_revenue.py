@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import TelecomCatalogCase
@@ -63,6 +64,8 @@ class TestRevenueAccounting(TelecomCatalogCase):
             }
         )
         Analytic = cls.env["account.analytic.account"]
+        # The demo data has an account per state already: these tests bring their own.
+        Analytic.search([("telecom_state_id", "!=", False)]).telecom_state_id = False
         plan = cls.env["account.analytic.plan"].create({"name": "Test Geography"})
         cls.analytic_ny = Analytic.create(
             {"name": "Test NY", "plan_id": plan.id, "telecom_state_id": cls.state_ny.id}
@@ -103,6 +106,17 @@ class TestRevenueAccounting(TelecomCatalogCase):
         self.assertEqual(self.acme._telecom_analytic_distribution(), {}, "no account for CA")
         nowhere = self.env["res.partner"].create({"name": "Test No State"})
         self.assertEqual(nowhere._telecom_analytic_distribution(), {})
+
+    def test_one_analytic_account_per_state(self):
+        with self.assertRaises(ValidationError) as error:
+            self.env["account.analytic.account"].create(
+                {
+                    "name": "Test NY again",
+                    "plan_id": self.analytic_ny.plan_id.id,
+                    "telecom_state_id": self.state_ny.id,
+                }
+            )
+        self.assertIn("New York already goes to analytic account", str(error.exception))
 
     def test_invoice_lines_get_the_accounts_and_the_state(self):
         order = self._order(
