@@ -85,6 +85,19 @@ class SaleOrderLine(models.Model):
                 raise ValidationError(line._telecom_grandfathered_message())
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # The web client cannot point a new add-on line to a plan line saved in the same
+            # request and sends no plan line: let the default (nearest plan line above) apply.
+            if "telecom_plan_line_id" in vals and not vals["telecom_plan_line_id"]:
+                del vals["telecom_plan_line_id"]
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import TelecomCatalogCase
 
@@ -97,6 +97,17 @@ class TestAddonRules(TelecomCatalogCase):
         self.assertEqual(extra_data.telecom_plan_line_id, mobile)
         self.assertEqual(intl.telecom_plan_line_id, mobile)
         self.assertEqual(mobile.telecom_addon_line_ids, extra_data | intl)
+
+    def test_quotation_form_links_new_addon_lines_to_new_plan_lines(self):
+        with Form(self.env["sale.order"]) as form:
+            form.partner_id = self.alice
+            for product in (self.mobile_plan, self.extra_data, self.fiber_plan, self.static_ip):
+                with form.order_line.new() as line:
+                    line.product_id = product.product_variant_id
+        order = form.record
+        mobile, extra_data, fiber, static_ip = order.order_line
+        self.assertEqual(extra_data.telecom_plan_line_id, mobile)
+        self.assertEqual(static_ip.telecom_plan_line_id, fiber)
 
     def test_addon_line_can_be_moved_to_another_plan_line(self):
         order = self._order(

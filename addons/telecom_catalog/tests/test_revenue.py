@@ -132,6 +132,15 @@ class TestRevenueAccounting(TelecomCatalogCase):
         self.assertEqual(line.account_id, self.acc_bb_res)
         self.assertEqual(line.analytic_distribution, {str(self.analytic_tx.id): 100.0})
 
+    def test_analytic_follows_the_service_address(self):
+        order = self._order(self.alice, [(self.fiber_plan, 1)])
+        line = order.order_line
+        self.assertEqual(line.analytic_distribution, {str(self.analytic_ny.id): 100.0})
+        order.partner_shipping_id = self.bob
+        self.assertEqual(line.analytic_distribution, {str(self.analytic_tx.id): 100.0})
+        order.partner_shipping_id = self.acme  # California: no state account
+        self.assertFalse(line.analytic_distribution)
+
     def test_invoice_created_directly_gets_the_accounts(self):
         invoice = self.env["account.move"].create(
             {
