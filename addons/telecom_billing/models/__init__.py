@@ -3,6 +3,7 @@ from . import telecom_subscription
 from . import telecom_service
 from . import telecom_service_addon
 from . import telecom_service_history
+from . import telecom_service_promotion
 from . import telecom_charge
 from . import telecom_tax_rate
 from . import telecom_tax_exemption

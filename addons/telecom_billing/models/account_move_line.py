@@ -33,6 +33,13 @@ class AccountMoveLine(models.Model):
         index="btree_not_null",
         ondelete="restrict",
     )
+    telecom_service_promotion_id = fields.Many2one(
+        "telecom.service.promotion",
+        string="Telecom Promotion",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
     telecom_date_from = fields.Date(string="Service From", readonly=True, copy=False)
     telecom_date_to = fields.Date(string="Service To", readonly=True, copy=False)
     telecom_tax_kind = fields.Selection(

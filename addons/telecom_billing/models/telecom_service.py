@@ -130,6 +130,9 @@ class TelecomService(models.Model):
     )
     addon_line_ids = fields.One2many("telecom.service.addon", "service_id", string="Add-ons")
     history_ids = fields.One2many("telecom.service.history", "service_id", string="History")
+    promotion_line_ids = fields.One2many(
+        "telecom.service.promotion", "service_id", string="Promotions"
+    )
     charge_ids = fields.One2many("telecom.charge", "service_id", string="Charges")
     next_plan_id = fields.Many2one(
         "product.product",
@@ -338,10 +341,8 @@ class TelecomService(models.Model):
             errors.append(
                 self.env._("%(p)s is grandfathered and no longer sold.", p=plan.display_name)
             )
-        template = self.product_id.product_tmpl_id
-        allowed_changes = getattr(template, "_telecom_allowed_plan_changes", None)
-        if not errors and allowed_changes is not None:
-            allowed = allowed_changes()
+        if not errors:
+            allowed = self.product_id.product_tmpl_id._telecom_allowed_plan_changes()
             if plan.product_tmpl_id not in allowed:
                 errors.append(
                     self.env._(
@@ -411,15 +412,13 @@ class TelecomService(models.Model):
         self.ensure_one()
         if not addon.telecom_is_addon:
             raise UserError(self.env._("%(p)s is not an add-on.", p=addon.display_name))
-        template = self.product_id.product_tmpl_id
-        addon_errors = getattr(template, "_telecom_addon_errors", None)
-        if addon_errors is None:
-            return
         current = [
             (line.product_id.product_tmpl_id, line.quantity)
             for line in self.addon_line_ids.filtered(lambda a: a.state in ("pending", "active"))
         ]
-        errors = addon_errors(template, current + [(addon.product_tmpl_id, quantity)])
+        errors = self.env["product.template"]._telecom_addon_errors(
+            self.product_id.product_tmpl_id, current + [(addon.product_tmpl_id, quantity)]
+        )
         if errors:
             raise UserError("\n".join(errors))
 

@@ -17,17 +17,15 @@ class TelecomServicePromotion(models.Model):
     # FIELDS
     # ------------------------------------------------------------
 
-    service_id = fields.Many2one(
-        "telecom.service", required=True, ondelete="cascade", index=True
-    )
-    subscription_id = fields.Many2one(
-        related="service_id.subscription_id", store=True, index=True
-    )
+    service_id = fields.Many2one("telecom.service", required=True, ondelete="cascade", index=True)
+    subscription_id = fields.Many2one(related="service_id.subscription_id", store=True, index=True)
     promotion_id = fields.Many2one("telecom.promotion", required=True, ondelete="restrict")
     sale_order_id = fields.Many2one("sale.order", readonly=True)
     months_total = fields.Integer(
         string="Billing Months",
-        readonly=True,
+        compute="_compute_months_total",
+        store=True,
+        readonly=False,
         help="Invoices the discount applies to; 0 means forever. Copied from the promotion "
         "when the order was confirmed.",
     )
@@ -48,15 +46,18 @@ class TelecomServicePromotion(models.Model):
     # COMPUTE
     # ------------------------------------------------------------
 
+    @api.depends("promotion_id")
+    def _compute_months_total(self):
+        for line in self:
+            line.months_total = line.promotion_id.duration_months
+
     @api.depends("months_total", "move_line_ids.move_id")
     def _compute_months(self):
         for line in self:
             applied = len(line.move_line_ids.move_id)
             line.months_applied = applied
             line.months_remaining = max(line.months_total - applied, 0) if line.months_total else 0
-            line.state = (
-                "done" if line.months_total and applied >= line.months_total else "active"
-            )
+            line.state = "done" if line.months_total and applied >= line.months_total else "active"
 
     @api.depends("promotion_id", "months_remaining", "months_total")
     def _compute_display_name(self):
@@ -90,9 +91,7 @@ class TelecomServicePromotion(models.Model):
         codes = set(promotion.customer_type_ids.mapped("code"))
         if codes and customer.telecom_customer_type not in codes:
             errors.append(
-                self.env._(
-                    "%(promotion)s is for other customer types.", promotion=promotion.name
-                )
+                self.env._("%(promotion)s is for other customer types.", promotion=promotion.name)
             )
         address = service.service_address_id or customer
         errors += promotion._telecom_area_errors(address)

@@ -268,27 +268,24 @@ class TelecomSubscription(models.Model):
     # BUSINESS: billing
     # ------------------------------------------------------------
 
-    def _telecom_line_accounting(self, product):
-        """Income account and analytic distribution of a charge line for ``product``."""
+    def _telecom_line_accounting(self, product, address=None):
+        """Income account (catalog revenue rules) and analytic distribution (state of the
+        service ``address``, else of the customer) of a charge line for ``product``."""
         self.ensure_one()
-        partner = self.partner_id
         vals = {}
-        if hasattr(product, "_telecom_income_account"):
-            account = product.with_company(self.company_id)._telecom_income_account(partner)
+        if product:
+            account = product.with_company(self.company_id)._telecom_income_account(self.partner_id)
             if account:
                 vals["account_id"] = account.id
-        else:
-            accounts = product.product_tmpl_id.with_company(self.company_id).get_product_accounts()
-            if accounts.get("income"):
-                vals["account_id"] = accounts["income"].id
-        if hasattr(partner, "_telecom_analytic_distribution"):
-            distribution = partner._telecom_analytic_distribution()
-            if distribution:
-                vals["analytic_distribution"] = distribution
+        address = address or self.partner_id
+        distribution = address.with_company(self.company_id)._telecom_analytic_distribution()
+        if distribution:
+            vals["analytic_distribution"] = distribution
         return vals
 
     def _telecom_charge_line_vals(self, product, name, quantity, price_unit, kind, **links):
         self.ensure_one()
+        service = self.env["telecom.service"].browse(links.get("telecom_service_id"))
         return {
             "display_type": "product",
             "product_id": product.id if product else False,
@@ -297,7 +294,7 @@ class TelecomSubscription(models.Model):
             "price_unit": price_unit,
             "tax_ids": [Command.clear()],
             "telecom_line_kind": kind,
-            **self._telecom_line_accounting(product),
+            **self._telecom_line_accounting(product, service.service_address_id),
             **links,
         }
 
@@ -373,9 +370,67 @@ class TelecomSubscription(models.Model):
         return []
 
     def _telecom_prepare_discount_lines(self, run, lines):
-        """Promotion discount lines for the charges in ``lines`` (filled by promotions)."""
+        """One discount line per running promotion of each service whose plan is billed for
+        the coming period on this invoice.
+
+        The base is the service's plan charges on this invoice (a first partial period
+        included; add-ons, credits and pending charges are not discounted). Each such invoice
+        uses up one billing month of the promotion; the conditions that can change since the
+        order are checked again and a promotion that fails them is skipped this time.
+        """
         self.ensure_one()
-        return []
+        bases, billed_period = defaultdict(float), set()
+        for vals in lines:
+            if vals.get("telecom_line_kind") != "recurring" or vals.get("telecom_addon_line_id"):
+                continue
+            service_id = vals["telecom_service_id"]
+            bases[service_id] += self.currency_id.round(vals["quantity"] * vals["price_unit"])
+            if vals["telecom_date_from"] <= run.period_start <= vals["telecom_date_to"]:
+                billed_period.add(service_id)
+        product = self.env.ref(
+            "telecom_catalog.product_telecom_promotion_discount", raise_if_not_found=False
+        )
+        discounts = []
+        for service in self.env["telecom.service"].browse(sorted(billed_period)):
+            remaining = bases[service.id]
+            for promotion_line in service.promotion_line_ids.filtered(
+                lambda p: p.state == "active"
+            ):
+                if promotion_line._telecom_billing_errors(run.period_start):
+                    continue
+                amount = promotion_line.promotion_id._telecom_discount_amount(
+                    remaining, self.currency_id, run.period_start
+                )
+                if self.currency_id.is_zero(amount):
+                    continue
+                remaining -= amount
+                month = promotion_line.months_applied + 1
+                name = self.env._(
+                    "Promotion %(promotion)s: %(summary)s",
+                    promotion=promotion_line.promotion_id.name,
+                    summary=promotion_line.promotion_id.summary,
+                )
+                if promotion_line.months_total:
+                    name += self.env._(
+                        " (month %(month)s of %(total)s)",
+                        month=month,
+                        total=promotion_line.months_total,
+                    )
+                vals = self._telecom_charge_line_vals(
+                    product,
+                    name,
+                    1,
+                    -amount,
+                    "discount",
+                    telecom_service_id=service.id,
+                    telecom_service_promotion_id=promotion_line.id,
+                )
+                # the discount reduces the plan's revenue: same account as the plan
+                vals.update(
+                    self._telecom_line_accounting(service.product_id, service.service_address_id)
+                )
+                discounts.append(vals)
+        return discounts
 
     def _telecom_prepare_tax_lines(self, run, lines):
         """Tax and regulatory fee lines computed by the company's tax engine."""
