@@ -28,6 +28,9 @@
         "views/res_partner_views.xml",
         "views/telecom_billing_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/telecom_tax_demo.xml",
+        "demo/telecom_billing_demo.xml",
+    ],
     "installable": True,
 }
