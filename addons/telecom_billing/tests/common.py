@@ -14,6 +14,8 @@ class TelecomBillingCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
+        # Tests bill their own accounts only: demo subscriptions are archived (not billed).
+        cls.env["telecom.subscription"].search([]).active = False
         # Tests bring their own tax tables: an empty one unless a test sets rates.
         cls.tax_engine = cls.env["telecom.tax.engine"].create(
             {"name": "Test tax table", "engine_type": "table"}

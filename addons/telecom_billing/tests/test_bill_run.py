@@ -269,6 +269,7 @@ class TestBillRunRobustness(TelecomBillingCase):
         with freeze_time("2026-03-08"):
             runs = Run._telecom_create_due_runs()
             self.assertEqual(runs.mapped("period_start"), [self.d(2026, 3, 7)], "missed yesterday")
+            self.assertEqual(runs.state, "running")
             self.assertFalse(Run._telecom_create_due_runs(), "created once")
             for __ in range(4):
                 Run._cron_bill_runs(batch_size=2)
