@@ -10,8 +10,8 @@ class SaleOrderLine(models.Model):
 
     @api.depends("product_id.telecom_is_recurring", "telecom_promotion_id")
     def _compute_qty_to_invoice(self):
-        """Plans, add-ons and their promotion discounts are invoiced by the bill run, never
-        from the order."""
+        """Plans, add-ons and the promotions discounting them are invoiced by the bill run,
+        never from the order (the services carry the promotions; see telecom.service)."""
         result = super()._compute_qty_to_invoice()
         for line in self:
             if line.product_id.telecom_is_recurring or line.telecom_promotion_id:
