@@ -503,18 +503,21 @@ class TelecomBillRun(models.Model):
                 )
 
     def _telecom_update_counters(self):
+        """Recount the run from the database (aggregates, never loading the invoices)."""
         for run in self:
-            moves = self.env["account.move"].search([("telecom_bill_run_id", "=", run.id)])
+            [(invoice_count, amount)] = self.env["account.move"]._read_group(
+                [("telecom_bill_run_id", "=", run.id)], [], ["__count", "amount_total_signed:sum"]
+            )
             counts = dict.fromkeys(("error", "waiting_tax", "skipped"), 0)
             for state, count in self.env["telecom.bill.run.line"]._read_group(
                 [("run_id", "=", run.id)], ["state"], ["__count"]
             ):
                 counts[state] = count
-            processed = len(moves) + sum(counts.values())
+            processed = invoice_count + sum(counts.values())
             run.write(
                 {
-                    "invoice_count": len(moves),
-                    "amount_total": sum(moves.mapped("amount_total_signed")),
+                    "invoice_count": invoice_count,
+                    "amount_total": amount or 0.0,
                     "error_count": counts["error"],
                     "waiting_count": counts["waiting_tax"],
                     "skipped_count": counts["skipped"],

@@ -70,6 +70,7 @@ class TelecomSubscription(models.Model):
         string="Bill Cycle Day",
         required=True,
         default=1,
+        index=True,
         tracking=True,
         help="Day of the month (1 to 28) on which this account is billed. Its billing period "
         "runs from that day to the day before it in the next month. Changing it bills the days "
