@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -92,18 +93,24 @@ class TelecomBillRun(models.Model):
         copy=False,
         help="When the subscriptions waiting for the tax engine are tried again.",
     )
+    # Counters are read from the database, never written by the chunks: workers billing the
+    # same run in parallel never update its row.
     subscription_count = fields.Integer(
-        string="Subscriptions", readonly=True, help="Subscriptions this run has to bill."
+        string="Subscriptions",
+        compute="_compute_counts",
+        help="Subscriptions this run bills: processed plus still to bill.",
     )
-    processed_count = fields.Integer(string="Processed", readonly=True)
-    invoice_count = fields.Integer(string="Invoices", readonly=True)
-    amount_total = fields.Monetary(string="Amount Invoiced", readonly=True)
-    error_count = fields.Integer(string="Errors", readonly=True)
-    waiting_count = fields.Integer(string="Waiting for Tax", readonly=True)
+    processed_count = fields.Integer(string="Processed", compute="_compute_counts")
+    invoice_count = fields.Integer(string="Invoices", compute="_compute_counts")
+    amount_total = fields.Monetary(string="Amount Invoiced", compute="_compute_counts")
+    error_count = fields.Integer(string="Errors", compute="_compute_counts")
+    waiting_count = fields.Integer(string="Waiting for Tax", compute="_compute_counts")
     skipped_count = fields.Integer(
-        string="Nothing to Bill", readonly=True, help="Subscriptions with nothing to invoice."
+        string="Nothing to Bill",
+        compute="_compute_counts",
+        help="Subscriptions with nothing to invoice.",
     )
-    progress = fields.Float(compute="_compute_progress", help="Share of subscriptions processed.")
+    progress = fields.Float(compute="_compute_counts", help="Share of subscriptions processed.")
     line_ids = fields.One2many("telecom.bill.run.line", "run_id", string="Log", readonly=True)
     move_ids = fields.One2many("account.move", "telecom_bill_run_id", string="Invoice Records")
 
@@ -148,9 +155,37 @@ class TelecomBillRun(models.Model):
                 limit=1,
             )
 
-    @api.depends("processed_count", "subscription_count", "state")
-    def _compute_progress(self):
+    def _compute_counts(self):
+        runs = self.filtered("id")
+        moves = {
+            run.id: (count, amount)
+            for run, count, amount in self.env["account.move"]._read_group(
+                [("telecom_bill_run_id", "in", runs.ids)],
+                ["telecom_bill_run_id"],
+                ["__count", "amount_total_signed:sum"],
+            )
+        }
+        lines = defaultdict(int)
+        for run, state, count in self.env["telecom.bill.run.line"]._read_group(
+            [("run_id", "in", runs.ids)], ["run_id", "state"], ["__count"]
+        ):
+            lines[(run.id, state)] = count
         for run in self:
+            invoice_count, amount = moves.get(run.id, (0, 0.0))
+            run.invoice_count = invoice_count
+            run.amount_total = amount
+            run.error_count = lines[(run.id, "error")]
+            run.waiting_count = lines[(run.id, "waiting_tax")]
+            run.skipped_count = lines[(run.id, "skipped")]
+            run.processed_count = (
+                invoice_count + run.error_count + run.waiting_count + run.skipped_count
+            )
+            remaining = (
+                run._telecom_count_remaining()
+                if run.id and run.state in ("draft", "running")
+                else 0
+            )
+            run.subscription_count = run.processed_count + remaining
             if run.state == "done":
                 run.progress = 100.0
             elif run.subscription_count:
@@ -291,21 +326,11 @@ class TelecomBillRun(models.Model):
         """
         self._telecom_create_due_runs()
         self._telecom_wake_waiting_runs()
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT id FROM telecom_bill_run
-             WHERE state = 'running'
-             ORDER BY period_start, id
-             LIMIT 1
-               FOR UPDATE SKIP LOCKED
-            """
-        )
-        row = self.env.cr.fetchone()
-        if not row:
+        # Several workers may bill the same run: the subscriptions, not the run, are locked.
+        run = self.search([("state", "=", "running")], order="period_start, id", limit=1)
+        if not run:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
-        run = self.browse(row[0])
         done = run._telecom_process_chunk(batch_size)
         remaining = sum(
             r._telecom_count_remaining() for r in self.search([("state", "=", "running")])
@@ -449,7 +474,6 @@ class TelecomBillRun(models.Model):
         self.env["telecom.bill.run.line"].create(log_vals)
         if self.auto_post and moves:
             self._telecom_post(moves)
-        self._telecom_update_counters()
         return len(subscriptions)
 
     def _telecom_log_vals(self, subscription, state, message):
@@ -462,7 +486,11 @@ class TelecomBillRun(models.Model):
 
     def _telecom_create_invoices(self, bills):
         """Create the invoices of ``bills`` in one batch, one by one if the batch fails."""
-        Move = self.env["account.move"].with_company(self.company_id)
+        Move = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
+        )
         if not bills:
             return Move, []
         try:
@@ -502,33 +530,10 @@ class TelecomBillRun(models.Model):
                     )
                 )
 
-    def _telecom_update_counters(self):
-        """Recount the run from the database (aggregates, never loading the invoices)."""
-        for run in self:
-            [(invoice_count, amount)] = self.env["account.move"]._read_group(
-                [("telecom_bill_run_id", "=", run.id)], [], ["__count", "amount_total_signed:sum"]
-            )
-            counts = dict.fromkeys(("error", "waiting_tax", "skipped"), 0)
-            for state, count in self.env["telecom.bill.run.line"]._read_group(
-                [("run_id", "=", run.id)], ["state"], ["__count"]
-            ):
-                counts[state] = count
-            processed = invoice_count + sum(counts.values())
-            run.write(
-                {
-                    "invoice_count": invoice_count,
-                    "amount_total": amount or 0.0,
-                    "error_count": counts["error"],
-                    "waiting_count": counts["waiting_tax"],
-                    "skipped_count": counts["skipped"],
-                    "processed_count": processed,
-                    "subscription_count": processed + run._telecom_count_remaining(),
-                }
-            )
-
     def _telecom_finish(self):
         self.ensure_one()
-        self._telecom_update_counters()
+        self.env.flush_all()
+        self.invalidate_recordset()
         vals = {"date_ended": fields.Datetime.now()}
         if self.error_count:
             vals["state"] = "failed"
