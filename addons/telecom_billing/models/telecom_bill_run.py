@@ -473,7 +473,7 @@ class TelecomBillRun(models.Model):
         log_vals += errors
         self.env["telecom.bill.run.line"].create(log_vals)
         if self.auto_post and moves:
-            self._telecom_post(moves)
+            self._telecom_post(moves.with_env(self.env))
         return len(subscriptions)
 
     def _telecom_log_vals(self, subscription, state, message):
