@@ -4,3 +4,4 @@ from . import test_bill_run
 from . import test_taxes
 from . import test_dunning
 from . import test_promotions
+from . import test_security
