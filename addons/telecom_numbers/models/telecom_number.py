@@ -106,7 +106,18 @@ class TelecomNumber(models.Model):
         help="Rate center of the number (upper case, as in the LERG), e.g. WASHINGTON."
     )
     lata = fields.Char(string="LATA", help="Local access and transport area code (3 digits).")
-    state_id = fields.Many2one("res.country.state", string="State", ondelete="restrict")
+    # The state is stored as its code, not as a many2one: a foreign key would cost a lookup
+    # per row on the multi-million-row bulk imports. state_id gives the record back.
+    state_code = fields.Selection(
+        selection="_selection_state_code", string="State", help="US state of the rate center."
+    )
+    state_id = fields.Many2one(
+        "res.country.state",
+        string="State Record",
+        compute="_compute_state_id",
+        inverse="_inverse_state_id",
+        search="_search_state_id",
+    )
     ocn = fields.Char(
         string="OCN", help="Operating company number of the carrier holding the number (4 chars)."
     )
@@ -116,7 +127,6 @@ class TelecomNumber(models.Model):
         NUMBER_STATUSES,
         required=True,
         default="available",
-        index=True,
         readonly=True,
         help="Available, reserved, assigned, aging, administrative and intermediate are the "
         "FCC (47 CFR 52.15(f)) categories; porting in/out and ported out follow number "
@@ -128,7 +138,7 @@ class TelecomNumber(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
-        index=True,
+        index="btree_not_null",
         readonly=True,
         ondelete="restrict",
         help="Customer the number is reserved for, assigned to, or was last assigned to while "
@@ -197,6 +207,40 @@ class TelecomNumber(models.Model):
             if parsed.country_code == 1 and len(national) == 10:
                 number.npa, number.nxx, number.line = national[:3], national[3:6], national[6:]
 
+    @api.model
+    def _selection_state_code(self):
+        states = (
+            self.env["res.country.state"]
+            .sudo()
+            .search([("country_id", "=", self.env.ref("base.us").id)], order="name")
+        )
+        return [(state.code, state.name) for state in states]
+
+    @api.depends("state_code")
+    def _compute_state_id(self):
+        codes = set(self.mapped("state_code")) - {False}
+        states = self.env["res.country.state"].search(
+            [("country_id", "=", self.env.ref("base.us").id), ("code", "in", list(codes))]
+        )
+        by_code = {state.code: state for state in states}
+        for number in self:
+            number.state_id = by_code.get(number.state_code, False)
+
+    def _inverse_state_id(self):
+        for number in self:
+            number.state_code = number.state_id.code if number.state_id else False
+
+    def _search_state_id(self, operator, value):
+        if value is False or value is None:
+            return [("state_code", operator, False)]
+        field = "name" if isinstance(value, str) else "id"
+        positive = operator not in ("!=", "not in", "not ilike")
+        operator = {"!=": "=", "not in": "in", "not ilike": "ilike"}.get(operator, operator)
+        states = self.env["res.country.state"].search(
+            [("country_id", "=", self.env.ref("base.us").id), (field, operator, value)]
+        )
+        return [("state_code", "in" if positive else "not in", states.mapped("code"))]
+
     @api.depends("npa", "nxx")
     def _compute_npa_nxx(self):
         for number in self:
@@ -255,13 +299,18 @@ class TelecomNumber(models.Model):
         table = self._table
         available = "status = 'available'"
         create_index(
-            cr, "telecom_number_avail_state_idx", table, ["state_id", "name"], where=available
+            cr, "telecom_number_avail_statecode_idx", table, ["state_code", "name"], where=available
         )
         create_index(
             cr, "telecom_number_avail_rc_idx", table, ["rate_center", "name"], where=available
         )
         create_index(
             cr, "telecom_number_avail_npanxx_idx", table, ["npa", "nxx", "name"], where=available
+        )
+        # Status filters other than "available" (which has its own indexes): a partial index,
+        # so the millions of available numbers a block import adds do not feed it.
+        create_index(
+            cr, "telecom_number_status_idx", table, ["status"], where="status <> 'available'"
         )
         create_index(
             cr, "telecom_number_aging_idx", table, ["aging_until"], where="status = 'aging'"
@@ -565,11 +614,8 @@ class TelecomNumber(models.Model):
         """
         domain = [("status", "=", "available")]
         if state:
-            if isinstance(state, str):
-                state = self.env["res.country.state"].search(
-                    [("code", "=", state.upper()), ("country_id.code", "=", "US")], limit=1
-                )
-            domain.append(("state_id", "=", state.id))
+            code = state.upper() if isinstance(state, str) else state.code
+            domain.append(("state_code", "=", code))
         if rate_center:
             domain.append(("rate_center", "=", rate_center.strip().upper()))
         if npa_nxx:

@@ -203,16 +203,17 @@ class TelecomNumberBlock(models.Model):
             cr.execute(
                 """
                 INSERT INTO telecom_number (
-                    name, national_number, npa, nxx, line, rate_center, lata, state_id, ocn,
+                    name, national_number, npa, nxx, line, rate_center, lata, state_code, ocn,
                     number_type, source, status, status_date, aging_required, block_id,
                     create_uid, create_date, write_uid, write_date)
                 SELECT '+1' || b.npa || b.nxx || l.line,
                        '(' || b.npa || ') ' || b.nxx || '-' || l.line,
-                       b.npa, b.nxx, l.line, b.rate_center, b.lata, b.state_id, b.ocn,
+                       b.npa, b.nxx, l.line, b.rate_center, b.lata, bs.code, b.ocn,
                        b.number_type, 'native', 'available', now() AT TIME ZONE 'UTC', false,
                        b.id, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM telecom_number_block b,
-                       LATERAL (SELECT lpad(g::text, 4, '0') AS line
+                  FROM telecom_number_block b
+                  LEFT JOIN res_country_state bs ON bs.id = b.state_id
+                 CROSS JOIN LATERAL (SELECT lpad(g::text, 4, '0') AS line
                                   FROM generate_series(b.line_from::int, b.line_to::int) g) l
                  WHERE b.id = %(block)s
                 ON CONFLICT (name) DO NOTHING

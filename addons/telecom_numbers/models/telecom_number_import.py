@@ -38,6 +38,29 @@ INLINE_IMPORT_BYTES = 5_000_000
 MARK = "\x01"
 
 
+STRIP_PUNCTUATION = str.maketrans("", "", "+ ().-")
+
+
+def _nanp_reason(raw, reasons):
+    """(rejection reason or None, 10-digit national number) of one number as written."""
+    digits = raw.translate(STRIP_PUNCTUATION)
+    if not raw:
+        return reasons["r_empty"], ""
+    if not (digits.isascii() and digits.isdigit()):
+        return reasons["r_chars"].replace(MARK, raw), ""
+    if raw[0] == "+" and digits[0] != "1":
+        return reasons["r_foreign"].replace(MARK, raw), ""
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) != 10:
+        return reasons["r_length"].replace(MARK, raw), ""
+    if digits[0] < "2" or digits[1:3] == "11":
+        return reasons["r_npa"].replace(MARK, digits[:3]), ""
+    if digits[3] < "2" or digits[4:6] == "11":
+        return reasons["r_nxx"].replace(MARK, digits[3:6]), ""
+    return None, digits
+
+
 class TelecomNumberImport(models.Model):
     _name = "telecom.number.import"
     _description = "Number Block Import"
@@ -143,8 +166,15 @@ class TelecomNumberImport(models.Model):
         return record
 
     def _telecom_run_import(self, content=None):
-        """Set-based import: CSV -> COPY into a temp table -> validate in SQL (and phonenumbers
-        per distinct NPA-NXX) -> INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+        """Set-based import of a block CSV.
+
+        1. One pass over the CSV in Python (csv module) checks each row on its own (format,
+           NANP rules, state, LATA, OCN, type, target block) and streams it, normalised, with
+           its rejection reason if any, to PostgreSQL ``COPY`` into a temporary table;
+        2. SQL checks what needs the whole set: each distinct NPA-NXX once with phonenumbers,
+           numbers repeated in the file;
+        3. ``INSERT ... SELECT ... ON CONFLICT (name) DO NOTHING`` creates the numbers (and the
+           missing thousands-blocks); rejected rows are inserted the same way.
 
         Bad rows go to the reject list with their row number and reason; good rows are kept;
         numbers already in the inventory are counted and left as they are.
@@ -159,21 +189,22 @@ class TelecomNumberImport(models.Model):
         for model in ("telecom.number", "telecom.number.block", "telecom.number.import.reject"):
             self.env[model].flush_model()
         self.flush_recordset()
-
-        columns, row_count, buffer = self._telecom_parse_csv(content)
-        cr.execute("DROP TABLE IF EXISTS tn_import_raw, tn_import_stage")
+        # Hashes and sorts of a million rows fit in memory instead of spilling to disk.
+        cr.execute("SET LOCAL work_mem = '256MB'")
+        cr.execute("DROP TABLE IF EXISTS tn_import_stage")
         cr.execute(
             """
-            CREATE TEMP TABLE tn_import_raw (
-                row_no integer, number text, rate_center text, lata text, state text, ocn text,
-                number_type text, pre_reason text
+            CREATE TEMP TABLE tn_import_stage (
+                row_no integer, number text, nat text, npa text, nxx text, line text,
+                rate_center text, lata text, state_code text, ocn text, number_type text,
+                reason text
             ) ON COMMIT DROP
             """
         )
-        copy_columns = ", ".join(["row_no", *columns, "pre_reason"])
-        cr.copy_expert(f"COPY tn_import_raw ({copy_columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        row_count, buffer = self._telecom_read_rows(content)
+        cr.copy_expert("COPY tn_import_stage FROM STDIN WITH (FORMAT csv)", buffer)
         del buffer
-        self._telecom_stage_rows()
+        cr.execute("ANALYZE tn_import_stage")
         self._telecom_check_ranges()
         self._telecom_flag_duplicates()
         blocks_created = (
@@ -196,7 +227,7 @@ class TelecomNumberImport(models.Model):
             )
         )
         rejected = cr.rowcount
-        cr.execute("DROP TABLE tn_import_raw, tn_import_stage")
+        cr.execute("DROP TABLE tn_import_stage")
         if created >= 100_000:
             cr.execute("ANALYZE telecom_number")
         self.env["telecom.number"].invalidate_model()
@@ -227,19 +258,8 @@ class TelecomNumberImport(models.Model):
         )
         return True
 
-    def _telecom_parse_csv(self, content):
-        """Read the CSV once: returns (present columns, data row count, COPY buffer).
-
-        A row whose column count differs from the header is not parsed further: it is copied
-        with its rejection reason so it lands in the reject list with its row number.
-        """
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise UserError(
-                self.env._("The file is not UTF-8 text; save it as CSV UTF-8 and import it again.")
-            ) from error
-        reader = csv.reader(io.StringIO(text))
+    def _telecom_header(self, reader):
+        """Column positions of the CSV header: ``{column: index}`` (``number`` required)."""
         header = next(reader, None)
         if not header:
             raise UserError(self.env._("The file is empty: it needs a header row and numbers."))
@@ -253,32 +273,97 @@ class TelecomNumberImport(models.Model):
                     columns=", ".join(IMPORT_COLUMNS),
                 )
             )
-        columns = [c for c in IMPORT_COLUMNS if c in names]
-        positions = [names.index(c) for c in columns]
-        width = len(header)
-        pick = itemgetter(*positions)
-        single = len(positions) == 1
-        padding = ("",) * (len(columns) - 1)
+        return {c: names.index(c) for c in IMPORT_COLUMNS if c in names}, len(header)
+
+    def _telecom_read_rows(self, content):
+        """Read and check every row once; returns (data row count, COPY buffer).
+
+        Each row is written normalised (national number split in NPA, NXX and line, upper-case
+        rate center, state id) with the reason of its first problem, or none.
+        """
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise UserError(
+                self.env._("The file is not UTF-8 text; save it as CSV UTF-8 and import it again.")
+            ) from error
+        reader = csv.reader(io.StringIO(text))
+        positions, width = self._telecom_header(reader)
+        check = self._telecom_row_checker(positions)
         buffer = io.StringIO()
         write = csv.writer(buffer, lineterminator="\n").writerow
+        wrong_width = self.env._("The row has %(count)s columns; the header has %(width)s.")
         row_count = 0
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             row_count += 1
             if len(row) != width:
-                reason = self.env._(
-                    "The row has %(count)s columns; the header has %(width)s.",
-                    count=len(row),
-                    width=width,
-                )
-                write((reader.line_num, ",".join(row)[:250], *padding, reason))
-            elif single:
-                write((reader.line_num, pick(row), ""))
+                reason = wrong_width % {"count": len(row), "width": width}
+                write((reader.line_num, ",".join(row)[:250], *("",) * 9, reason))
             else:
-                write((reader.line_num, *pick(row), ""))
+                write((reader.line_num, *check(row)))
         buffer.seek(0)
-        return columns, row_count, buffer
+        return row_count, buffer
+
+    def _telecom_row_checker(self, positions):
+        """A function checking one CSV row: returns the staging columns after ``row_no``."""
+        reasons = self._telecom_reasons()
+        states = {
+            state.code.upper()
+            for state in self.env["res.country.state"].search(
+                [("country_id", "=", self.env.ref("base.us").id)]
+            )
+        }
+        types = {key for key, _label in NUMBER_TYPES}
+        block = self.block_id
+        block_prefix = f"{block.npa}{block.nxx}" if block else None
+        block_lines = (block.line_from, block.line_to) if block else None
+        block_rate_center = block.rate_center if block else None
+
+        def empty(_row):
+            return ""
+
+        get = {
+            column: itemgetter(positions[column]) if column in positions else empty
+            for column in IMPORT_COLUMNS
+        }
+
+        def check(row):
+            raw = get["number"](row).strip()
+            reason, nat = _nanp_reason(raw, reasons)
+            npa, nxx, line = nat[:3], nat[3:6], nat[6:]
+            rate_center = get["rate_center"](row).strip().upper()
+            lata = get["lata"](row).strip()
+            state = get["state"](row).strip().upper()
+            ocn = get["ocn"](row).strip().upper()
+            number_type = get["number_type"](row).strip().lower()
+            if reason:
+                pass
+            elif state and state not in states:
+                reason = reasons["r_state"].replace(MARK, state)
+            elif lata and not (len(lata) == 3 and lata.isascii() and lata.isdigit()):
+                reason = reasons["r_lata"].replace(MARK, lata)
+            elif ocn and not (len(ocn) == 4 and ocn.isascii() and ocn.isalnum()):
+                reason = reasons["r_ocn"].replace(MARK, ocn)
+            elif number_type and number_type not in types:
+                reason = reasons["r_type"].replace(MARK, number_type)
+            elif block and not (
+                nat[:6] == block_prefix and block_lines[0] <= line <= block_lines[1]
+            ):
+                reason = reasons["r_outside"].replace(MARK, f"+1{nat}")
+            elif (
+                not rate_center
+                and not block_rate_center
+                and number_type != "toll_free"
+                and npa not in TOLL_FREE_NPAS
+            ):
+                reason = reasons["r_rate_center"]
+            if reason:
+                return (raw, "", "", "", "", "", "", "", "", "", reason)
+            return ("", nat, npa, nxx, line, rate_center, lata, state, ocn, number_type, "")
+
+        return check
 
     def _telecom_reasons(self):
         _ = self.env._
@@ -320,87 +405,6 @@ class TelecomNumberImport(models.Model):
                 "or from the target block)."
             ),
         }
-
-    def _telecom_stage_rows(self):
-        """Normalise every row to NANP digits and give each bad row its first reason."""
-        block = self.block_id
-        if block:
-            outside = SQL(
-                "WHEN substr(n.nat, 1, 6) <> %s OR substr(n.nat, 7, 4) NOT BETWEEN %s AND %s "
-                "THEN replace(%s, chr(1), '+1' || n.nat)",
-                block.npa + block.nxx,
-                block.line_from,
-                block.line_to,
-                self._telecom_reasons()["r_outside"],
-            )
-        else:
-            outside = SQL()
-        us = self.env.ref("base.us")
-        self.env.cr.execute(
-            SQL(
-                r"""
-                CREATE TEMP TABLE tn_import_stage ON COMMIT DROP AS
-                WITH parsed AS (
-                    SELECT r.row_no, r.pre_reason,
-                           btrim(coalesce(r.number, '')) AS number,
-                           upper(nullif(btrim(r.rate_center), '')) AS rate_center,
-                           nullif(btrim(r.lata), '') AS lata,
-                           upper(nullif(btrim(r.state), '')) AS state,
-                           upper(nullif(btrim(r.ocn), '')) AS ocn,
-                           lower(nullif(btrim(r.number_type), '')) AS number_type,
-                           regexp_replace(coalesce(r.number, ''), '[^0-9]', '', 'g') AS digits
-                      FROM tn_import_raw r
-                ), normalised AS (
-                    SELECT p.*,
-                           CASE WHEN length(p.digits) = 10 THEN p.digits
-                                WHEN length(p.digits) = 11 AND left(p.digits, 1) = '1'
-                                THEN substr(p.digits, 2)
-                           END AS nat
-                      FROM parsed p
-                )
-                SELECT n.row_no, n.number, n.nat,
-                       substr(n.nat, 1, 3) AS npa, substr(n.nat, 4, 3) AS nxx,
-                       substr(n.nat, 7, 4) AS line,
-                       n.rate_center, n.lata, st.id AS state_id, n.ocn, n.number_type,
-                       CASE
-                         WHEN n.pre_reason IS NOT NULL THEN n.pre_reason
-                         WHEN n.number = '' THEN %(r_empty)s
-                         WHEN n.number !~ '^\+?[0-9 ().-]+$'
-                         THEN replace(%(r_chars)s, chr(1), n.number)
-                         WHEN n.number ~ '^\+' AND n.digits !~ '^1'
-                         THEN replace(%(r_foreign)s, chr(1), n.number)
-                         WHEN n.nat IS NULL THEN replace(%(r_length)s, chr(1), n.number)
-                         WHEN n.nat !~ '^[2-9]' OR substr(n.nat, 2, 2) = '11'
-                         THEN replace(%(r_npa)s, chr(1), substr(n.nat, 1, 3))
-                         WHEN n.nat !~ '^...[2-9]' OR substr(n.nat, 5, 2) = '11'
-                         THEN replace(%(r_nxx)s, chr(1), substr(n.nat, 4, 3))
-                         WHEN n.state IS NOT NULL AND st.id IS NULL
-                         THEN replace(%(r_state)s, chr(1), n.state)
-                         WHEN n.lata IS NOT NULL AND n.lata !~ '^[0-9]{3}$'
-                         THEN replace(%(r_lata)s, chr(1), n.lata)
-                         WHEN n.ocn IS NOT NULL AND n.ocn !~ '^[0-9A-Z]{4}$'
-                         THEN replace(%(r_ocn)s, chr(1), n.ocn)
-                         WHEN n.number_type IS NOT NULL AND n.number_type <> ALL(%(types)s)
-                         THEN replace(%(r_type)s, chr(1), n.number_type)
-                         %(outside)s
-                         WHEN n.rate_center IS NULL AND %(block_rate_center)s IS NULL
-                              AND coalesce(n.number_type, '') <> 'toll_free'
-                              AND substr(n.nat, 1, 3) <> ALL(%(toll_free)s)
-                         THEN %(r_rate_center)s
-                       END AS reason
-                  FROM normalised n
-                  LEFT JOIN res_country_state st
-                         ON st.code = n.state AND st.country_id = %(us)s
-                """,
-                types=[key for key, _label in NUMBER_TYPES],
-                toll_free=list(TOLL_FREE_NPAS),
-                outside=outside,
-                block_rate_center=block.rate_center or None,
-                us=us.id,
-                **self._telecom_reasons(),
-            )
-        )
-        self.env.cr.execute("ANALYZE tn_import_stage")
 
     def _telecom_check_ranges(self):
         """Check each distinct NPA-NXX once with phonenumbers (unassigned area codes...)."""
@@ -460,16 +464,19 @@ class TelecomNumberImport(models.Model):
                     state_id, ocn, number_type, create_uid, create_date, write_uid, write_date)
                 SELECT g.npa || '-' || g.nxx || '-' || g.x || '000..' || g.x || '999',
                        g.npa, g.nxx, g.x || '000', g.x || '999', 'thousands', 1000,
-                       g.rate_center, g.lata, g.state_id, g.ocn, g.number_type,
+                       g.rate_center, g.lata, st.id, g.ocn, g.number_type,
                        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM (SELECT npa, nxx, left(line, 1) AS x, min(rate_center) AS rate_center,
-                               min(lata) AS lata, min(state_id) AS state_id, min(ocn) AS ocn,
+                               min(lata) AS lata, min(state_code) AS state_code,
+                               min(ocn) AS ocn,
                                CASE WHEN npa = ANY(%(toll_free)s) THEN 'toll_free'
                                     ELSE coalesce(min(number_type), 'geographic')
                                END AS number_type
                           FROM tn_import_stage
                          WHERE reason IS NULL
                          GROUP BY npa, nxx, left(line, 1)) g
+                  LEFT JOIN res_country_state st
+                         ON st.code = g.state_code AND st.country_id = %(us)s
                  WHERE NOT EXISTS (
                        SELECT 1 FROM telecom_number_block b
                         WHERE b.npa = g.npa AND b.nxx = g.nxx
@@ -478,6 +485,7 @@ class TelecomNumberImport(models.Model):
                 """,
                 uid=self.env.uid,
                 toll_free=list(TOLL_FREE_NPAS),
+                us=self.env.ref("base.us").id,
             )
         )
         return self.env.cr.rowcount
@@ -493,26 +501,25 @@ class TelecomNumberImport(models.Model):
             SQL(
                 """
                 INSERT INTO telecom_number (
-                    name, national_number, npa, nxx, line, rate_center, lata, state_id, ocn,
+                    name, national_number, npa, nxx, line, rate_center, lata, state_code, ocn,
                     number_type, source, status, status_date, aging_required, block_id,
-                    import_id, create_uid, create_date, write_uid, write_date)
+                    import_id, create_date, write_date)
                 SELECT '+1' || s.nat, '(' || s.npa || ') ' || s.nxx || '-' || s.line,
                        s.npa, s.nxx, s.line,
                        coalesce(s.rate_center, b.rate_center), coalesce(s.lata, b.lata),
-                       coalesce(s.state_id, b.state_id), coalesce(s.ocn, b.ocn),
+                       coalesce(s.state_code, bs.code), coalesce(s.ocn, b.ocn),
                        CASE WHEN s.npa = ANY(%(toll_free)s) THEN 'toll_free'
                             ELSE coalesce(s.number_type, b.number_type, 'geographic') END,
                        'native', 'available', now() AT TIME ZONE 'UTC', false, b.id,
-                       %(import)s, %(uid)s, now() AT TIME ZONE 'UTC',
-                       %(uid)s, now() AT TIME ZONE 'UTC'
+                       %(import)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                   FROM tn_import_stage s
                   LEFT JOIN telecom_number_block b ON %(join)s
+                  LEFT JOIN res_country_state bs ON bs.id = b.state_id
                  WHERE s.reason IS NULL
                 ON CONFLICT (name) DO NOTHING
                 """,
                 toll_free=list(TOLL_FREE_NPAS),
                 join=join,
-                uid=self.env.uid,
                 **{"import": self.id},
             )
         )

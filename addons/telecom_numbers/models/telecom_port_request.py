@@ -108,33 +108,12 @@ class TelecomPortRequest(models.Model):
         "carrier gave, checked against the customer's port-out PIN.",
     )
     authorized_name = fields.Char(
-        compute="_compute_from_partner",
-        store=True,
-        readonly=False,
-        precompute=True,
         help="Name of the account holder (or authorized person) as the carrier knows it.",
     )
-    service_street = fields.Char(
-        compute="_compute_from_partner", store=True, readonly=False, precompute=True
-    )
-    service_city = fields.Char(
-        compute="_compute_from_partner", store=True, readonly=False, precompute=True
-    )
-    service_state_id = fields.Many2one(
-        "res.country.state",
-        string="Service State",
-        compute="_compute_from_partner",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
-    service_zip = fields.Char(
-        string="Service ZIP",
-        compute="_compute_from_partner",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
+    service_street = fields.Char()
+    service_city = fields.Char()
+    service_state_id = fields.Many2one("res.country.state", string="Service State")
+    service_zip = fields.Char(string="Service ZIP")
     billing_telephone_number = fields.Char(
         string="Billing Telephone Number",
         help="BTN: the main number of the account at the losing carrier (port-in), or the one "
@@ -200,18 +179,6 @@ class TelecomPortRequest(models.Model):
         for request in self:
             request.attempt_count = len(request.attempt_ids)
 
-    @api.depends("partner_id")
-    def _compute_from_partner(self):
-        for request in self:
-            partner = request.partner_id
-            if not partner or request.direction == "out":
-                continue
-            request.authorized_name = partner.name
-            request.service_street = partner.street
-            request.service_city = partner.city
-            request.service_state_id = partner.state_id
-            request.service_zip = partner.zip
-
     @api.depends("port_type")
     def _compute_earliest_due_date(self):
         for request in self:
@@ -226,6 +193,23 @@ class TelecomPortRequest(models.Model):
         for request in self:
             if request.billing_telephone_number:
                 to_e164(self.env, request.billing_telephone_number)
+
+    # ------------------------------------------------------------
+    # ONCHANGE
+    # ------------------------------------------------------------
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        """Port-in: start from the customer's name and address (the losing carrier's records
+        may differ; staff correct them). Port-out data comes from the other carrier."""
+        partner = self.partner_id
+        if self.direction != "in" or not partner:
+            return
+        self.authorized_name = partner.name
+        self.service_street = partner.street
+        self.service_city = partner.city
+        self.service_state_id = partner.state_id
+        self.service_zip = partner.zip
 
     # ------------------------------------------------------------
     # CRUD
@@ -610,22 +594,7 @@ class TelecomPortRequest(models.Model):
             self.vendor_reference = answer.get("reference") or self.vendor_reference
         found = self.env["telecom.number"].search([("name", "in", numbers)])
         if not self.partner_id and len(found.partner_id.commercial_partner_id) == 1:
-            # Written with the fields it computes, so the carrier's data is kept.
-            self.write(
-                {
-                    "partner_id": found.partner_id.commercial_partner_id.id,
-                    **{
-                        f: self[f]
-                        for f in (
-                            "authorized_name",
-                            "service_street",
-                            "service_city",
-                            "service_zip",
-                        )
-                    },
-                    "service_state_id": self.service_state_id.id,
-                }
-            )
+            self.partner_id = found.partner_id.commercial_partner_id
         self.transport_error = False
         if code:
             self._telecom_log_attempt(
