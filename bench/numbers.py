@@ -155,9 +155,11 @@ def machine(cr):
             memory = f"{kb / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
         f"{os.cpu_count()} cores, {memory} RAM, {platform.platform()}, "
-        f"Python {platform.python_version()}, Odoo {odoo.release.version}, PostgreSQL {pg}"
+        f"Python {platform.python_version()}, Odoo {odoo.release.version}, PostgreSQL {pg}; "
+        f"load average {load}"
     )
 
 
@@ -250,6 +252,7 @@ def main():
                 f"  {kind:<15} p50 {statistics.median(timings):7.2f} ms   "
                 f"p95 {percentile(timings, 95):7.2f} ms   (avg {found:.0f} numbers found)"
             )
+        print(f"Load average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
         cr.rollback()
 
 
