@@ -178,3 +178,22 @@ class TestNumberImport(TelecomNumbersCase):
             ).mapped("name"),
             ["+13035552255"],
         )
+
+    def test_queued_imports_run_by_the_cron(self):
+        import base64
+
+        Import = self.env["telecom.number.import"]
+        good = Import.create(
+            {
+                "file": base64.b64encode(b"number,rate_center\n7195550300,PUEBLO\n"),
+                "state": "queued",
+            }
+        )
+        bad = Import.create(
+            {"file": base64.b64encode(b"phone_no\n7195550301\n"), "state": "queued"}
+        )
+        Import._cron_run_number_imports(batch_size=5)
+        self.assertEqual(good.state, "done")
+        self.assertEqual(good.created_count, 1)
+        self.assertEqual(bad.state, "failed")
+        self.assertIn("no 'number' column", bad.error)
