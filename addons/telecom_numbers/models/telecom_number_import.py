@@ -516,6 +516,9 @@ class TelecomNumberImport(models.Model):
                   LEFT JOIN telecom_number_block b ON %(join)s
                   LEFT JOIN res_country_state bs ON bs.id = b.state_id
                  WHERE s.reason IS NULL
+                   -- Skip numbers already in the inventory before building their rows;
+                   -- ON CONFLICT still covers a concurrent import of the same numbers.
+                   AND NOT EXISTS (SELECT 1 FROM telecom_number t WHERE t.name = '+1' || s.nat)
                 ON CONFLICT (name) DO NOTHING
                 """,
                 toll_free=list(TOLL_FREE_NPAS),
