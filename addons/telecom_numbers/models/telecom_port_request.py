@@ -1,4 +1,3 @@
-import logging
 import re
 from datetime import timedelta
 
@@ -10,8 +9,6 @@ from odoo.exceptions import UserError, ValidationError
 from ..adapters import NpacRequestError, NpacTransportError
 from .telecom_number import TOLL_FREE_NPAS, to_e164
 from .telecom_port_reject_code import PORT_DIRECTIONS
-
-_logger = logging.getLogger(__name__)
 
 PORT_STATES = [
     ("draft", "Draft"),
