@@ -1,1 +1,4 @@
+from . import adapters
 from . import models
+from . import controllers
+from . import wizards

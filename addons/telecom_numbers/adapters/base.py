@@ -1,0 +1,57 @@
+"""The interface every NPAC/SOA vendor adapter implements.
+
+Porting goes through a service order administration (SOA) vendor that talks to the NPAC.
+An adapter turns our port requests into the vendor's API calls and the vendor's answers into
+plain dictionaries. Errors are split the connector way:
+
+- ``NpacTransportError``: the call may not have reached the vendor, or its answer was lost
+  (connection refused, timeout, HTTP 5xx). Retryable: the caller changes nothing locally, and
+  retries with the same idempotency key, so a request the vendor did receive is not processed
+  twice.
+- ``NpacRequestError``: the vendor refused the request as invalid (HTTP 4xx). Permanent until
+  the data is fixed.
+
+Statuses returned by ``submit``/``status`` and sent to the callback are one of
+``submitted``, ``foc``, ``rejected``, ``activated``, ``cancelled``, with optional
+``foc_date`` (ISO date), ``reject_code`` and ``message``.
+"""
+
+VENDOR_STATUSES = ("submitted", "foc", "rejected", "activated", "cancelled")
+
+
+class NpacError(Exception):
+    """Base class of NPAC adapter errors."""
+
+
+class NpacTransportError(NpacError):
+    """The vendor could not be reached or did not answer properly: retry later."""
+
+
+class NpacRequestError(NpacError):
+    """The vendor refused the request: fix the data before sending it again."""
+
+
+class NpacAdapter:
+    """Talk to one NPAC/SOA vendor. Subclasses implement the three calls."""
+
+    def __init__(self, base_url, api_key=None, timeout=10.0):
+        self.base_url = (base_url or "").rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+
+    def submit(self, payload, idempotency_key):
+        """Send a port-in request (or our answer to a port-out request).
+
+        :param dict payload: the request (see ``telecom.port.request._telecom_vendor_payload``)
+        :param str idempotency_key: the same key for every retry of the same attempt
+        :return: ``{"reference": str, "status": str, ...}``
+        """
+        raise NotImplementedError
+
+    def status(self, reference):
+        """Current status of a request at the vendor: ``{"status": ..., ...}``."""
+        raise NotImplementedError
+
+    def cancel(self, reference):
+        """Cancel a request at the vendor: ``{"status": "cancelled", ...}``."""
+        raise NotImplementedError

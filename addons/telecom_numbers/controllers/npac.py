@@ -1,0 +1,66 @@
+import hmac
+import json
+import logging
+
+from odoo import http
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
+
+from ..adapters.base import VENDOR_STATUSES
+
+_logger = logging.getLogger(__name__)
+
+
+class NpacCallbackController(http.Controller):
+    """Status callbacks of NPAC/SOA vendors.
+
+    The vendor POSTs JSON ``{"reference", "status", "foc_date", "reject_code", "message"}`` to
+    ``/telecom_numbers/npac/<backend id>/callback`` with the backend's token in the
+    ``X-Telecom-Token`` header. The answer is JSON with the HTTP status telling the outcome.
+    """
+
+    def _reply(self, status, **body):
+        return request.make_response(
+            json.dumps(body), headers=[("Content-Type", "application/json")], status=status
+        )
+
+    @http.route(
+        "/telecom_numbers/npac/<int:backend_id>/callback",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def npac_callback(self, backend_id, **kwargs):
+        backend = request.env["telecom.npac.backend"].sudo().browse(backend_id).exists()
+        token = request.httprequest.headers.get("X-Telecom-Token", "")
+        if (
+            not backend
+            or not backend.callback_token
+            or not hmac.compare_digest(token.encode(), backend.callback_token.encode())
+        ):
+            return self._reply(403, error="unknown vendor or bad token")
+        try:
+            data = json.loads(request.httprequest.get_data(as_text=True) or "{}")
+        except ValueError:
+            return self._reply(400, error="the body is not JSON")
+        if not isinstance(data, dict) or data.get("status") not in VENDOR_STATUSES:
+            return self._reply(400, error="status must be one of " + ", ".join(VENDOR_STATUSES))
+        port = (
+            request.env["telecom.port.request"]
+            .sudo()
+            .search(
+                [("backend_id", "=", backend.id), ("vendor_reference", "=", data.get("reference"))],
+                limit=1,
+            )
+        )
+        if not port:
+            return self._reply(404, error="unknown reference")
+        try:
+            with request.env.cr.savepoint():
+                port._telecom_apply_vendor_status(data)
+        except (UserError, ValidationError) as error:
+            _logger.warning("NPAC callback for %s not applied: %s", port.name, error)
+            return self._reply(409, error=str(error), state=port.state)
+        return self._reply(200, reference=port.vendor_reference, state=port.state)

@@ -1,0 +1,67 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    telecom_account_number = fields.Char(
+        string="Telecom Account Number",
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        help="The customer's account number with us, checked on port-out requests. Given "
+        "automatically when a number is first assigned.",
+    )
+    telecom_port_out_pin = fields.Char(
+        string="Port-Out PIN",
+        copy=False,
+        groups="telecom_catalog.group_telecom_number_admin",
+        help="4 to 10 digits the customer gives their new carrier to move numbers away; a "
+        "port-out request with another PIN is rejected.",
+    )
+    telecom_port_out_lock = fields.Boolean(
+        string="Port-Out Lock",
+        tracking=True,
+        help="The customer asked to lock their numbers: every port-out request is rejected "
+        "until the lock is removed.",
+    )
+    telecom_number_ids = fields.One2many("telecom.number", "partner_id", string="Numbers")
+    telecom_number_count = fields.Integer(
+        string="Telephone Numbers", compute="_compute_telecom_number_count"
+    )
+
+    def _compute_telecom_number_count(self):
+        groups = self.env["telecom.number"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.telecom_number_count = counts.get(partner.id, 0)
+
+    @api.constrains("telecom_port_out_pin")
+    def _check_telecom_port_out_pin(self):
+        for partner in self.sudo():
+            pin = partner.telecom_port_out_pin
+            if pin and not re.fullmatch(r"\d{4,10}", pin):
+                raise ValidationError(self.env._("A port-out PIN is 4 to 10 digits, nothing else."))
+
+    def action_view_telecom_numbers(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Telephone Numbers"),
+            "res_model": "telecom.number",
+            "view_mode": "list,form",
+            "domain": [("partner_id", "child_of", self.commercial_partner_id.id)],
+        }
+
+    def _telecom_ensure_account_number(self):
+        """Give each commercial partner without one an account number from the sequence."""
+        for partner in self.commercial_partner_id.filtered(lambda p: not p.telecom_account_number):
+            partner.sudo().telecom_account_number = (
+                self.env["ir.sequence"].sudo().next_by_code("telecom.account.number")
+            )
+        return True

@@ -1,0 +1,247 @@
+"""A loopback NPAC/SOA vendor: a real HTTP server on 127.0.0.1 speaking the REST API of
+``adapters/rest.py``. Used by the tests and the benchmark; plain Python, no Odoo imports.
+
+    sim = NpacSimulator().start()
+    sim.subscribers["+13125550100"] = {"account": "A1", "pin": "1234", "name": "Ann Lee",
+                                       "zip": "60606"}
+    ... RestNpacAdapter(sim.url, api_key=sim.api_key) ...
+    sim.stop()
+
+Behaviour:
+- ``POST /v1/ports`` stores the request (answer ``submitted``); the same ``Idempotency-Key``
+  returns the stored request instead of creating another.
+- ``GET /v1/ports/<ref>`` answers the losing carrier's verdict: ``rejected`` with the code of the
+  first mismatch against ``subscribers`` (account, PIN, name, ZIP), else ``foc`` on the
+  requested due date; ``activate(ref)`` moves it to ``activated``.
+- ``POST /v1/ports/<ref>/cancel`` cancels it.
+- ``fail_next`` answers the next calls with HTTP 503, ``drop_next`` closes the connection
+  without an answer, ``lose_next`` processes the next call but closes the connection instead
+  of answering (the answer is lost), ``delay`` sleeps before answering (client timeouts).
+- ``push(ref, url, token)`` sends the current status to a callback URL like a vendor does.
+"""
+
+import json
+import re
+import threading
+import time
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def _simple(text):
+    return re.sub(r"[^a-z0-9]", "", (text or "").casefold())
+
+
+class NpacSimulator:
+    def __init__(self, api_key="sim-secret"):
+        self.api_key = api_key
+        self.ports = {}
+        self.by_key = {}
+        self.subscribers = {}
+        self.fail_next = 0
+        self.drop_next = 0
+        self.lose_next = 0
+        self.delay = 0.0
+        self.calls = []
+        self.lock = threading.Lock()
+        self.server = None
+        self.thread = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=5)
+            self.server = None
+
+    @property
+    def url(self):
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- vendor logic -----------------------------------------------------------------------
+
+    def verdict(self, payload):
+        """The losing carrier's answer to a port-in payload."""
+        for number in payload.get("numbers") or []:
+            record = self.subscribers.get(number)
+            if record is None:
+                return {
+                    "status": "rejected",
+                    "reject_code": "NOT_ON_ACCOUNT",
+                    "message": f"{number} is not on the account.",
+                }
+            checks = (
+                ("account", "account_number", "ACCOUNT_MISMATCH", "Account number"),
+                ("pin", "pin", "PIN_MISMATCH", "Passcode"),
+                ("name", "authorized_name", "NAME_MISMATCH", "Name"),
+            )
+            for key, field, code, label in checks:
+                if _simple(record.get(key)) != _simple(payload.get(field)):
+                    return {
+                        "status": "rejected",
+                        "reject_code": code,
+                        "message": f"{label} does not match the account.",
+                    }
+            zip_code = (payload.get("service_address") or {}).get("zip") or ""
+            if record.get("zip", "")[:5] != zip_code[:5]:
+                return {
+                    "status": "rejected",
+                    "reject_code": "ADDRESS_MISMATCH",
+                    "message": "ZIP code does not match the service address.",
+                }
+        return {"status": "foc", "foc_date": payload.get("due_date"), "message": "FOC issued."}
+
+    def activate(self, reference):
+        with self.lock:
+            self.ports[reference].update(status="activated", settled=True)
+
+    def set_status(self, reference, **values):
+        with self.lock:
+            self.ports[reference].update(values, settled=True)
+
+    def _public(self, port):
+        keys = ("reference", "status", "foc_date", "reject_code", "message")
+        return {key: port.get(key) for key in keys}
+
+    def _status(self, reference):
+        with self.lock:
+            port = self.ports.get(reference)
+            if port is None:
+                return None
+            if not port.get("settled") and port["payload"].get("type") == "port_in":
+                port.update(self.verdict(port["payload"]), settled=True)
+            return self._public(port)
+
+    def _submit(self, payload, key):
+        with self.lock:
+            if key and key in self.by_key:
+                return 200, self._public(self.ports[self.by_key[key]])
+            reference = f"SIM-{uuid.uuid4().hex[:10].upper()}"
+            port = {
+                "reference": reference,
+                "status": "submitted",
+                "payload": payload,
+                "key": key,
+                "settled": payload.get("type") != "port_in",
+            }
+            self.ports[reference] = port
+            if key:
+                self.by_key[key] = reference
+            return 201, self._public(port)
+
+    def _cancel(self, reference):
+        with self.lock:
+            port = self.ports.get(reference)
+            if port is None:
+                return None
+            port.update(status="cancelled", settled=True)
+            return self._public(port)
+
+    def push(self, reference, url, token):
+        """POST the current status of ``reference`` to ``url`` (a vendor callback)."""
+        body = json.dumps(self._status(reference)).encode()
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "X-Telecom-Token": token},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def _dispatch(self, method, path, headers, raw):
+        """(HTTP status, JSON body) of one API call."""
+        if headers.get("Authorization") != f"Bearer {self.api_key}":
+            return 401, {"message": "Bad API key."}
+        try:
+            payload = json.loads(raw or b"{}")
+        except ValueError:
+            return 400, {"message": "Body is not JSON."}
+        match = re.fullmatch(r"/v1/ports(?:/([^/]+))?(/cancel)?", path)
+        if not match:
+            return 404, {"message": "No such endpoint."}
+        reference, cancel = match.groups()
+        if method == "POST" and not reference:
+            if not payload.get("numbers"):
+                return 422, {"message": "numbers is required."}
+            return self._submit(payload, headers.get("Idempotency-Key"))
+        if method == "GET" and reference and not cancel:
+            body = self._status(reference)
+        elif method == "POST" and reference and cancel:
+            body = self._cancel(reference)
+        else:
+            return 405, {"message": "Method not allowed."}
+        if body is None:
+            return 404, {"message": "Unknown reference."}
+        return 200, body
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    def _handler_class(self):
+        sim = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, code, body):
+                with sim.lock:
+                    lose = sim.lose_next > 0
+                    if lose:
+                        sim.lose_next -= 1
+                if lose:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                with sim.lock:
+                    sim.calls.append((method, self.path, raw.decode() or None))
+                    drop = sim.drop_next > 0
+                    fail = not drop and sim.fail_next > 0
+                    if drop:
+                        sim.drop_next -= 1
+                    elif fail:
+                        sim.fail_next -= 1
+                if sim.delay:
+                    time.sleep(sim.delay)
+                if drop:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                if fail:
+                    return self._answer(503, {"message": "Service temporarily unavailable"})
+                code, body = sim._dispatch(method, self.path, self.headers, raw)
+                return self._answer(code, body)
+
+            def do_GET(self):
+                self._handle("GET")
+
+            def do_POST(self):
+                self._handle("POST")
+
+        return Handler

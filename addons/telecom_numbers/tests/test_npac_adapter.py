@@ -1,0 +1,214 @@
+import json
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.telecom_numbers.adapters import (
+    NpacRequestError,
+    NpacTransportError,
+    RestNpacAdapter,
+)
+
+from .common import TelecomNumbersCase
+from .npac_simulator import NpacSimulator
+
+PAYLOAD = {
+    "type": "port_in",
+    "request": "PORT/TEST/1",
+    "numbers": ["+13125550100"],
+    "account_number": "A-77",
+    "pin": "1234",
+    "authorized_name": "Acme Widgets Inc",
+    "service_address": {"zip": "60606"},
+    "due_date": "2030-01-02",
+}
+
+
+class SimulatorMixin:
+    def start_simulator(self):
+        sim = NpacSimulator().start()
+        self.addCleanup(sim.stop)
+        sim.subscribers["+13125550100"] = {
+            "account": "A-77",
+            "pin": "1234",
+            "name": "Acme Widgets Inc",
+            "zip": "60606",
+        }
+        return sim
+
+
+@tagged("post_install", "-at_install")
+class TestRestAdapter(SimulatorMixin, TelecomNumbersCase):
+    def test_submit_status_cancel(self):
+        sim = self.start_simulator()
+        adapter = RestNpacAdapter(sim.url, api_key=sim.api_key, timeout=5)
+        answer = adapter.submit(PAYLOAD, "KEY-1")
+        self.assertEqual(answer["status"], "submitted")
+        reference = answer["reference"]
+        self.assertEqual(adapter.status(reference)["status"], "foc")
+        self.assertEqual(adapter.status(reference)["foc_date"], "2030-01-02")
+        self.assertEqual(adapter.cancel(reference)["status"], "cancelled")
+        self.assertEqual(adapter.status(reference)["status"], "cancelled")
+
+    def test_same_idempotency_key_is_processed_once(self):
+        sim = self.start_simulator()
+        adapter = RestNpacAdapter(sim.url, api_key=sim.api_key, timeout=5)
+        first = adapter.submit(PAYLOAD, "KEY-1")
+        again = adapter.submit(PAYLOAD, "KEY-1")
+        self.assertEqual(first["reference"], again["reference"])
+        self.assertEqual(len(sim.ports), 1)
+
+    def test_errors_are_split_transport_and_request(self):
+        sim = self.start_simulator()
+        adapter = RestNpacAdapter(sim.url, api_key=sim.api_key, timeout=5)
+        sim.fail_next = 1
+        with self.assertRaisesRegex(NpacTransportError, "HTTP 503"):
+            adapter.submit(PAYLOAD, "KEY-2")
+        sim.drop_next = 1
+        with self.assertRaises(NpacTransportError):
+            adapter.status("SIM-ANY")
+        with self.assertRaisesRegex(NpacRequestError, "Unknown reference"):
+            adapter.status("SIM-UNKNOWN")
+        with self.assertRaisesRegex(NpacRequestError, "Bad API key"):
+            RestNpacAdapter(sim.url, api_key="wrong", timeout=5).submit(PAYLOAD, "KEY-3")
+        with self.assertRaisesRegex(NpacRequestError, "numbers is required"):
+            adapter.submit(dict(PAYLOAD, numbers=[]), "KEY-4")
+        sim.delay = 0.5
+        with self.assertRaises(NpacTransportError):
+            RestNpacAdapter(sim.url, api_key=sim.api_key, timeout=0.1).status("SIM-UNKNOWN")
+        sim.delay = 0
+        url = sim.url
+        sim.stop()
+        with self.assertRaises(NpacTransportError):
+            RestNpacAdapter(url, api_key=sim.api_key, timeout=2).submit(PAYLOAD, "KEY-5")
+
+
+@tagged("post_install", "-at_install")
+class TestPortRequestTransport(SimulatorMixin, TelecomNumbersCase):
+    def _request(self, backend):
+        return self.env["telecom.port.request"].create(
+            {
+                "direction": "in",
+                "partner_id": self.business.id,
+                "number_input": "+13125550100",
+                "losing_carrier": "Old Telco",
+                "account_number": "A-77",
+                "pin": "1234",
+                "authorized_name": "Acme Widgets Inc",
+                "service_street": "233 S Wacker Dr",
+                "service_city": "Chicago",
+                "service_state_id": self.state_il.id,
+                "service_zip": "60606",
+                "desired_due_date": self.business_day(10),
+                "loa_file": self.loa,
+                "backend_id": backend.id,
+            }
+        )
+
+    def _backend(self, sim):
+        return self.env["telecom.npac.backend"].create(
+            {"name": "Sim", "base_url": sim.url, "api_key": sim.api_key, "timeout": 5}
+        )
+
+    def test_transport_failure_leaves_request_retryable(self):
+        sim = self.start_simulator()
+        request = self._request(self._backend(sim))
+        sim.fail_next = 1
+        action = request.action_submit()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(request.state, "draft")
+        self.assertFalse(request.number_ids)
+        self.assertFalse(self.env["telecom.number"].search([("name", "=", "+13125550100")]))
+        self.assertIn("HTTP 503", request.transport_error)
+        self.assertEqual(request.attempt_ids.result, "transport_error")
+        self.assertEqual(sim.ports, {})
+        # Retry: it goes through with the same idempotency key.
+        self.assertTrue(request.action_submit())
+        self.assertEqual(request.state, "submitted")
+        self.assertFalse(request.transport_error)
+        self.assertEqual(request.number_ids.status, "porting_in")
+        keys = request.attempt_ids.sorted("attempt_number").mapped("idempotency_key")
+        self.assertEqual(keys, [f"{request.name}/1", f"{request.name}/1"])
+
+    def test_lost_answer_is_never_submitted_twice(self):
+        sim = self.start_simulator()
+        request = self._request(self._backend(sim))
+        sim.lose_next = 1
+        request.action_submit()
+        self.assertEqual(request.state, "draft")
+        self.assertEqual(len(sim.ports), 1, "the vendor did get the request")
+        request.action_submit()
+        self.assertEqual(request.state, "submitted")
+        self.assertEqual(len(sim.ports), 1, "the retry did not create a second port")
+        self.assertEqual(request.vendor_reference, next(iter(sim.ports)))
+
+    def test_poll_transport_error_changes_nothing(self):
+        sim = self.start_simulator()
+        request = self._request(self._backend(sim))
+        request.action_submit()
+        sim.fail_next = 1
+        self.env["telecom.port.request"]._cron_poll_npac_status()
+        self.assertEqual(request.state, "submitted")
+        self.assertIn("503", request.transport_error)
+        self.env["telecom.port.request"]._cron_poll_npac_status()
+        self.assertEqual(request.state, "foc")
+
+    def test_cancel_at_vendor(self):
+        sim = self.start_simulator()
+        request = self._request(self._backend(sim))
+        request.action_submit()
+        sim.fail_next = 1
+        request.action_cancel()
+        self.assertEqual(request.state, "submitted", "not cancelled while the vendor is down")
+        request.action_cancel()
+        self.assertEqual(request.state, "cancelled")
+        self.assertEqual(sim.ports[request.vendor_reference]["status"], "cancelled")
+
+
+@tagged("post_install", "-at_install")
+class TestNpacCallback(SimulatorMixin, HttpCase):
+    def test_vendor_callback_updates_request(self):
+        sim = self.start_simulator()
+        env = self.env
+        backend = env["telecom.npac.backend"].create(
+            {"name": "Sim", "base_url": sim.url, "api_key": sim.api_key, "timeout": 5}
+        )
+        partner = env["res.partner"].create({"name": "Acme Widgets Inc", "zip": "60606"})
+        request = env["telecom.port.request"].create(
+            {
+                "direction": "in",
+                "partner_id": partner.id,
+                "number_input": "+13125550100",
+                "losing_carrier": "Old Telco",
+                "account_number": "A-77",
+                "pin": "1234",
+                "authorized_name": "Acme Widgets Inc",
+                "service_street": "233 S Wacker Dr",
+                "service_city": "Chicago",
+                "service_state_id": env.ref("base.state_us_14").id,
+                "service_zip": "60606",
+                "desired_due_date": "2099-01-05",
+                "loa_file": "UEs=",
+                "backend_id": backend.id,
+            }
+        )
+        request.action_submit()
+        env.flush_all()
+        url = f"{self.base_url()}/telecom_numbers/npac/{backend.id}/callback"
+        status, body = sim.push(request.vendor_reference, url, "wrong-token")
+        self.assertEqual(status, 403)
+        status, body = sim.push(request.vendor_reference, url, backend.callback_token)
+        self.assertEqual((status, body.get("state")), (200, "foc"), body)
+        request.invalidate_recordset()
+        self.assertEqual(request.state, "foc")
+        sim.activate(request.vendor_reference)
+        env.flush_all()
+        status, body = sim.push(request.vendor_reference, url, backend.callback_token)
+        self.assertEqual(body["state"], "activated")
+        env.invalidate_all()
+        self.assertEqual(request.number_ids.status, "assigned")
+        response = self.url_open(
+            url,
+            data=json.dumps({"reference": "SIM-NOPE", "status": "foc"}),
+            headers={"X-Telecom-Token": backend.callback_token, "Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 404)
