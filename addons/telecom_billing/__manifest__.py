@@ -14,6 +14,7 @@
         "data/telecom_tax_engine_data.xml",
         "data/product_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/telecom_dunning_policy_data.xml",
         "wizards/telecom_service_lifecycle_wizard_views.xml",
         "views/telecom_subscription_views.xml",

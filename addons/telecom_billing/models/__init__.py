@@ -18,5 +18,7 @@ from . import account_move_line
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import telecom_number
+from . import telecom_port_request
 from . import sale_order
 from . import sale_order_line

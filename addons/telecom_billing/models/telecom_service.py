@@ -119,6 +119,27 @@ class TelecomService(models.Model):
         help="Set while a suspended voice service still reaches 911.",
     )
     is_voice = fields.Boolean(compute="_compute_is_voice")
+    number_ids = fields.One2many(
+        "telecom.number",
+        "service_id",
+        string="Numbers",
+        help="Telephone numbers of this service; assigned to the customer when the service "
+        "is activated, disconnected (aging) when it is terminated.",
+    )
+    port_out_request_id = fields.Many2one(
+        "telecom.port.request",
+        string="Ported Out By",
+        readonly=True,
+        copy=False,
+        help="Port-out that took a number of this service to another carrier.",
+    )
+    to_terminate = fields.Boolean(
+        string="To Terminate",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Set when a number of this service was ported out: terminate the service.",
+    )
     circuit_id = fields.Char(
         string="Circuit ID", tracking=True, help="Circuit or access line identifier."
     )
@@ -161,7 +182,7 @@ class TelecomService(models.Model):
         for service in self:
             service.is_voice = service.service_type in VOICE_SERVICE_TYPES
 
-    @api.depends("name", "product_id", "circuit_id")
+    @api.depends("name", "product_id", "circuit_id", "number_ids")
     def _compute_display_name(self):
         for service in self:
             label = service.product_id.name or ""
@@ -272,7 +293,7 @@ class TelecomService(models.Model):
     def _telecom_identifier(self):
         """Number(s) or circuit that identify this service to people."""
         self.ensure_one()
-        return self.circuit_id or ""
+        return ", ".join(self.number_ids.mapped("name")) or self.circuit_id or ""
 
     def _telecom_today(self):
         return fields.Date.context_today(self)
@@ -548,7 +569,14 @@ class TelecomService(models.Model):
         )
 
     def _telecom_after_activation(self, values):
-        """Hook run once a service is active (numbers are assigned here)."""
+        """Hook run once a service is active: its numbers are assigned to the customer."""
+        numbers = self.number_ids.filtered(lambda n: n.status != "assigned")
+        if numbers:
+            numbers._telecom_assign(
+                self.partner_id,
+                self.env._("Service %(service)s activated", service=self.name),
+                sale_line=self.sale_line_id,
+            )
 
     def _telecom_apply_change_plan(self, values):
         self._telecom_check_state(("active", "suspended"), self.env._("A plan change"))
@@ -682,7 +710,30 @@ class TelecomService(models.Model):
         )
 
     def _telecom_after_termination(self, values):
-        """Hook run once a service is terminated (numbers are disconnected here)."""
+        """Hook run once a service is terminated: its numbers still assigned are disconnected
+        and age (ported-out numbers have left already)."""
+        numbers = self.number_ids.filtered(lambda n: n.status == "assigned")
+        if numbers:
+            numbers._telecom_disconnect(
+                values["effective_date"],
+                self.env._("Service %(service)s terminated", service=self.name),
+            )
+        if self.to_terminate:
+            self.to_terminate = False
+            self.activity_unlink(["telecom_billing.mail_activity_telecom_terminate_service"])
+
+    def _telecom_flag_ported_out(self, port_request):
+        """A number of this service was ported out: flag the service for termination and ask
+        a billing user to do it (the customer left for another carrier)."""
+        self.ensure_one()
+        self.write({"to_terminate": True, "port_out_request_id": port_request.id})
+        note = self.env._(
+            "Number(s) %(numbers)s ported out by %(request)s: terminate this service.",
+            numbers=", ".join((port_request.number_ids & self.number_ids).mapped("name")),
+            request=port_request.name,
+        )
+        self._telecom_log("port_out", note=note)
+        self.activity_schedule("telecom_billing.mail_activity_telecom_terminate_service", note=note)
 
     # ------------------------------------------------------------
     # BUSINESS: history and scheduled work

@@ -5,3 +5,4 @@ from . import test_taxes
 from . import test_dunning
 from . import test_promotions
 from . import test_security
+from . import test_numbers
