@@ -16,6 +16,7 @@ Adapters never touch the database: they run in worker threads and receive everyt
 in an :class:`AdapterConfig` built by the backend record.
 """
 
+import itertools
 import json
 import re
 import time
@@ -23,9 +24,29 @@ from dataclasses import dataclass, field
 
 SUMMARY_LIMIT = 2000
 MASK = "***"
-SECRET_KEY_PATTERN = re.compile(
-    r"pass(word)?|secret|token|api[-_]?key|authorization|pin|credential", re.IGNORECASE
-)
+SECRET_WORDS = {
+    "password",
+    "passwd",
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "authorization",
+    "auth",
+    "pin",
+    "puk",
+    "credential",
+    "credentials",
+}
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def is_secret_key(key):
+    """True for keys such as password, api_key, X-Api-Key, portOutPin, auth_token."""
+    words = [w.lower() for w in _WORD.findall(str(key))]
+    joined = {a + b for a, b in itertools.pairwise(words)}
+    return bool(SECRET_WORDS.intersection(words) or SECRET_WORDS.intersection(joined))
+
 
 _REGISTRY = {}
 
@@ -176,7 +197,7 @@ class BaseAdapter:
         if isinstance(data, dict):
             return {
                 key: MASK
-                if SECRET_KEY_PATTERN.search(str(key)) and value not in (None, "")
+                if is_secret_key(key) and value not in (None, "")
                 else BaseAdapter.masked_data(value)
                 for key, value in data.items()
             }

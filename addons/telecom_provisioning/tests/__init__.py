@@ -1,0 +1,3 @@
+from . import test_adapters
+from . import test_provisioning_engine
+from . import test_provisioning_alerts

@@ -15,8 +15,9 @@ that decides each answer:
   refused (IDEMPOTENCY_KEY_REUSED); the same key while the first call is still running gets a
   409 REQUEST_IN_PROGRESS;
 - counters: :attr:`PlatformCore.provisioned` lists every real provisioning (one per key),
-  :attr:`PlatformCore.calls` counts requests, :attr:`PlatformCore.subscribers` keeps the
-  state of each subscriber as the platform sees it.
+  :attr:`PlatformCore.calls` counts requests, :attr:`PlatformCore.max_in_flight` the most
+  requests served at the same time, :attr:`PlatformCore.subscribers` keeps the state of each
+  subscriber as the platform sees it.
 
 :meth:`stop` then :meth:`start` again keeps the port, so a test can take a platform "down"
 (connection refused) and bring it back.
@@ -62,7 +63,7 @@ class Behaviour:
     kind: str = "ok"
     delay: float = 0.0
     status: int = 0
-    code: str = ""
+    code: str | None = None  # None: the behaviour's usual code; "": no platform code
     message: str = ""
     retry_after: int = 0
     provision: bool = False
@@ -101,6 +102,8 @@ class PlatformCore:
             self.subscribers = {}
             self.calls = 0
             self.failures = 0
+            self.in_flight = 0
+            self.max_in_flight = 0
 
     # ------------------------------------------------------------
     # configuration
@@ -163,7 +166,16 @@ class PlatformCore:
         """Decide and apply the answer to one request."""
         with self.lock:
             self.calls += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             self.requests.append({"action": action, "key": key, "headers": dict(headers)})
+        try:
+            return self._handle(action, key, payload, headers)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _handle(self, action, key, payload, headers):
         if not self.authorized(headers):
             return self._failure(401, "UNAUTHORIZED", "Invalid credentials.")
         if not key:
@@ -223,7 +235,7 @@ class PlatformCore:
         if kind == "rate_limited":
             return self._failure(
                 429,
-                behaviour.code or "RATE_LIMITED",
+                "RATE_LIMITED" if behaviour.code is None else behaviour.code,
                 behaviour.message or "Too many requests.",
                 True,
                 retry_after=behaviour.retry_after or 1,
@@ -231,14 +243,14 @@ class PlatformCore:
         if kind == "transient":
             return self._failure(
                 behaviour.status or 503,
-                behaviour.code or "NETWORK_BUSY",
+                "NETWORK_BUSY" if behaviour.code is None else behaviour.code,
                 behaviour.message or "Network element busy, try again.",
                 True,
             )
         if kind == "permanent":
             return self._failure(
                 behaviour.status or 422,
-                behaviour.code or "INVALID_PLAN",
+                "INVALID_PLAN" if behaviour.code is None else behaviour.code,
                 behaviour.message or "The plan is not known to the network.",
             )
         # error_5xx and timeout without provisioning: a bare server error
