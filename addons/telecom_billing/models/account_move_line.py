@@ -1,0 +1,35 @@
+from odoo import fields, models
+
+TELECOM_LINE_KINDS = [
+    ("recurring", "Recurring Charge"),
+    ("charge", "Pending Charge"),
+    ("discount", "Promotion"),
+    ("usage", "Usage"),
+    ("tax", "Tax or Regulatory Fee"),
+]
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    telecom_line_kind = fields.Selection(TELECOM_LINE_KINDS, readonly=True, copy=False)
+    telecom_service_id = fields.Many2one(
+        "telecom.service",
+        string="Telecom Service",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    telecom_addon_line_id = fields.Many2one(
+        "telecom.service.addon", string="Telecom Add-on", readonly=True, copy=False
+    )
+    telecom_charge_id = fields.Many2one(
+        "telecom.charge",
+        string="Telecom Charge",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    telecom_date_from = fields.Date(string="Service From", readonly=True, copy=False)
+    telecom_date_to = fields.Date(string="Service To", readonly=True, copy=False)

@@ -1,0 +1,61 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
+    telecom_subscription_ids = fields.One2many(
+        "telecom.subscription", "partner_id", string="Telecom Subscriptions"
+    )
+    telecom_subscription_count = fields.Integer(compute="_compute_telecom_subscription_count")
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    def _compute_telecom_subscription_count(self):
+        groups = self.env["telecom.subscription"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.telecom_subscription_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    # ------------------------------------------------------------
+    # ACTION
+    # ------------------------------------------------------------
+
+    def action_view_telecom_subscriptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_billing.action_telecom_subscription"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _telecom_first_service_date(self):
+        """Start of the customer's oldest service (billing knows when service really began);
+        the catalog's answer (first confirmed plan order) when no service has started."""
+        self.ensure_one()
+        service = (
+            self.env["telecom.service"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.commercial_partner_id.id),
+                    ("date_start", "!=", False),
+                ],
+                order="date_start",
+                limit=1,
+            )
+        )
+        return service.date_start or super()._telecom_first_service_date()

@@ -1,0 +1,115 @@
+from datetime import timedelta
+
+from odoo import fields, models
+from odoo.tools import format_date
+
+ONE_DAY = timedelta(days=1)
+
+
+class TelecomChargeableMixin(models.AbstractModel):
+    """Something billed every month: a service's plan or an add-on line.
+
+    ``charged_until`` is the last day whose recurring charge is on an invoice or in a pending
+    charge. The bill run charges from the day after it; a lifecycle change on a date ``d``
+    first *settles* the item up to ``d - 1`` (a pending charge for uncharged days, or a credit
+    for days already charged past it) so the new plan, quantity or end date applies from ``d``.
+    """
+
+    _name = "telecom.chargeable.mixin"
+    _description = "Recurring Charge Item"
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
+    charged_until = fields.Date(
+        string="Charged Through",
+        readonly=True,
+        copy=False,
+        help="Last day whose recurring charge is already on an invoice or in a pending charge. "
+        "The next bill run charges from the day after.",
+    )
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _telecom_subscription(self):
+        raise NotImplementedError
+
+    def _telecom_charge_label(self):
+        self.ensure_one()
+        return self.product_id.display_name
+
+    def _telecom_charge_link(self):
+        """Fields linking a charge or invoice line to this item."""
+        raise NotImplementedError
+
+    def _telecom_charged_through(self):
+        """Last charged day, or the day before the start when nothing was charged yet."""
+        self.ensure_one()
+        if self.charged_until:
+            return self.charged_until
+        return self.date_start - ONE_DAY if self.date_start else False
+
+    def _telecom_piece_label(self, piece, credit=False):
+        self.ensure_one()
+        period = "%s - %s" % (
+            format_date(self.env, piece["date_from"]),
+            format_date(self.env, piece["date_to"]),
+        )
+        if credit:
+            return self.env._(
+                "%(item)s: credit for unused days %(period)s",
+                item=self._telecom_charge_label(),
+                period=period,
+            )
+        if piece["full_period"]:
+            return "%s: %s" % (self._telecom_charge_label(), period)
+        return self.env._(
+            "%(item)s: prorated %(period)s", item=self._telecom_charge_label(), period=period
+        )
+
+    def _telecom_settle(self, next_date, reason):
+        """Bring ``charged_until`` to ``next_date - 1`` with pending charges or credits.
+
+        Days not yet charged before ``next_date`` become a pending charge at the current plan
+        and quantity; days already charged from ``next_date`` on are credited at the same
+        prices. Returns the ``telecom.charge`` records created.
+        """
+        charges = self.env["telecom.charge"]
+        for item in self:
+            through = item._telecom_charged_through()
+            if not through:
+                continue
+            subscription = item._telecom_subscription()
+            vals_list = []
+            if through < next_date - ONE_DAY:
+                pieces = subscription._telecom_recurring_pieces(
+                    item.product_id, through + ONE_DAY, next_date - ONE_DAY
+                )
+                sign, credit = 1, False
+            elif through >= next_date:
+                pieces = subscription._telecom_recurring_pieces(item.product_id, next_date, through)
+                sign, credit = -1, True
+            else:
+                pieces = []
+            for piece in pieces:
+                vals_list.append(
+                    {
+                        **item._telecom_charge_link(),
+                        "subscription_id": subscription.id,
+                        "product_id": item.product_id.id,
+                        "name": item._telecom_piece_label(piece, credit=credit),
+                        "kind": "proration",
+                        "date": next_date,
+                        "date_from": piece["date_from"],
+                        "date_to": piece["date_to"],
+                        "quantity": item.quantity,
+                        "price_unit": sign * piece["price_unit"],
+                        "note": reason,
+                    }
+                )
+            charges |= charges.create(vals_list)
+            item.charged_until = next_date - ONE_DAY
+        return charges

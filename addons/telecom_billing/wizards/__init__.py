@@ -1,0 +1,1 @@
+from . import telecom_service_lifecycle_wizard
