@@ -18,6 +18,7 @@
         "views/telecom_provisioning_order_views.xml",
         "views/telecom_provisioning_attempt_views.xml",
         "views/telecom_provisioning_error_views.xml",
+        "views/telecom_service_views.xml",
         "views/telecom_provisioning_menus.xml",
     ],
     "demo": [],

@@ -4,3 +4,4 @@ from . import telecom_provisioning_order
 from . import telecom_provisioning_attempt
 from . import telecom_provisioning_mapping
 from . import telecom_provisioning_backend
+from . import telecom_service

@@ -71,6 +71,13 @@ class TelecomProvisioningOrder(models.Model):
     # ------------------------------------------------------------
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    service_id = fields.Many2one(
+        "telecom.service", index="btree_not_null", ondelete="restrict", readonly=True
+    )
+    partner_id = fields.Many2one(
+        related="service_id.partner_id", store=True, string="Billing Account", index=True
+    )
+    product_id = fields.Many2one(related="service_id.product_id", string="Plan")
     backend_id = fields.Many2one(
         "telecom.provisioning.backend",
         required=True,
@@ -165,6 +172,18 @@ class TelecomProvisioningOrder(models.Model):
     # ------------------------------------------------------------
 
     def init(self):
+        # one open activation / suspension / reactivation / termination per service: a
+        # repeated request can never reach the network twice under two idempotency keys
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS telecom_provisioning_order_one_open_idx
+                    ON telecom_provisioning_order (service_id, action)
+                 WHERE state IN ('queued', 'running', 'failed_retrying')
+                   AND action IN ('activate', 'suspend', 'reactivate', 'terminate')
+                """
+            )
+        )
         create_index(
             self.env.cr,
             "telecom_provisioning_order_due_idx",
@@ -332,15 +351,20 @@ class TelecomProvisioningOrder(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM telecom_provisioning_order
-                 WHERE backend_id = %(backend)s AND state IN %(states)s
-                   AND next_retry_at <= %(now)s
-              ORDER BY priority, next_retry_at, id
+                SELECT o.id FROM telecom_provisioning_order o
+                 WHERE o.backend_id = %(backend)s AND o.state IN %(states)s
+                   AND o.next_retry_at <= %(now)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM telecom_provisioning_order earlier
+                         WHERE earlier.service_id = o.service_id AND earlier.id < o.id
+                           AND earlier.state IN %(open)s)
+              ORDER BY o.priority, o.next_retry_at, o.id
                  LIMIT %(limit)s
-                   FOR UPDATE SKIP LOCKED
+                   FOR UPDATE OF o SKIP LOCKED
                 """,
                 backend=backend.id,
                 states=DUE_STATES,
+                open=OPEN_STATES,
                 now=fields.Datetime.now(),
                 limit=limit,
             )
@@ -471,7 +495,12 @@ class TelecomProvisioningOrder(models.Model):
                     completion_seconds=(now - self.cycle_start).total_seconds(),
                 )
             )
-            self._on_done()
+            try:
+                with self.env.cr.savepoint():
+                    self._on_done()
+            except Exception as failure:  # the network did it; billing refused: escalate
+                _logger.exception("Confirmation of %s failed", self.name)
+                self._fail_confirmation(failure)
             return
         error = self.env["telecom.provisioning.error"]._lookup(outcome.code, backend)
         transient = error.classification == "transient" if error else outcome.transient
@@ -514,20 +543,49 @@ class TelecomProvisioningOrder(models.Model):
             )
         )
 
+    def _fail_confirmation(self, failure):
+        """The network carried the order out but the service refused the confirmation."""
+        self.ensure_one()
+        message = self.env._(
+            "The network carried out the order, but the service could not be updated: "
+            "%(error)s. Fix the service, then Retry: the platform answers with its first "
+            "result and the service is updated.",
+            error=str(failure),
+        )
+        error = self.env["telecom.provisioning.error"]._lookup("confirmation_failed")
+        self.write(
+            {
+                "state": "failed_permanent",
+                "error_code": "confirmation_failed",
+                "error_id": error.id,
+                "error_message": message,
+            }
+        )
+        self._escalate(message)
+
     def _record_internal_failure(self, failure):
-        """Recording an outcome crashed (e.g. the billing confirmation): keep the order
-        retryable and say why on it, so nothing is lost."""
+        """Recording an outcome crashed: keep the order retryable (the platform replays its
+        answer for the same idempotency key) and say why, so nothing is lost; give up after
+        the backend's maximum attempts."""
         self.ensure_one()
         now = fields.Datetime.now()
         backend = self.backend_id
-        delay = backend._retry_delay(self.cycle_attempt_count + 1)
+        attempts = self.cycle_attempt_count + 1
+        vals = {
+            "attempt_count": self.attempt_count + 1,
+            "cycle_attempt_count": attempts,
+            "error_code": "internal_error",
+            "error_message": str(failure),
+        }
+        if attempts >= backend.retry_max_attempts:
+            self.write(dict(vals, state="failed_permanent", next_retry_at=False))
+            self._escalate(
+                self.env._("Could not record the platform's answer: %(error)s", error=str(failure))
+            )
+            return
+        delay = backend._retry_delay(attempts)
         self.write(
-            {
-                "state": "failed_retrying",
-                "next_retry_at": now + timedelta(seconds=delay),
-                "error_code": "internal_error",
-                "error_message": str(failure),
-            }
+            dict(vals, state="failed_retrying", next_retry_at=now + timedelta(seconds=delay))
         )
         self.message_post(
             body=self.env._("Could not record the platform's answer: %(error)s", error=str(failure))
@@ -561,11 +619,38 @@ class TelecomProvisioningOrder(models.Model):
         if activities:
             activities.action_feedback(feedback=feedback)
 
+    def _run_synchronously(self):
+        """Try a single order at once, within the backend's synchronous timeout. It stays in
+        the queue (and the worker is woken up) when the backend is paused, at its rate or
+        concurrency limit, or when the attempt fails transiently."""
+        self.ensure_one()
+        backend = self.backend_id
+        capacity = backend._rate_capacity()
+        if backend.paused or capacity == 0:
+            return False
+        return bool(self._execute(timeout=backend.sync_timeout))
+
     def _on_done(self):
-        """Hook: the network confirmed the order (extended to update the service)."""
+        """The network confirmed the order: the service follows (billing applies it)."""
+        self.ensure_one()
+        if self.service_id:
+            self.service_id._telecom_network_confirmed(self.action, dict(self.values or {}))
 
     def _on_cancelled(self):
-        """Hook: the NOC cancelled the order (extended to tell the service)."""
+        """The NOC cancelled the order: say so on the service, which stays as it is."""
+        self.ensure_one()
+        if self.service_id:
+            self.service_id.message_post(
+                body=self.env._(
+                    "Provisioning order %(order)s (%(action)s) was cancelled; the service stays "
+                    "%(state)s.",
+                    order=self.name,
+                    action=dict(ORDER_ACTIONS)[self.action],
+                    state=dict(self.service_id._fields["state"]._description_selection(self.env))[
+                        self.service_id.state
+                    ],
+                )
+            )
 
     # ------------------------------------------------------------
     # BUSINESS: alerts

@@ -115,3 +115,108 @@ class ProvisioningCase(TransactionCase):
     def _make_due(self, orders):
         """Time passes: the orders' backoff delay is over."""
         orders.write({"next_retry_at": fields.Datetime.now() - timedelta(seconds=1)})
+
+
+class ProvisioningServiceCase(ProvisioningCase):
+    """Plus plans with provisioning attributes, a subscription and routing: mobile and
+    broadband on the REST platform, VoIP on the SOAP platform."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ServiceType = cls.env["telecom.provisioning.service.type"]
+        cls.rest_backend.service_type_ids = ServiceType.search(
+            [("code", "in", ("mobile", "broadband"))]
+        )
+        cls.soap_backend.service_type_ids = ServiceType.search([("code", "=", "voip")])
+        Attribute = cls.env["telecom.attribute"]
+
+        def attribute(code, value_type):
+            return Attribute.search([("code", "=", code)]) or Attribute.create(
+                {"name": code.replace("_", " ").title(), "code": code, "value_type": value_type}
+            )
+
+        cls.attr_download = attribute("download_mbps", "integer")
+        cls.attr_profile = attribute("network_profile", "char")
+
+        def plan(name, code, service_type, regulatory_class, attributes=()):
+            product = cls.env["product.product"].create(
+                {
+                    "name": name,
+                    "default_code": code,
+                    "type": "service",
+                    "list_price": 50.0,
+                    "telecom_service_type": service_type,
+                    "telecom_regulatory_class": regulatory_class,
+                    "taxes_id": [(6, 0, [])],
+                }
+            )
+            for attr, value in attributes:
+                cls.env["telecom.attribute.value"].create(
+                    {
+                        "product_tmpl_id": product.product_tmpl_id.id,
+                        "attribute_id": attr.id,
+                        "value": value,
+                    }
+                )
+            return product
+
+        cls.plan_fiber_300 = plan(
+            "P Fiber 300",
+            "FIB-300",
+            "broadband",
+            "info_service",
+            [(cls.attr_download, "300"), (cls.attr_profile, "FTTH-300")],
+        )
+        cls.plan_fiber_1g = plan(
+            "P Fiber 1G",
+            "FIB-1G",
+            "broadband",
+            "info_service",
+            [(cls.attr_download, "1000"), (cls.attr_profile, "FTTH-1G")],
+        )
+        cls.plan_mobile = plan("P Mobile Unlimited", "MOB-UNL", "mobile", "interstate")
+        cls.plan_voip = plan("P VoIP Line", "VOIP-1", "voip", "voip")
+        cls.plan_tv = plan("P TV Basic", "TV-1", "tv", "info_service")
+        cls.addon_static_ip = cls.env["product.product"].create(
+            {
+                "name": "P Static IP",
+                "default_code": "ADD-STATIC-IP",
+                "type": "service",
+                "list_price": 10.0,
+                "telecom_service_type": "addon",
+                "telecom_regulatory_class": "info_service",
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "P Customer",
+                "street": "1 Main St",
+                "city": "Sacramento",
+                "zip": "95814",
+                "state_id": cls.env.ref("base.state_us_5").id,
+                "country_id": cls.env.ref("base.us").id,
+            }
+        )
+        cls.subscription = cls.env["telecom.subscription"].create(
+            {"partner_id": cls.customer.id, "bill_cycle_day": 1}
+        )
+
+    def _service(self, plan=None, activate=False):
+        service = self.env["telecom.service"].create(
+            {
+                "subscription_id": self.subscription.id,
+                "product_id": (plan or self.plan_fiber_300).id,
+                "service_address_id": self.customer.id,
+            }
+        )
+        if activate:
+            service._telecom_request_activate()
+            self.assertEqual(service.state, "active", "activated at once by the platform")
+        return service
+
+    def _orders(self, service, action=None):
+        orders = self.env["telecom.provisioning.order"].search(
+            [("service_id", "=", service.id)], order="id"
+        )
+        return orders.filtered(lambda o: o.action == action) if action else orders
