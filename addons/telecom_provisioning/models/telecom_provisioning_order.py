@@ -314,6 +314,11 @@ class TelecomProvisioningOrder(models.Model):
     # ------------------------------------------------------------
 
     def _trigger_queue(self):
+        """Wake the worker up once per transaction, however many orders it queued."""
+        data = self.env.cr.precommit.data
+        if data.get("telecom_provisioning_triggered"):
+            return
+        data["telecom_provisioning_triggered"] = True
         self.env.ref("telecom_provisioning.ir_cron_process_orders").sudo()._trigger()
 
     def _lock_for_update(self):
@@ -485,7 +490,7 @@ class TelecomProvisioningOrder(models.Model):
             self.env["telecom.provisioning.attempt"].create(
                 dict(attempt_vals, success=True, replayed=outcome.replayed)
             )
-            self.write(
+            self._write_silently(
                 dict(
                     counters,
                     state="done",
@@ -522,9 +527,11 @@ class TelecomProvisioningOrder(models.Model):
             next_at = now + timedelta(seconds=delay)
             too_old = next_at > self.cycle_start + timedelta(minutes=backend.retry_max_age)
             if counters["cycle_attempt_count"] < backend.retry_max_attempts and not too_old:
-                self.write(dict(error_vals, state="failed_retrying", next_retry_at=next_at))
+                self._write_silently(
+                    dict(error_vals, state="failed_retrying", next_retry_at=next_at)
+                )
                 return
-            self.write(dict(error_vals, state="failed_permanent", next_retry_at=False))
+            self._write_silently(dict(error_vals, state="failed_permanent", next_retry_at=False))
             self._escalate(
                 self.env._(
                     "Gave up after %(attempts)s attempts since %(since)s; last error "
@@ -536,7 +543,7 @@ class TelecomProvisioningOrder(models.Model):
                 )
             )
             return
-        self.write(dict(error_vals, state="failed_permanent", next_retry_at=False))
+        self._write_silently(dict(error_vals, state="failed_permanent", next_retry_at=False))
         self._escalate(
             self.env._(
                 "Permanent error %(code)s: %(message)s", code=outcome.code, message=outcome.message
@@ -553,7 +560,7 @@ class TelecomProvisioningOrder(models.Model):
             error=str(failure),
         )
         error = self.env["telecom.provisioning.error"]._lookup("confirmation_failed")
-        self.write(
+        self._write_silently(
             {
                 "state": "failed_permanent",
                 "error_code": "confirmation_failed",
@@ -578,18 +585,24 @@ class TelecomProvisioningOrder(models.Model):
             "error_message": str(failure),
         }
         if attempts >= backend.retry_max_attempts:
-            self.write(dict(vals, state="failed_permanent", next_retry_at=False))
+            self._write_silently(dict(vals, state="failed_permanent", next_retry_at=False))
             self._escalate(
                 self.env._("Could not record the platform's answer: %(error)s", error=str(failure))
             )
             return
         delay = backend._retry_delay(attempts)
-        self.write(
+        self._write_silently(
             dict(vals, state="failed_retrying", next_retry_at=now + timedelta(seconds=delay))
         )
         self.message_post(
             body=self.env._("Could not record the platform's answer: %(error)s", error=str(failure))
         )
+
+    def _write_silently(self, vals):
+        """Automatic transitions are recorded as attempts, not as chatter tracking (a wave of
+        10,000 orders would write 10,000 tracking messages); what needs a person is posted
+        by _escalate, and NOC actions are tracked."""
+        return self.with_context(tracking_disable=True).write(vals)
 
     def _escalate(self, reason):
         """Permanent failure: an activity for the NOC on the order, and a note on the order."""

@@ -132,16 +132,18 @@ class TelecomService(models.Model):
                 }
             )
         )
-        self.message_post(
-            body=self.env._(
-                "%(action)s sent to the network: provisioning order %(order)s on %(backend)s.",
-                action=dict(ORDER_ACTIONS)[action],
-                order=order.name,
-                backend=backend.name,
+        if mode == "single":
+            # bulk waves skip the note: the service's smart button and banner show the order
+            self._message_log(
+                body=self.env._(
+                    "%(action)s sent to the network: provisioning order %(order)s on %(backend)s.",
+                    action=dict(ORDER_ACTIONS)[action],
+                    order=order.name,
+                    backend=backend.name,
+                )
             )
-        )
-        if action == "activate" and mode == "single":
-            order._run_synchronously()
+            if action == "activate":
+                order._run_synchronously()
         return order
 
     def _telecom_provisioning_values(self, action, values):

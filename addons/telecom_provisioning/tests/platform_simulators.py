@@ -274,7 +274,8 @@ class _SimulatorServer:
 
     def start(self):
         handler = type("Handler", (self.handler_class,), {"core": self.core, "sim": self})
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})
+        server = server_class(("127.0.0.1", self.port), handler)
         server.daemon_threads = True
         self.server = server
         self.port = server.server_address[1]
