@@ -200,6 +200,8 @@ def prepare(db, url, count, batch=1000):
             env.invalidate_all()
         queued = time.monotonic() - start
         log(f"  {count} orders queued in {queued:.1f} s ({count / queued:.0f} orders/s)")
+        # a production database has planner statistics; a freshly filled one has none yet
+        cr.execute("ANALYZE")
     return queued
 
 
@@ -317,15 +319,19 @@ def main():
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--db", default="prov_bench")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database after")
-    parser.add_argument("--skip-install", action="store_true", help="reuse an existing database")
+    parser.add_argument(
+        "--queue-only", action="store_true", help="stop once the orders are queued (profiling)"
+    )
     args = parser.parse_args()
 
-    if not args.skip_install:
-        recreate_database(args.db)
+    recreate_database(args.db)
     simulators = load_simulators()
     sim = simulators.RestPlatformSimulator(failure_rate=args.failure_rate, seed=2024).start()
     try:
         queued = prepare(args.db, sim.url, args.orders)
+        if args.queue_only:
+            log(f"orders queued in {args.db}; simulator stopped (--queue-only)")
+            return
         log(f"processing with {args.workers} worker process(es)")
         start = time.monotonic()
         if args.workers == 1:

@@ -21,6 +21,6 @@
         "views/telecom_service_views.xml",
         "views/telecom_provisioning_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/telecom_provisioning_demo.xml"],
     "installable": True,
 }

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import create_index
 
 from .telecom_provisioning_error import ERROR_CLASSIFICATIONS
+from .telecom_provisioning_order import ORDER_ACTIONS
 
 
 class TelecomProvisioningAttempt(models.Model):
@@ -25,7 +26,7 @@ class TelecomProvisioningAttempt(models.Model):
     backend_id = fields.Many2one(
         "telecom.provisioning.backend", required=True, ondelete="cascade", readonly=True
     )
-    action = fields.Selection(related="order_id.action", store=True)
+    action = fields.Selection(ORDER_ACTIONS, readonly=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     duration_ms = fields.Float(
         string="Duration (ms)", readonly=True, aggregator="avg", digits=(16, 1)

@@ -184,6 +184,14 @@ class TelecomProvisioningOrder(models.Model):
                 """
             )
         )
+        # the worker's "no older open order of the same service" check
+        create_index(
+            self.env.cr,
+            "telecom_provisioning_order_open_service_idx",
+            self._table,
+            ["service_id", "id"],
+            where="state IN ('queued', 'running', 'failed_retrying')",
+        )
         create_index(
             self.env.cr,
             "telecom_provisioning_order_due_idx",
@@ -475,6 +483,7 @@ class TelecomProvisioningOrder(models.Model):
         attempt_vals = {
             "order_id": self.id,
             "backend_id": backend.id,
+            "action": self.action,
             "date": now - timedelta(milliseconds=outcome.duration_ms or 0.0),
             "duration_ms": outcome.duration_ms,
             "http_status": outcome.http_status,

@@ -29,10 +29,11 @@ class TelecomService(models.Model):
     )
     provisioning_open_order_id = fields.Many2one(
         "telecom.provisioning.order",
-        string="Waiting for Network",
+        string="Network Order Pending",
         compute="_compute_provisioning_orders",
         groups="telecom_catalog.group_telecom_user",
-        help="The oldest order of this service the network has not confirmed yet.",
+        help="The oldest order of this service the network has not confirmed yet (queued, "
+        "retrying, or failed and waiting for the NOC).",
     )
 
     # ------------------------------------------------------------
