@@ -34,6 +34,8 @@ class TelecomBillingCase(TransactionCase):
         cls.plan_voip = product("T VoIP Line", 30.0, "voip", "voip")
         cls.addon_data = product("T Extra Data 10 GB", 15.0, "addon", "interstate")
         cls.addon_intl = product("T International Calling", 9.99, "addon", "international")
+        # No catalog limit on add-on quantities in these tests (catalog defaults to 1 per plan).
+        (cls.addon_data | cls.addon_intl).product_tmpl_id.telecom_addon_max_qty = 0
         State = cls.env["res.country.state"]
         cls.state_ca = State.search([("code", "=", "CA"), ("country_id.code", "=", "US")])
         cls.state_ny = State.search([("code", "=", "NY"), ("country_id.code", "=", "US")])

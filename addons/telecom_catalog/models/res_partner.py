@@ -53,6 +53,15 @@ class ResPartner(models.Model):
             partner.telecom_segment = SEGMENT_OF_TYPE.get(partner.telecom_customer_type or "")
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model
+    def _commercial_fields(self):
+        # Contacts and service addresses of a customer share its customer type.
+        return super()._commercial_fields() + ["telecom_customer_type"]
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
@@ -63,16 +72,21 @@ class ResPartner(models.Model):
         the start of the customer's oldest service.
         """
         self.ensure_one()
-        line = self.env["sale.order.line"].search(
-            [
-                ("order_id.partner_id", "child_of", self.commercial_partner_id.id),
-                ("order_id.state", "=", "sale"),
-                ("product_id.product_tmpl_id.telecom_is_plan", "=", True),
-            ],
-            order="create_date",
-            limit=1,
+        # A business fact, not a document the user reads: visible whoever sold the order.
+        order = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", self.commercial_partner_id.id),
+                    ("state", "=", "sale"),
+                    ("order_line.product_id.telecom_is_plan", "=", True),
+                ],
+                order="date_order, id",
+                limit=1,
+            )
         )
-        return line.order_id.date_order.date() if line else False
+        return order.date_order.date() if order else False
 
     def _telecom_tenure_months(self, on_date):
         """Whole months between the first service and ``on_date`` (0 for a new customer)."""
@@ -82,3 +96,22 @@ class ResPartner(models.Model):
             return 0
         delta = relativedelta(on_date, start)
         return delta.years * 12 + delta.months
+
+    def _telecom_analytic_distribution(self):
+        """Analytic distribution of telecom revenue for this (service) address, by its state.
+
+        ``{"<analytic account id>": 100.0}`` for the analytic account of the address's state in
+        the current company, or ``{}`` when the address has no state or the state no account.
+        """
+        self.ensure_one()
+        if not self.state_id:
+            return {}
+        Analytic = self.env["account.analytic.account"].sudo()
+        account = Analytic.search(
+            [
+                *Analytic._check_company_domain(self.env.company),
+                ("telecom_state_id", "=", self.state_id.id),
+            ],
+            limit=1,
+        )
+        return {str(account.id): 100.0} if account else {}

@@ -1,0 +1,52 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AccountAnalyticAccount(models.Model):
+    _inherit = "account.analytic.account"
+
+    telecom_state_id = fields.Many2one(
+        "res.country.state",
+        string="Telecom State",
+        index="btree_not_null",
+        help="Telecom revenue of services whose address is in this state is distributed to "
+        "this analytic account.",
+    )
+
+    # ------------------------------------------------------------
+    # CONSTRAINT
+    # ------------------------------------------------------------
+
+    @api.constrains("telecom_state_id", "company_id", "active")
+    def _check_telecom_state_unique(self):
+        for account in self.filtered(lambda a: a.telecom_state_id and a.active):
+            domain = [
+                ("id", "!=", account.id),
+                ("telecom_state_id", "=", account.telecom_state_id.id),
+            ]
+            if account.company_id:
+                domain.append(("company_id", "in", (False, account.company_id.id)))
+            other = self.search(domain, limit=1)
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "Telecom revenue of %(state)s already goes to analytic account "
+                        "%(other)s; a state can have only one.",
+                        state=account.telecom_state_id.name,
+                        other=other.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _telecom_is_state_distribution(self, distribution):
+        """True when ``distribution`` only uses state accounts (so it was set by geography and
+        may follow a change of service address)."""
+        if not distribution:
+            return False
+        ids = {int(i) for key in distribution for i in str(key).split(",") if i}
+        accounts = self.browse(ids).exists()
+        return len(accounts) == len(ids) and all(accounts.mapped("telecom_state_id"))
