@@ -86,6 +86,16 @@ class TestProvisioningAlerts(ProvisioningCase):
         self.assertEqual(
             backend.oldest_open_order_id, orders.filtered(lambda o: o.state == "failed_retrying")
         )
+        card = backend.with_user(self.noc_user).read(
+            [
+                "queued_count",
+                "failed_count",
+                "success_rate_day",
+                "latency_p95_day",
+                "oldest_open_minutes",
+            ]
+        )[0]
+        self.assertEqual((card["queued_count"], card["failed_count"]), (1, 1))
         action = backend.with_context(order_states=["failed_permanent"]).action_view_orders()
         failed = self.env["telecom.provisioning.order"].search(action["domain"])
         self.assertEqual(failed.mapped("state"), ["failed_permanent"])
