@@ -307,6 +307,14 @@ class TelecomProvisioningOrder(models.Model):
                     )
                 )
             locked = orders._lock_for_update()
+            if not locked:
+                raise UserError(
+                    self.env._(
+                        "%(orders)s cannot be sent now: another worker is sending them, or an "
+                        "earlier order of the same service is still open.",
+                        orders=", ".join(orders.mapped("name")),
+                    )
+                )
             sent = locked._execute(timeout=backend.sync_timeout)
             if not sent and locked:
                 raise UserError(
@@ -330,19 +338,25 @@ class TelecomProvisioningOrder(models.Model):
         self.env.ref("telecom_provisioning.ir_cron_process_orders").sudo()._trigger()
 
     def _lock_for_update(self):
-        """The orders of ``self`` still due that no other transaction holds, locked."""
+        """The orders of ``self`` still due, not behind an open order of their service, that
+        no other transaction holds; locked."""
         if not self:
             return self
         self.flush_recordset()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM telecom_provisioning_order
-                 WHERE id IN %s AND state IN %s
-                   FOR UPDATE SKIP LOCKED
+                SELECT o.id FROM telecom_provisioning_order o
+                 WHERE o.id IN %s AND o.state IN %s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM telecom_provisioning_order earlier
+                         WHERE earlier.service_id = o.service_id AND earlier.id < o.id
+                           AND earlier.state IN %s)
+                   FOR UPDATE OF o SKIP LOCKED
                 """,
                 tuple(self.ids),
                 DUE_STATES,
+                OPEN_STATES,
             )
         )
         ids = {row[0] for row in self.env.cr.fetchall()}

@@ -163,6 +163,8 @@ class TestServiceLifecycle(ProvisioningServiceCase):
         self._process()
         self.assertEqual(suspend.state, "failed_retrying")
         terminate = service._telecom_request_terminate()
+        with self.assertRaises(UserError):
+            terminate.action_run_now()
         self._make_due(suspend)
         self._process()
         self.assertEqual((suspend.state, terminate.state), ("done", "queued"))
