@@ -4,6 +4,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, create_index
@@ -343,7 +345,7 @@ class TelecomProvisioningOrder(models.Model):
         if not self:
             return self
         self.flush_recordset()
-        self.env.cr.execute(
+        ids = self._locked_ids(
             SQL(
                 """
                 SELECT o.id FROM telecom_provisioning_order o
@@ -359,7 +361,6 @@ class TelecomProvisioningOrder(models.Model):
                 OPEN_STATES,
             )
         )
-        ids = {row[0] for row in self.env.cr.fetchall()}
         return self.filtered(lambda o: o.id in ids)
 
     @api.model
@@ -375,7 +376,7 @@ class TelecomProvisioningOrder(models.Model):
     def _lock_due_orders(self, backend, limit):
         """Lock up to ``limit`` due orders of ``backend`` that no other worker holds."""
         self.flush_model()
-        self.env.cr.execute(
+        ids = self._locked_ids(
             SQL(
                 """
                 SELECT o.id FROM telecom_provisioning_order o
@@ -396,7 +397,24 @@ class TelecomProvisioningOrder(models.Model):
                 limit=limit,
             )
         )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        return self.browse(ids)
+
+    @api.model
+    def _locked_ids(self, query):
+        """Ids returned by ``query`` (a SELECT … FOR UPDATE SKIP LOCKED).
+
+        Odoo's transactions are REPEATABLE READ: locking a row that another worker changed
+        and committed after this transaction began is a serialization failure. Those rows
+        were just handled by that worker; this call takes nothing and the next one, in a new
+        transaction, sees them as they are now.
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                return [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            _logger.info("Provisioning orders changed by a concurrent worker; taken next run")
+            return []
 
     @api.model
     def _cron_process_orders(self, batch_size=200):
@@ -696,7 +714,7 @@ class TelecomProvisioningOrder(models.Model):
     def _cron_check_sla(self, batch_size=200):
         """Alert the NOC about open orders past their SLA (one activity per order)."""
         self.flush_model()
-        self.env.cr.execute(
+        ids = self._locked_ids(
             SQL(
                 """
                 SELECT id FROM telecom_provisioning_order
@@ -711,7 +729,7 @@ class TelecomProvisioningOrder(models.Model):
                 limit=batch_size,
             )
         )
-        orders = self.browse([row[0] for row in self.env.cr.fetchall()])
+        orders = self.browse(ids)
         for order in orders:
             with self.env.cr.savepoint():
                 order._alert_sla()

@@ -8,7 +8,7 @@ from psycopg2 import IntegrityError
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import REST_TOKEN, SOAP_PASSWORD, ProvisioningCase
 
@@ -293,6 +293,24 @@ class TestProvisioningEngine(ProvisioningCase):
             self.assertEqual(set(orders.mapped("state")), {"done"})
             self.assertEqual(self.rest.max_in_flight, 1)
             other_cr.rollback()
+
+    def test_rows_changed_by_a_concurrent_worker_are_left_for_the_next_run(self):
+        # REPEATABLE READ: a row another transaction changed and committed after this one
+        # began cannot be locked; the worker takes nothing instead of failing its batch
+        entry = self.env.ref("telecom_provisioning.error_timeout")
+        with self.registry.cursor() as other_cr:
+            other_cr.execute(
+                "UPDATE telecom_provisioning_error SET code = code WHERE id = %s", [entry.id]
+            )
+            other_cr.commit()
+        query = SQL(
+            "SELECT id FROM telecom_provisioning_error WHERE id = %s FOR UPDATE SKIP LOCKED",
+            entry.id,
+        )
+        self.assertEqual(self.env["telecom.provisioning.order"]._locked_ids(query), [])
+        order = self._order()
+        self._process()
+        self.assertEqual(order.state, "done", "the transaction goes on")
 
     def test_rate_limit(self):
         self.rest_backend.rate_limit = 2
