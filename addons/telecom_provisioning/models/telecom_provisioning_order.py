@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import psycopg2.errors
+import psycopg2.extensions
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -501,6 +502,8 @@ class TelecomProvisioningOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     order._record_outcome(outcome)
+            except psycopg2.extensions.TransactionRollbackError as conflict:
+                order._requeue_after_conflict(outcome, conflict)
             except Exception as failure:  # isolate one bad order
                 _logger.exception("Could not record the outcome of %s", order.name)
                 order._record_internal_failure(failure)
@@ -544,6 +547,8 @@ class TelecomProvisioningOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._on_done()
+            except psycopg2.extensions.TransactionRollbackError:
+                raise  # a concurrent transaction changed the service: see _execute
             except Exception as failure:  # the network did it; billing refused: escalate
                 _logger.exception("Confirmation of %s failed", self.name)
                 self._fail_confirmation(failure)
@@ -610,6 +615,47 @@ class TelecomProvisioningOrder(models.Model):
             }
         )
         self._escalate(message)
+
+    def _requeue_after_conflict(self, outcome, conflict):
+        """Another transaction changed what this order's confirmation writes (e.g. the same
+        subscription, from another worker) after this one began: under REPEATABLE READ this
+        transaction can no longer write it. The order goes straight back to the queue, without
+        using its retry budget; the next run gets the platform's first answer again (same
+        idempotency key) and confirms in a fresh transaction."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        error = self.env["telecom.provisioning.error"]._lookup("concurrent_update")
+        message = self.env._(
+            "Updated concurrently by another transaction; queued again: %(error)s",
+            error=str(conflict).strip(),
+        )
+        self.env["telecom.provisioning.attempt"].create(
+            {
+                "order_id": self.id,
+                "backend_id": self.backend_id.id,
+                "action": self.action,
+                "date": now - timedelta(milliseconds=outcome.duration_ms or 0.0),
+                "duration_ms": outcome.duration_ms,
+                "http_status": outcome.http_status,
+                "success": not isinstance(outcome, ProvisioningError),
+                "error_code": "concurrent_update",
+                "error_id": error.id,
+                "classification": "transient",
+                "error_message": message,
+                "request_summary": outcome.request_summary,
+                "response_summary": outcome.response_summary,
+            }
+        )
+        self._write_silently(
+            {
+                "state": "failed_retrying",
+                "next_retry_at": now,
+                "attempt_count": self.attempt_count + 1,
+                "error_code": "concurrent_update",
+                "error_id": error.id,
+                "error_message": message,
+            }
+        )
 
     def _record_internal_failure(self, failure):
         """Recording an outcome crashed: keep the order retryable (the platform replays its
