@@ -86,11 +86,11 @@ cmd_run() {
     case $(database "$DB") in
     installed)
         step "Updating the telecom modules in database '$DB'"
-        odoo_cmd -d "$DB" -u "$MODULES" --stop-after-init
+        odoo_cmd -d "$DB" -u "$MODULES" --stop-after-init --no-http
         ;;
     *)
         step "Creating database '$DB' with the telecom modules and their demo data"
-        odoo_cmd -d "$DB" -i "$MODULES" --stop-after-init
+        odoo_cmd -d "$DB" -i "$MODULES" --stop-after-init --no-http
         ;;
     esac
     check_installed "$DB"
@@ -121,7 +121,7 @@ cmd_test() {
     ensure_chromium
     step "Creating a fresh database '$TEST_DB' with the telecom modules and their demo data"
     database "$TEST_DB" drop
-    odoo_cmd -d "$TEST_DB" -i "$MODULES" --stop-after-init --log-level=warn
+    odoo_cmd -d "$TEST_DB" -i "$MODULES" --stop-after-init --no-http --log-level=warn
     check_installed "$TEST_DB"
     step "Running the tests (addons/*/tests and tests/)"
     local rc=0

@@ -1,0 +1,210 @@
+"""Interface shared by every network-platform adapter.
+
+An adapter turns one provisioning call (action, payload, idempotency key) into a request to a
+platform and the platform's answer into an :class:`AdapterResult`, or raises one of two errors,
+following the split of OCA ``connector`` (``NetworkRetryableError`` vs ``InvalidDataError``):
+
+- :class:`RetryableError`: the call may succeed later (timeout, connection refused, HTTP 5xx,
+  HTTP 429, a platform code the platform calls transient);
+- :class:`PermanentError`: the same call will fail again until someone fixes data or
+  configuration (rejected payload, unknown plan, authentication refused).
+
+Both carry a ``code`` (the platform's error code when it sent one, else a transport code such as
+``timeout``) that the error catalogue (``telecom.provisioning.error``) may reclassify.
+
+Adapters never touch the database: they run in worker threads and receive everything they need
+in an :class:`AdapterConfig` built by the backend record.
+"""
+
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+
+SUMMARY_LIMIT = 2000
+MASK = "***"
+SECRET_WORDS = {
+    "password",
+    "passwd",
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "authorization",
+    "auth",
+    "pin",
+    "puk",
+    "credential",
+    "credentials",
+}
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def is_secret_key(key):
+    """True for keys such as password, api_key, X-Api-Key, portOutPin, auth_token."""
+    words = [w.lower() for w in _WORD.findall(str(key))]
+    joined = {a + b for a, b in itertools.pairwise(words)}
+    return bool(SECRET_WORDS.intersection(words) or SECRET_WORDS.intersection(joined))
+
+
+_REGISTRY = {}
+
+
+def register_adapter(kind):
+    """Class decorator: make the adapter class the one used by backends of ``kind``."""
+
+    def decorator(cls):
+        cls.kind = kind
+        _REGISTRY[kind] = cls
+        return cls
+
+    return decorator
+
+
+def adapter_class(kind):
+    """The adapter class registered for ``kind``; KeyError when none is."""
+    return _REGISTRY[kind]
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """What an adapter needs from its backend record (secrets included, never logged)."""
+
+    name: str
+    kind: str
+    base_url: str = ""
+    wsdl_url: str = ""
+    auth_type: str = "none"  # none, header, basic
+    auth_header_name: str = "Authorization"
+    auth_token: str = ""
+    username: str = ""
+    password: str = ""
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    verify_tls: bool = True
+    idempotency_header: str = "Idempotency-Key"
+
+    def secrets(self):
+        return [s for s in (self.auth_token, self.password) if s]
+
+
+@dataclass
+class AdapterResult:
+    """A successful provisioning call."""
+
+    reference: str = ""
+    status: str = ""
+    http_status: int = 0
+    replayed: bool = False
+    duration_ms: float = 0.0
+    request_summary: str = ""
+    response_summary: str = ""
+    data: dict = field(default_factory=dict)
+
+
+class ProvisioningError(Exception):
+    """A failed provisioning call. ``transient`` tells the default classification."""
+
+    transient = False
+
+    def __init__(
+        self,
+        code,
+        message,
+        *,
+        http_status=0,
+        retry_after=None,
+        request_summary="",
+        response_summary="",
+        duration_ms=0.0,
+    ):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.retry_after = retry_after
+        self.request_summary = request_summary
+        self.response_summary = response_summary
+        self.duration_ms = duration_ms
+
+
+class RetryableError(ProvisioningError):
+    """The call may succeed if tried again later."""
+
+    transient = True
+
+
+class PermanentError(ProvisioningError):
+    """The call fails until data or configuration is fixed."""
+
+    transient = False
+
+
+class BaseAdapter:
+    """One platform protocol. Subclasses implement :meth:`_call`."""
+
+    kind = None
+    #: default endpoint (REST path or SOAP operation) per action; a backend's mapping may
+    #: override any of them
+    default_endpoints = {}
+
+    def __init__(self, config):
+        self.config = config
+
+    def call(self, action, payload, idempotency_key, *, endpoint=None, timeout=None):
+        """Send one provisioning request; return an AdapterResult or raise ProvisioningError.
+
+        ``timeout`` (seconds) caps the read timeout, e.g. for a synchronous activation.
+        """
+        endpoint = endpoint or self.default_endpoints.get(action) or action
+        read_timeout = self.config.read_timeout
+        if timeout:
+            read_timeout = min(read_timeout, timeout)
+        start = time.monotonic()
+        try:
+            result = self._call(action, endpoint, payload, idempotency_key, read_timeout)
+        except ProvisioningError as error:
+            error.duration_ms = (time.monotonic() - start) * 1000.0
+            error.request_summary = self.mask(error.request_summary)
+            error.response_summary = self.mask(error.response_summary)
+            error.message = self.mask(error.message)
+            raise
+        result.duration_ms = (time.monotonic() - start) * 1000.0
+        result.request_summary = self.mask(result.request_summary)
+        result.response_summary = self.mask(result.response_summary)
+        return result
+
+    def _call(self, action, endpoint, payload, idempotency_key, read_timeout):
+        raise NotImplementedError
+
+    # ------------------------------------------------------------
+    # helpers for subclasses
+    # ------------------------------------------------------------
+
+    def mask(self, text):
+        """``text`` with every configured secret replaced, cut to SUMMARY_LIMIT characters."""
+        text = str(text or "")
+        for secret in self.config.secrets():
+            text = text.replace(secret, MASK)
+        if len(text) > SUMMARY_LIMIT:
+            text = text[:SUMMARY_LIMIT] + "…"
+        return text
+
+    @staticmethod
+    def masked_data(data):
+        """A copy of ``data`` (dict/list) with values under secret-looking keys masked."""
+        if isinstance(data, dict):
+            return {
+                key: MASK
+                if is_secret_key(key) and value not in (None, "")
+                else BaseAdapter.masked_data(value)
+                for key, value in data.items()
+            }
+        if isinstance(data, list | tuple):
+            return [BaseAdapter.masked_data(value) for value in data]
+        return data
+
+    @staticmethod
+    def dumps(data):
+        return json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,432 @@
+"""Local network-platform simulators for the tests and the bench (no Odoo import).
+
+:class:`RestPlatformSimulator` and :class:`SoapPlatformSimulator` serve on 127.0.0.1 (port 0 =
+any free port) from a thread, one handler thread per request, and share a :class:`PlatformCore`
+that decides each answer:
+
+- behaviours, queued one-shot with :meth:`PlatformCore.behave` or set as default: ``ok``,
+  ``slow`` (answers after ``delay``), ``timeout`` (answers after ``delay``, having provisioned
+  first when ``provision=True``: the answer is lost but the work is done), ``error_5xx``,
+  ``rate_limited`` (429 with ``Retry-After``), ``transient`` (a platform code that means "try
+  again", e.g. NETWORK_BUSY), ``permanent`` (a platform code that means "this will never work");
+- ``failure_rate``: that share of requests answers 503 at random (seeded), for the bench;
+- idempotency: a request whose idempotency key was provisioned already gets the original
+  answer back (``replayed``) and provisions nothing; the same key with another payload is
+  refused (IDEMPOTENCY_KEY_REUSED); the same key while the first call is still running gets a
+  409 REQUEST_IN_PROGRESS;
+- counters: :attr:`PlatformCore.provisioned` lists every real provisioning (one per key),
+  :attr:`PlatformCore.calls` counts requests, :attr:`PlatformCore.max_in_flight` the most
+  requests served at the same time, :attr:`PlatformCore.subscribers` keeps the state of each
+  subscriber as the platform sees it.
+
+:meth:`stop` then :meth:`start` again keeps the port, so a test can take a platform "down"
+(connection refused) and bring it back.
+"""
+
+import base64
+import collections
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+WSDL_PATH = Path(__file__).parent / "data" / "network_platform.wsdl"
+SOAP_NS = "urn:example:netprov:2024"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP_OPERATIONS = {
+    "ActivateSubscriber": "activate",
+    "ChangePlan": "change_plan",
+    "AddFeature": "add_addon",
+    "RemoveFeature": "remove_addon",
+    "SuspendSubscriber": "suspend",
+    "ResumeSubscriber": "reactivate",
+    "DeactivateSubscriber": "terminate",
+}
+SUBSCRIBER_KEYS = ("subscriber_id", "subscriberId", "service_ref")
+STATE_AFTER = {
+    "activate": "active",
+    "reactivate": "active",
+    "suspend": "suspended",
+    "terminate": "terminated",
+}
+
+
+@dataclass
+class Behaviour:
+    kind: str = "ok"
+    delay: float = 0.0
+    status: int = 0
+    code: str | None = None  # None: the behaviour's usual code; "": no platform code
+    message: str = ""
+    retry_after: int = 0
+    provision: bool = False
+
+
+@dataclass
+class Answer:
+    ok: bool
+    status: int
+    body: dict
+    retry_after: int = 0
+    replayed: bool = False
+    server_fault: bool = False
+
+
+class PlatformCore:
+    """State and behaviour of one simulated platform (thread-safe)."""
+
+    def __init__(self, failure_rate=0.0, seed=7, prefix="NET", credentials=None):
+        self.lock = threading.Lock()
+        self.script = collections.deque()
+        self.default = Behaviour()
+        self.failure_rate = failure_rate
+        self.rng = random.Random(seed)
+        self.prefix = prefix
+        self.credentials = credentials  # ("header", name, value) or ("basic", user, password)
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.script.clear()
+            self.results = {}
+            self.in_progress = set()
+            self.provisioned = []
+            self.requests = []
+            self.subscribers = {}
+            self.calls = 0
+            self.failures = 0
+            self.in_flight = 0
+            self.max_in_flight = 0
+
+    # ------------------------------------------------------------
+    # configuration
+    # ------------------------------------------------------------
+
+    def behave(self, *behaviours, **kwargs):
+        """Queue one-shot behaviours: ``behave("error_5xx", "error_5xx")`` or
+        ``behave(Behaviour(...))`` or ``behave("rate_limited", retry_after=3)``."""
+        with self.lock:
+            for behaviour in behaviours:
+                if isinstance(behaviour, str):
+                    behaviour = Behaviour(kind=behaviour, **kwargs)
+                self.script.append(behaviour)
+
+    def set_default(self, kind="ok", **kwargs):
+        with self.lock:
+            self.default = Behaviour(kind=kind, **kwargs)
+
+    # ------------------------------------------------------------
+    # queries
+    # ------------------------------------------------------------
+
+    def count(self, action=None, subscriber=None):
+        with self.lock:
+            return sum(
+                1
+                for p in self.provisioned
+                if (action is None or p["action"] == action)
+                and (subscriber is None or p["subscriber"] == subscriber)
+            )
+
+    def last_payload(self, action):
+        with self.lock:
+            for item in reversed(self.provisioned):
+                if item["action"] == action:
+                    return item["payload"]
+        return None
+
+    # ------------------------------------------------------------
+    # request handling
+    # ------------------------------------------------------------
+
+    def _next_behaviour(self):
+        if self.script:
+            return self.script.popleft()
+        if self.failure_rate and self.rng.random() < self.failure_rate:
+            return Behaviour(kind="error_5xx", status=503)
+        return self.default
+
+    def authorized(self, headers):
+        if not self.credentials:
+            return True
+        kind, first, second = self.credentials
+        if kind == "header":
+            return headers.get(first) == second
+        expected = "Basic " + base64.b64encode(f"{first}:{second}".encode()).decode()
+        return headers.get("Authorization") == expected
+
+    def handle(self, action, key, payload, headers):
+        """Decide and apply the answer to one request."""
+        with self.lock:
+            self.calls += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.requests.append({"action": action, "key": key, "headers": dict(headers)})
+        try:
+            return self._handle(action, key, payload, headers)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _handle(self, action, key, payload, headers):
+        if not self.authorized(headers):
+            return self._failure(401, "UNAUTHORIZED", "Invalid credentials.")
+        if not key:
+            return self._failure(400, "MISSING_IDEMPOTENCY_KEY", "An idempotency key is required.")
+        fingerprint = json.dumps([action, payload], sort_keys=True, default=str)
+        with self.lock:
+            if key in self.results:
+                original_fingerprint, body = self.results[key]
+                if original_fingerprint != fingerprint:
+                    return self._failure(
+                        422, "IDEMPOTENCY_KEY_REUSED", "Key already used for another request."
+                    )
+                return Answer(True, 200, dict(body, replayed=True), replayed=True)
+            if key in self.in_progress:
+                return self._failure(
+                    409, "REQUEST_IN_PROGRESS", "The same request is being processed.", True
+                )
+            behaviour = self._next_behaviour()
+            self.in_progress.add(key)
+        try:
+            if behaviour.kind == "timeout" and behaviour.provision:
+                answer = self._provision(action, key, payload, fingerprint)
+                time.sleep(behaviour.delay)
+                return answer
+            if behaviour.delay:
+                time.sleep(behaviour.delay)
+            if behaviour.kind in ("ok", "slow"):
+                return self._provision(action, key, payload, fingerprint)
+            return self._behaviour_failure(behaviour)
+        finally:
+            with self.lock:
+                self.in_progress.discard(key)
+
+    def _provision(self, action, key, payload, fingerprint):
+        subscriber = next((payload.get(k) for k in SUBSCRIBER_KEYS if payload.get(k)), None)
+        with self.lock:
+            reference = f"{self.prefix}-{len(self.provisioned) + 1:06d}"
+            body = {"status": "completed", "reference": reference, "action": action}
+            self.results[key] = (fingerprint, body)
+            self.provisioned.append(
+                {"action": action, "key": key, "payload": payload, "subscriber": subscriber}
+            )
+            if subscriber is not None:
+                record = self.subscribers.setdefault(subscriber, {"state": None, "features": []})
+                record["state"] = STATE_AFTER.get(action, record["state"])
+                record["last_" + action] = payload
+        return Answer(True, 200, dict(body, replayed=False))
+
+    def _failure(self, status, code, message, server_fault=False, retry_after=0):
+        with self.lock:
+            self.failures += 1
+        body = {"error": {"code": code, "message": message}}
+        return Answer(False, status, body, retry_after=retry_after, server_fault=server_fault)
+
+    def _behaviour_failure(self, behaviour):
+        kind = behaviour.kind
+        if kind == "rate_limited":
+            return self._failure(
+                429,
+                "RATE_LIMITED" if behaviour.code is None else behaviour.code,
+                behaviour.message or "Too many requests.",
+                True,
+                retry_after=behaviour.retry_after or 1,
+            )
+        if kind == "transient":
+            return self._failure(
+                behaviour.status or 503,
+                "NETWORK_BUSY" if behaviour.code is None else behaviour.code,
+                behaviour.message or "Network element busy, try again.",
+                True,
+            )
+        if kind == "permanent":
+            return self._failure(
+                behaviour.status or 422,
+                "INVALID_PLAN" if behaviour.code is None else behaviour.code,
+                behaviour.message or "The plan is not known to the network.",
+            )
+        # error_5xx and timeout without provisioning: a bare server error
+        return self._failure(
+            behaviour.status or 503, "", behaviour.message or "Service unavailable", True
+        )
+
+
+class _SimulatorServer:
+    handler_class = None
+
+    def __init__(self, core=None, **core_kwargs):
+        self.core = core or PlatformCore(**core_kwargs)
+        self.port = 0
+        self.server = None
+        self.thread = None
+
+    def __getattr__(self, name):
+        # behave, set_default, count, provisioned, ... come from the core
+        return getattr(self.core, name)
+
+    def start(self):
+        handler = type("Handler", (self.handler_class,), {"core": self.core, "sim": self})
+        server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})
+        server = server_class(("127.0.0.1", self.port), handler)
+        server.daemon_threads = True
+        self.server = server
+        self.port = server.server_address[1]
+        self.thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(5)
+            self.server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
+class _BaseHandler(BaseHTTPRequestHandler):
+    core = None
+    sim = None
+
+    def log_message(self, format, *args):  # silence the default stderr log
+        pass
+
+    def _read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status, body, content_type, extra_headers=None):
+        data = body.encode() if isinstance(body, str) else body
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (extra_headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout behaviour)
+
+
+class _RestHandler(_BaseHandler):
+    def do_GET(self):
+        self._send(200, json.dumps({"status": "up"}), "application/json")
+
+    def do_POST(self):
+        action = urlparse(self.path).path.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            payload = json.loads(self._read_body() or b"{}")
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            body = {"error": {"code": "INVALID_REQUEST", "message": "Body must be a JSON object."}}
+            return self._send(400, json.dumps(body), "application/json")
+        answer = self.core.handle(
+            action, self.headers.get("Idempotency-Key"), payload, self.headers
+        )
+        headers = {}
+        if answer.retry_after:
+            headers["Retry-After"] = str(answer.retry_after)
+        if answer.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        self._send(answer.status, json.dumps(answer.body), "application/json", headers)
+
+
+class RestPlatformSimulator(_SimulatorServer):
+    """A JSON platform: ``POST /<any prefix>/<action>`` with an ``Idempotency-Key`` header."""
+
+    handler_class = _RestHandler
+
+
+def _xml_value(text):
+    if text in ("true", "false"):
+        return text == "true"
+    if text is not None and text.lstrip("-").isdigit():
+        return int(text)
+    return text
+
+
+class _SoapHandler(_BaseHandler):
+    def do_GET(self):
+        if "wsdl" not in (urlparse(self.path).query or "").lower():
+            return self._send(404, "Not found", "text/plain")
+        wsdl = WSDL_PATH.read_text().replace(
+            "http://127.0.0.1:8081/provisioning", f"{self.sim.url}/provisioning"
+        )
+        self._send(200, wsdl, "text/xml; charset=utf-8")
+
+    def do_POST(self):
+        body = self._read_body()
+        try:
+            envelope = etree.fromstring(body)
+            request = envelope.find(f"{{{SOAP_ENV}}}Body")[0]
+        except (etree.XMLSyntaxError, TypeError, IndexError):
+            return self._fault("soap:Client", "INVALID_REQUEST", "Malformed SOAP envelope.")
+        operation = etree.QName(request).localname
+        action = SOAP_OPERATIONS.get(operation)
+        if not action:
+            return self._fault("soap:Client", "UNKNOWN_OPERATION", f"No operation {operation}.")
+        values = {etree.QName(child).localname: _xml_value(child.text) for child in request}
+        key = values.pop("idempotencyKey", None)
+        answer = self.core.handle(action, key, values, self.headers)
+        if answer.ok:
+            return self._send(200, self._response(operation, answer), "text/xml; charset=utf-8")
+        error = answer.body["error"]
+        if answer.status in (401, 429) or (answer.status >= 500 and not error["code"]):
+            headers = {"Retry-After": str(answer.retry_after)} if answer.retry_after else {}
+            return self._send(answer.status, error["message"], "text/plain", headers)
+        fault_code = "soap:Server" if answer.server_fault else "soap:Client"
+        return self._fault(fault_code, error["code"], error["message"])
+
+    @staticmethod
+    def _response(operation, answer):
+        body = answer.body
+        return (
+            f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
+            f'<tns:{operation}Response xmlns:tns="{SOAP_NS}">'
+            f"<tns:transactionId>{escape(body['reference'])}</tns:transactionId>"
+            f"<tns:status>{escape(body['status'])}</tns:status>"
+            f"<tns:replayed>{'true' if answer.replayed else 'false'}</tns:replayed>"
+            f"</tns:{operation}Response></soap:Body></soap:Envelope>"
+        )
+
+    def _fault(self, fault_code, error_code, message):
+        xml = (
+            f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body><soap:Fault>'
+            f"<faultcode>{fault_code}</faultcode><faultstring>{escape(message)}</faultstring>"
+            f'<detail><tns:PlatformFault xmlns:tns="{SOAP_NS}">'
+            f"<tns:errorCode>{escape(error_code)}</tns:errorCode>"
+            f"<tns:errorMessage>{escape(message)}</tns:errorMessage>"
+            f"</tns:PlatformFault></detail></soap:Fault></soap:Body></soap:Envelope>"
+        )
+        self._send(500, xml, "text/xml; charset=utf-8")
+
+
+class SoapPlatformSimulator(_SimulatorServer):
+    """A SOAP platform implementing tests/data/network_platform.wsdl (served at ``?wsdl``)."""
+
+    handler_class = _SoapHandler
+
+    @property
+    def wsdl_url(self):
+        return f"{self.url}/provisioning?wsdl"
