@@ -185,7 +185,7 @@ class TelecomService(models.Model):
     @api.depends("name", "product_id", "circuit_id", "number_ids")
     def _compute_display_name(self):
         for service in self:
-            label = service.product_id.name or ""
+            label = service.sudo().product_id.name or ""  # portal customers see their plan
             ident = service._telecom_identifier()
             service.display_name = " - ".join(p for p in (service.name, label, ident) if p)
 
@@ -293,7 +293,8 @@ class TelecomService(models.Model):
     def _telecom_identifier(self):
         """Number(s) or circuit that identify this service to people."""
         self.ensure_one()
-        return ", ".join(self.number_ids.mapped("name")) or self.circuit_id or ""
+        numbers = self.sudo().number_ids.mapped("name")  # names only, for any reader
+        return ", ".join(numbers) or self.circuit_id or ""
 
     def _telecom_today(self):
         return fields.Date.context_today(self)
@@ -346,6 +347,7 @@ class TelecomService(models.Model):
         effective_date = self._telecom_check_date(
             effective_date or self._telecom_today(), self.env._("Activation")
         )
+        self._telecom_pick_numbers()
         return self._telecom_network_request(
             "activate", {"effective_date": fields.Date.to_string(effective_date)}
         )
@@ -569,8 +571,12 @@ class TelecomService(models.Model):
         )
 
     def _telecom_after_activation(self, values):
-        """Hook run once a service is active: its numbers are assigned to the customer."""
-        numbers = self.number_ids.filtered(lambda n: n.status != "assigned")
+        """Hook run once a service is active: its numbers are assigned to the customer.
+
+        Numbers follow their service whoever changed it (a billing user, the provisioning
+        job): number rights are not needed for that, hence sudo.
+        """
+        numbers = self.sudo().number_ids.filtered(lambda n: n.status != "assigned")
         if numbers:
             numbers._telecom_assign(
                 self.partner_id,
@@ -712,7 +718,7 @@ class TelecomService(models.Model):
     def _telecom_after_termination(self, values):
         """Hook run once a service is terminated: its numbers still assigned are disconnected
         and age (ported-out numbers have left already)."""
-        numbers = self.number_ids.filtered(lambda n: n.status == "assigned")
+        numbers = self.sudo().number_ids.filtered(lambda n: n.status == "assigned")
         if numbers:
             numbers._telecom_disconnect(
                 values["effective_date"],
@@ -721,6 +727,49 @@ class TelecomService(models.Model):
         if self.to_terminate:
             self.to_terminate = False
             self.activity_unlink(["telecom_billing.mail_activity_telecom_terminate_service"])
+
+    def _telecom_pick_numbers(self):
+        """Give a voice service without numbers one available number per line before it is
+        activated (so the network gets it): a number of the service address's state if any,
+        else any available geographic or mobile number."""
+        self.ensure_one()
+        needed = self.quantity - len(self.number_ids) if self.is_voice else 0
+        if needed <= 0:
+            return self.env["telecom.number"]
+        Number = self.env["telecom.number"].sudo()  # picking is part of the activation
+        address = self.service_address_id or self.partner_id
+        numbers = Number.browse()
+        if address.state_id:
+            numbers = Number._telecom_search_available(state=address.state_id, limit=needed)
+            numbers = numbers.filtered(lambda n: n.number_type != "toll_free" and not n.service_id)
+        if len(numbers) < needed:
+            numbers |= Number.search(
+                [
+                    ("status", "=", "available"),
+                    ("number_type", "!=", "toll_free"),
+                    ("service_id", "=", False),
+                    ("id", "not in", numbers.ids),
+                ],
+                limit=needed - len(numbers),
+                order="name",
+            )
+        if len(numbers) < needed:
+            raise UserError(
+                self.env._(
+                    "No telephone number is available for %(service)s: add numbers to the "
+                    "inventory, or choose one on the service's Numbers tab.",
+                    service=self.display_name,
+                )
+            )
+        numbers.write({"service_id": self.id})
+        self._telecom_log(
+            "number",
+            note=self.env._(
+                "Number(s) %(numbers)s given to the service.",
+                numbers=", ".join(numbers.mapped("name")),
+            ),
+        )
+        return numbers
 
     def _telecom_flag_ported_out(self, port_request):
         """A number of this service was ported out: flag the service for termination and ask

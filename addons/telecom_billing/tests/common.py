@@ -62,6 +62,14 @@ class TelecomBillingCase(TransactionCase):
             }
         )
 
+        # A pool of California numbers: voice services get one when they are activated.
+        cls.env["telecom.number"].create(
+            [
+                {"name": f"+1916555{line:04d}", "status": "available", "state_code": "CA"}
+                for line in range(2000, 2040)
+            ]
+        )
+
     # helpers -----------------------------------------------------------------------------
 
     @classmethod

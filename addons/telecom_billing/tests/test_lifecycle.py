@@ -28,7 +28,8 @@ class TestServiceLifecycle(TelecomBillingCase):
         self.assertEqual(service.addon_line_ids.state, "active")
         self.assertEqual(service.addon_line_ids.date_start, self.d(2026, 3, 10))
         self.assertEqual(self.subscription.state, "active")
-        self.assertEqual(self._history(service), ["created", "activate"])
+        self.assertEqual(self._history(service), ["created", "number", "activate"])
+        self.assertEqual(service.number_ids.status, "assigned", "a mobile line gets a number")
         self.assertIn("activated", service.message_ids[0].body)
 
     def test_upgrade_now_credits_the_prepaid_remainder(self):

@@ -48,6 +48,28 @@ class TestServiceNumbers(TelecomBillingCase):
         self.assertEqual(self.number.disconnect_date, self.d(2026, 5, 10))
         self.assertTrue(self.number.aging_until > self.d(2026, 5, 10))
 
+    def test_activation_picks_a_number_when_none_was_chosen(self):
+        Number = self.env["telecom.number"]
+        ny_number = Number.create(
+            {"name": "+12125550199", "status": "available", "state_code": "NY"}
+        )
+        service = self._service(self.subscription, self.plan_basic, start="2026-03-02")
+        ca_number = service.number_ids
+        self.assertEqual(ca_number.state_code, "CA", "a number of the service address's state")
+        self.assertEqual(ca_number.status, "assigned")
+        self.customer.state_id = self.env.ref("base.state_us_48")  # Washington: none there
+        Number.search([("status", "=", "available"), ("state_code", "=", "CA")]).write(
+            {"status": "administrative"}
+        )
+        other = self._service(self.subscription, self.plan_voip, start="2026-03-02")
+        self.assertTrue(other.number_ids, "else any available number")
+        broadband = self._service(self.subscription, self.plan_fiber, start="2026-03-02")
+        self.assertFalse(broadband.number_ids, "only voice services get numbers")
+        Number.search([("status", "=", "available")]).write({"status": "administrative"})
+        self.assertEqual(ny_number.status, "administrative")
+        with self.assertRaisesRegex(UserError, "No telephone number is available"):
+            self._service(self.subscription, self.plan_voip, start="2026-03-02")
+
     def test_a_suspended_service_keeps_its_number(self):
         service = self._voice_service(self.number, start="2026-03-02")
         service._telecom_request_suspend("non_payment")

@@ -49,7 +49,9 @@ class TestBillingSecurity(TelecomBillingCase):
         self.portal_user.partner_id.parent_id = self.customer
         domain = [("id", "=", self.service.id)]
         Service = self.env["telecom.service"]
-        self.assertEqual(Service.with_user(self.portal_user).search(domain), self.service)
+        mine = Service.with_user(self.portal_user).search(domain)
+        self.assertEqual(mine, self.service)
+        self.assertIn(self.service.number_ids.name, mine.display_name)
         self.assertFalse(Service.with_user(stranger).search(domain))
         with self.assertRaises(AccessError):
             self.env["telecom.charge"].with_user(self.portal_user).search([])
