@@ -1,4 +1,13 @@
+from datetime import timedelta
+
 from odoo import fields, models
+from odoo.exceptions import UserError
+
+DUNNING_LEVELS = [
+    ("reminder", "Reminder Sent"),
+    ("late_fee", "Late Fee Charged"),
+    ("suspension", "Services Suspended"),
+]
 
 
 class AccountMove(models.Model):
@@ -31,3 +40,79 @@ class AccountMove(models.Model):
         "it is unique: a subscription is never invoiced twice for a period.",
     )
     telecom_period_end = fields.Date(string="Billing Period End", readonly=True, copy=False)
+    telecom_bill_run_id = fields.Many2one(
+        "telecom.bill.run",
+        string="Bill Run",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+
+    telecom_dunning_level = fields.Selection(
+        DUNNING_LEVELS,
+        string="Dunning Level",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Furthest overdue step taken on this invoice.",
+    )
+    telecom_dunning_date = fields.Date(string="Last Dunning Step", readonly=True, copy=False)
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    def unlink(self):
+        """Deleting a draft bill-run invoice un-bills it: its charges wait again and the
+        recurring charges it held are billed again by the next run."""
+        telecom_moves = self.filtered("telecom_subscription_id")
+        telecom_moves._telecom_check_unbillable()
+        restore = telecom_moves._telecom_unbill_values()
+        result = super().unlink()
+        for item, charged_until in restore:
+            if item.exists():
+                item.charged_until = charged_until
+        return result
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _telecom_dunning_rank(self):
+        """0 before any step, then 1, 2, 3 for reminder, late fee, suspension."""
+        self.ensure_one()
+        levels = [level for level, __ in DUNNING_LEVELS]
+        level = self.telecom_dunning_level
+        return levels.index(level) + 1 if level else 0
+
+    def _telecom_check_unbillable(self):
+        for move in self:
+            later = self.search_count(
+                [
+                    ("telecom_subscription_id", "=", move.telecom_subscription_id.id),
+                    ("telecom_period_start", ">", move.telecom_period_start),
+                    ("id", "not in", self.ids),
+                ]
+            )
+            if later:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s of %(subscription)s is followed by invoices of later "
+                        "periods: delete those first, or correct it with a credit note.",
+                        move=move.display_name,
+                        subscription=move.telecom_subscription_id.name,
+                    )
+                )
+
+    def _telecom_unbill_values(self):
+        """``(item, charged_until)`` pairs that undo the recurring charges of these invoices."""
+        earliest = {}
+        for line in self.line_ids.filtered(lambda x: x.telecom_line_kind == "recurring"):
+            item = line.telecom_addon_line_id or line.telecom_service_id
+            if not item or not line.telecom_date_from:
+                continue
+            key = (item._name, item.id)
+            if key not in earliest or line.telecom_date_from < earliest[key][1]:
+                earliest[key] = (item, line.telecom_date_from)
+        return [(item, start - timedelta(days=1)) for item, start in earliest.values()]

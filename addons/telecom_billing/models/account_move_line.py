@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .telecom_tax_rate import TAX_KINDS
+
 TELECOM_LINE_KINDS = [
     ("recurring", "Recurring Charge"),
     ("charge", "Pending Charge"),
@@ -31,5 +33,29 @@ class AccountMoveLine(models.Model):
         index="btree_not_null",
         ondelete="restrict",
     )
+    telecom_service_promotion_id = fields.Many2one(
+        "telecom.service.promotion",
+        string="Telecom Promotion",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
     telecom_date_from = fields.Date(string="Service From", readonly=True, copy=False)
     telecom_date_to = fields.Date(string="Service To", readonly=True, copy=False)
+    telecom_tax_kind = fields.Selection(
+        TAX_KINDS, string="Telecom Tax Kind", readonly=True, copy=False
+    )
+    telecom_tax_jurisdiction = fields.Char(string="Tax Jurisdiction", readonly=True, copy=False)
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def reconcile(self):
+        """Payment hook: once a telecom invoice is paid, reactivate the services suspended
+        for non-payment when nothing else is overdue."""
+        result = super().reconcile()
+        subscriptions = self.move_id.telecom_subscription_id
+        if subscriptions:
+            subscriptions.sudo()._telecom_dunning_check_reactivation()
+        return result

@@ -12,6 +12,13 @@ class ResPartner(models.Model):
         "telecom.subscription", "partner_id", string="Telecom Subscriptions"
     )
     telecom_subscription_count = fields.Integer(compute="_compute_telecom_subscription_count")
+    telecom_county = fields.Char(
+        string="County",
+        help="County of this address, for county telecom taxes and 911 fees.",
+    )
+    telecom_tax_exemption_ids = fields.One2many(
+        "telecom.tax.exemption", "partner_id", string="Tax Exemption Certificates"
+    )
 
     # ------------------------------------------------------------
     # COMPUTE

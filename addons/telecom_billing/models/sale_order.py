@@ -103,10 +103,8 @@ class SaleOrder(models.Model):
         return [dict(base, quantity=units)]
 
     def _telecom_addon_plan_line(self, addon_line, plan_lines):
-        """Plan line an add-on line belongs to (its catalog link, else the only plan line)."""
-        if "telecom_plan_line_id" in addon_line._fields and addon_line.telecom_plan_line_id:
-            return addon_line.telecom_plan_line_id
-        return plan_lines if len(plan_lines) == 1 else plan_lines[:1]
+        """Plan line an add-on line belongs to (its catalog link, else the first plan line)."""
+        return addon_line.telecom_plan_line_id or plan_lines[:1]
 
     def _telecom_create_services(self):
         """Create or extend each order's subscription with pending services and add-ons."""
@@ -154,4 +152,24 @@ class SaleOrder(models.Model):
             )
 
     def _telecom_after_services_created(self, subscription):
-        """Hook after the services of a confirmed order exist (promotions are copied here)."""
+        """Copy the order's promotions onto the services they discount: the promotion's
+        required plans, or every plan of the order."""
+        self.ensure_one()
+        services = self.order_line.telecom_service_ids
+        vals_list = []
+        for promotion in self.telecom_promotion_ids:
+            targets = services
+            if promotion.required_plan_ids:
+                targets = services.filtered(
+                    lambda s, p=promotion: s.product_id.product_tmpl_id in p.required_plan_ids
+                )
+            vals_list += [
+                {
+                    "service_id": service.id,
+                    "promotion_id": promotion.id,
+                    "sale_order_id": self.id,
+                    "months_total": promotion.duration_months,
+                }
+                for service in targets
+            ]
+        self.env["telecom.service.promotion"].sudo().create(vals_list)

@@ -119,6 +119,27 @@ class TelecomService(models.Model):
         help="Set while a suspended voice service still reaches 911.",
     )
     is_voice = fields.Boolean(compute="_compute_is_voice")
+    number_ids = fields.One2many(
+        "telecom.number",
+        "service_id",
+        string="Numbers",
+        help="Telephone numbers of this service; assigned to the customer when the service "
+        "is activated, disconnected (aging) when it is terminated.",
+    )
+    port_out_request_id = fields.Many2one(
+        "telecom.port.request",
+        string="Ported Out By",
+        readonly=True,
+        copy=False,
+        help="Port-out that took a number of this service to another carrier.",
+    )
+    to_terminate = fields.Boolean(
+        string="To Terminate",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Set when a number of this service was ported out: terminate the service.",
+    )
     circuit_id = fields.Char(
         string="Circuit ID", tracking=True, help="Circuit or access line identifier."
     )
@@ -130,6 +151,9 @@ class TelecomService(models.Model):
     )
     addon_line_ids = fields.One2many("telecom.service.addon", "service_id", string="Add-ons")
     history_ids = fields.One2many("telecom.service.history", "service_id", string="History")
+    promotion_line_ids = fields.One2many(
+        "telecom.service.promotion", "service_id", string="Promotions"
+    )
     charge_ids = fields.One2many("telecom.charge", "service_id", string="Charges")
     next_plan_id = fields.Many2one(
         "product.product",
@@ -158,10 +182,10 @@ class TelecomService(models.Model):
         for service in self:
             service.is_voice = service.service_type in VOICE_SERVICE_TYPES
 
-    @api.depends("name", "product_id", "circuit_id")
+    @api.depends("name", "product_id", "circuit_id", "number_ids")
     def _compute_display_name(self):
         for service in self:
-            label = service.product_id.name or ""
+            label = service.sudo().product_id.name or ""  # portal customers see their plan
             ident = service._telecom_identifier()
             service.display_name = " - ".join(p for p in (service.name, label, ident) if p)
 
@@ -269,7 +293,8 @@ class TelecomService(models.Model):
     def _telecom_identifier(self):
         """Number(s) or circuit that identify this service to people."""
         self.ensure_one()
-        return self.circuit_id or ""
+        numbers = self.sudo().number_ids.mapped("name")  # names only, for any reader
+        return ", ".join(numbers) or self.circuit_id or ""
 
     def _telecom_today(self):
         return fields.Date.context_today(self)
@@ -322,6 +347,7 @@ class TelecomService(models.Model):
         effective_date = self._telecom_check_date(
             effective_date or self._telecom_today(), self.env._("Activation")
         )
+        self._telecom_pick_numbers()
         return self._telecom_network_request(
             "activate", {"effective_date": fields.Date.to_string(effective_date)}
         )
@@ -338,10 +364,8 @@ class TelecomService(models.Model):
             errors.append(
                 self.env._("%(p)s is grandfathered and no longer sold.", p=plan.display_name)
             )
-        template = self.product_id.product_tmpl_id
-        allowed_changes = getattr(template, "_telecom_allowed_plan_changes", None)
-        if not errors and allowed_changes is not None:
-            allowed = allowed_changes()
+        if not errors:
+            allowed = self.product_id.product_tmpl_id._telecom_allowed_plan_changes()
             if plan.product_tmpl_id not in allowed:
                 errors.append(
                     self.env._(
@@ -411,15 +435,13 @@ class TelecomService(models.Model):
         self.ensure_one()
         if not addon.telecom_is_addon:
             raise UserError(self.env._("%(p)s is not an add-on.", p=addon.display_name))
-        template = self.product_id.product_tmpl_id
-        addon_errors = getattr(template, "_telecom_addon_errors", None)
-        if addon_errors is None:
-            return
         current = [
             (line.product_id.product_tmpl_id, line.quantity)
             for line in self.addon_line_ids.filtered(lambda a: a.state in ("pending", "active"))
         ]
-        errors = addon_errors(template, current + [(addon.product_tmpl_id, quantity)])
+        errors = self.env["product.template"]._telecom_addon_errors(
+            self.product_id.product_tmpl_id, current + [(addon.product_tmpl_id, quantity)]
+        )
         if errors:
             raise UserError("\n".join(errors))
 
@@ -549,7 +571,18 @@ class TelecomService(models.Model):
         )
 
     def _telecom_after_activation(self, values):
-        """Hook run once a service is active (numbers are assigned here)."""
+        """Hook run once a service is active: its numbers are assigned to the customer.
+
+        Numbers follow their service whoever changed it (a billing user, the provisioning
+        job): number rights are not needed for that, hence sudo.
+        """
+        numbers = self.sudo().number_ids.filtered(lambda n: n.status != "assigned")
+        if numbers:
+            numbers._telecom_assign(
+                self.partner_id,
+                self.env._("Service %(service)s activated", service=self.name),
+                sale_line=self.sale_line_id,
+            )
 
     def _telecom_apply_change_plan(self, values):
         self._telecom_check_state(("active", "suspended"), self.env._("A plan change"))
@@ -683,7 +716,73 @@ class TelecomService(models.Model):
         )
 
     def _telecom_after_termination(self, values):
-        """Hook run once a service is terminated (numbers are disconnected here)."""
+        """Hook run once a service is terminated: its numbers still assigned are disconnected
+        and age (ported-out numbers have left already)."""
+        numbers = self.sudo().number_ids.filtered(lambda n: n.status == "assigned")
+        if numbers:
+            numbers._telecom_disconnect(
+                values["effective_date"],
+                self.env._("Service %(service)s terminated", service=self.name),
+            )
+        if self.to_terminate:
+            self.to_terminate = False
+            self.activity_unlink(["telecom_billing.mail_activity_telecom_terminate_service"])
+
+    def _telecom_pick_numbers(self):
+        """Give a voice service without numbers one available number per line before it is
+        activated (so the network gets it): a number of the service address's state if any,
+        else any available geographic or mobile number."""
+        self.ensure_one()
+        needed = self.quantity - len(self.number_ids) if self.is_voice else 0
+        if needed <= 0:
+            return self.env["telecom.number"]
+        Number = self.env["telecom.number"].sudo()  # picking is part of the activation
+        address = self.service_address_id or self.partner_id
+        numbers = Number.browse()
+        if address.state_id:
+            numbers = Number._telecom_search_available(state=address.state_id, limit=needed)
+            numbers = numbers.filtered(lambda n: n.number_type != "toll_free" and not n.service_id)
+        if len(numbers) < needed:
+            numbers |= Number.search(
+                [
+                    ("status", "=", "available"),
+                    ("number_type", "!=", "toll_free"),
+                    ("service_id", "=", False),
+                    ("id", "not in", numbers.ids),
+                ],
+                limit=needed - len(numbers),
+                order="name",
+            )
+        if len(numbers) < needed:
+            raise UserError(
+                self.env._(
+                    "No telephone number is available for %(service)s: add numbers to the "
+                    "inventory, or choose one on the service's Numbers tab.",
+                    service=self.display_name,
+                )
+            )
+        numbers.write({"service_id": self.id})
+        self._telecom_log(
+            "number",
+            note=self.env._(
+                "Number(s) %(numbers)s given to the service.",
+                numbers=", ".join(numbers.mapped("name")),
+            ),
+        )
+        return numbers
+
+    def _telecom_flag_ported_out(self, port_request):
+        """A number of this service was ported out: flag the service for termination and ask
+        a billing user to do it (the customer left for another carrier)."""
+        self.ensure_one()
+        self.write({"to_terminate": True, "port_out_request_id": port_request.id})
+        note = self.env._(
+            "Number(s) %(numbers)s ported out by %(request)s: terminate this service.",
+            numbers=", ".join((port_request.number_ids & self.number_ids).mapped("name")),
+            request=port_request.name,
+        )
+        self._telecom_log("port_out", note=note)
+        self.activity_schedule("telecom_billing.mail_activity_telecom_terminate_service", note=note)
 
     # ------------------------------------------------------------
     # BUSINESS: history and scheduled work
@@ -721,6 +820,7 @@ class TelecomService(models.Model):
             ("state", "in", ("active", "suspended")),
         ]
         services = self.search(domain, limit=batch_size, order="next_plan_date, id")
+        self.env.flush_all()
         self.env.cr.execute(
             "SELECT id FROM telecom_service WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
             [services.ids],

@@ -1,6 +1,7 @@
+from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import proration
@@ -69,6 +70,7 @@ class TelecomSubscription(models.Model):
         string="Bill Cycle Day",
         required=True,
         default=1,
+        index=True,
         tracking=True,
         help="Day of the month (1 to 28) on which this account is billed. Its billing period "
         "runs from that day to the day before it in the next month. Changing it bills the days "
@@ -100,6 +102,19 @@ class TelecomSubscription(models.Model):
         help="Start of the next billing period, when the next bill run for this account is due.",
     )
     note = fields.Html(string="Internal Notes")
+    dunning_log_ids = fields.One2many(
+        "telecom.dunning.log", "subscription_id", string="Dunning Steps", readonly=True
+    )
+    dunning_checked_date = fields.Date(
+        string="Dunning Checked On",
+        readonly=True,
+        copy=False,
+        help="Last day the overdue job looked at this account.",
+    )
+    overdue_amount = fields.Monetary(
+        compute="_compute_overdue_amount",
+        help="Unpaid amount of the invoices past their due date and grace period.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTE
@@ -123,6 +138,15 @@ class TelecomSubscription(models.Model):
             subscription.invoice_count = len(subscription.invoice_ids)
             subscription.pending_charge_count = len(
                 subscription.charge_ids.filtered(lambda c: c.state == "pending")
+            )
+
+    @api.depends("invoice_ids.amount_residual", "invoice_ids.payment_state")
+    @api.depends_context("date")
+    def _compute_overdue_amount(self):
+        today = fields.Date.context_today(self)
+        for subscription in self:
+            subscription.overdue_amount = sum(
+                subscription._telecom_overdue_invoices(today).mapped("amount_residual")
             )
 
     @api.depends("bill_cycle_day")
@@ -240,3 +264,461 @@ class TelecomSubscription(models.Model):
                 }
             )
         return pieces
+
+    # ------------------------------------------------------------
+    # BUSINESS: billing
+    # ------------------------------------------------------------
+
+    def _telecom_line_accounting(self, product, address=None):
+        """Income account (catalog revenue rules) and analytic distribution (state of the
+        service ``address``, else of the customer) of a charge line for ``product``."""
+        self.ensure_one()
+        vals = {}
+        if product:
+            account = product.with_company(self.company_id)._telecom_income_account(self.partner_id)
+            if account:
+                vals["account_id"] = account.id
+        address = address or self.partner_id
+        distribution = address.with_company(self.company_id)._telecom_analytic_distribution()
+        if distribution:
+            vals["analytic_distribution"] = distribution
+        return vals
+
+    def _telecom_charge_line_vals(self, product, name, quantity, price_unit, kind, **links):
+        self.ensure_one()
+        service = self.env["telecom.service"].browse(links.get("telecom_service_id"))
+        return {
+            "display_type": "product",
+            "product_id": product.id if product else False,
+            "name": name,
+            "quantity": quantity,
+            "price_unit": price_unit,
+            "tax_ids": [Command.clear()],
+            "telecom_line_kind": kind,
+            **self._telecom_line_accounting(product, service.service_address_id),
+            **links,
+        }
+
+    def _telecom_prepare_recurring_lines(self, period_start, period_end):
+        """Recurring plan and add-on charges from each item's charged-through date to the end
+        of the billing period (in advance), prorated per tools/proration.py.
+
+        Returns ``(line_vals_list, updates)`` where updates are ``(item, new charged_until)``.
+        """
+        self.ensure_one()
+        lines, updates = [], []
+        services = self.service_ids.filtered(lambda s: s.state in ("active", "suspended"))
+        for service in services:
+            items = [service, *service.addon_line_ids.filtered(lambda a: a.state == "active")]
+            for item in items:
+                through = item._telecom_charged_through()
+                end = min(period_end, item.date_end or period_end)
+                if not through or through >= end:
+                    continue
+                links = {
+                    "telecom_service_id": service.id,
+                    "telecom_addon_line_id": item.id if item._name != service._name else False,
+                }
+                for piece in self._telecom_recurring_pieces(
+                    item.product_id, through + timedelta(days=1), end
+                ):
+                    lines.append(
+                        self._telecom_charge_line_vals(
+                            item.product_id,
+                            item._telecom_piece_label(piece),
+                            item.quantity,
+                            piece["price_unit"],
+                            "recurring",
+                            telecom_date_from=piece["date_from"],
+                            telecom_date_to=piece["date_to"],
+                            **links,
+                        )
+                    )
+                updates.append((item, end))
+        return lines, updates
+
+    def _telecom_prepare_pending_charge_lines(self, period_end):
+        """Pending charges (prorations, late fees, one-time charges) dated up to the period end."""
+        self.ensure_one()
+        charges = self.charge_ids.filtered(
+            lambda c: c.state == "pending" and c.date <= period_end
+        ).sorted(lambda c: (c.service_id.id or 0, c.date, c.id))
+        return [
+            self._telecom_charge_line_vals(
+                charge.product_id,
+                charge.name,
+                charge.quantity,
+                charge.price_unit,
+                "charge",
+                telecom_charge_id=charge.id,
+                telecom_service_id=charge.service_id.id,
+                telecom_addon_line_id=charge.addon_line_id.id,
+                telecom_date_from=charge.date_from,
+                telecom_date_to=charge.date_to,
+            )
+            for charge in charges
+        ]
+
+    def _telecom_prepare_usage_lines(self, period):
+        """Usage billed in arrears: invoice line values for rated usage before ``period``.
+
+        ``period`` is ``(period_start, period_end)`` of the run (the period billed in
+        advance); usage up to ``period_start - 1`` not yet billed belongs on this invoice.
+        Hook for the rating module: return ``account.move.line`` value dicts with
+        ``telecom_line_kind='usage'`` and ``telecom_service_id``. Nothing here.
+        """
+        self.ensure_one()
+        return []
+
+    def _telecom_prepare_discount_lines(self, run, lines):
+        """One discount line per running promotion of each service whose plan is billed for
+        the coming period on this invoice.
+
+        The base is the service's plan charges on this invoice (a first partial period
+        included; add-ons, credits and pending charges are not discounted). Each such invoice
+        uses up one billing month of the promotion; the conditions that can change since the
+        order are checked again and a promotion that fails them is skipped this time.
+        """
+        self.ensure_one()
+        bases, billed_period = defaultdict(float), set()
+        for vals in lines:
+            if vals.get("telecom_line_kind") != "recurring" or vals.get("telecom_addon_line_id"):
+                continue
+            service_id = vals["telecom_service_id"]
+            bases[service_id] += self.currency_id.round(vals["quantity"] * vals["price_unit"])
+            if vals["telecom_date_from"] <= run.period_start <= vals["telecom_date_to"]:
+                billed_period.add(service_id)
+        product = self.env.ref(
+            "telecom_catalog.product_telecom_promotion_discount", raise_if_not_found=False
+        )
+        discounts = []
+        for service in self.env["telecom.service"].browse(sorted(billed_period)):
+            remaining = bases[service.id]
+            for promotion_line in service.promotion_line_ids.filtered(
+                lambda p: p.state == "active"
+            ):
+                if promotion_line._telecom_billing_errors(run.period_start):
+                    continue
+                amount = promotion_line.promotion_id._telecom_discount_amount(
+                    remaining, self.currency_id, run.period_start
+                )
+                if self.currency_id.is_zero(amount):
+                    continue
+                remaining -= amount
+                month = promotion_line.months_applied + 1
+                name = self.env._(
+                    "Promotion %(promotion)s: %(summary)s",
+                    promotion=promotion_line.promotion_id.name,
+                    summary=promotion_line.promotion_id.summary,
+                )
+                if promotion_line.months_total:
+                    name += self.env._(
+                        " (month %(month)s of %(total)s)",
+                        month=month,
+                        total=promotion_line.months_total,
+                    )
+                vals = self._telecom_charge_line_vals(
+                    product,
+                    name,
+                    1,
+                    -amount,
+                    "discount",
+                    telecom_service_id=service.id,
+                    telecom_service_promotion_id=promotion_line.id,
+                )
+                # the discount reduces the plan's revenue: same account as the plan
+                vals.update(
+                    self._telecom_line_accounting(service.product_id, service.service_address_id)
+                )
+                discounts.append(vals)
+        return discounts
+
+    def _telecom_prepare_tax_lines(self, run, lines):
+        """Tax and regulatory fee lines computed by the company's tax engine."""
+        self.ensure_one()
+        engine = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
+        if not engine:
+            return []
+        return engine._telecom_tax_lines(self, run, lines)
+
+    def _telecom_order_lines(self, lines):
+        """Invoice line commands: one section per service, then other charges, then taxes."""
+        self.ensure_one()
+        by_service = defaultdict(list)
+        other, taxes = [], []
+        for vals in lines:
+            if vals.get("telecom_line_kind") == "tax":
+                taxes.append(vals)
+            elif vals.get("telecom_service_id"):
+                by_service[vals["telecom_service_id"]].append(vals)
+            else:
+                other.append(vals)
+        commands = []
+
+        def section(name):
+            commands.append(Command.create({"display_type": "line_section", "name": name}))
+
+        for service in self.env["telecom.service"].browse(sorted(by_service)):
+            section(service.display_name)
+            commands += [Command.create(vals) for vals in by_service[service.id]]
+        if other:
+            section(self.env._("Other charges"))
+            commands += [Command.create(vals) for vals in other]
+        if taxes:
+            section(self.env._("Taxes and regulatory fees"))
+            commands += [Command.create(vals) for vals in taxes]
+        return commands
+
+    def _telecom_prepare_bill(self, run):
+        """Everything to invoice for ``run``'s period, or None when there is nothing.
+
+        Reads only: the returned dict holds the invoice values and the updates that
+        :meth:`_telecom_after_bill` applies once the invoice exists.
+        """
+        self.ensure_one()
+        period = (run.period_start, run.period_end)
+        recurring, updates = self._telecom_prepare_recurring_lines(*period)
+        lines = recurring
+        lines += self._telecom_prepare_pending_charge_lines(run.period_end)
+        lines += self._telecom_prepare_usage_lines(period)
+        lines += self._telecom_prepare_discount_lines(run, lines)
+        if not lines:
+            return None
+        lines += self._telecom_prepare_tax_lines(run, lines)
+        currency = self.currency_id
+        total = sum(currency.round(vals["quantity"] * vals["price_unit"]) for vals in lines)
+        move_type = "out_invoice"
+        if currency.compare_amounts(total, 0) < 0:
+            # A negative total (credits only) is a credit note, as Odoo requires.
+            move_type = "out_refund"
+            for vals in lines:
+                vals["price_unit"] = -vals["price_unit"]
+        move_vals = {
+            "move_type": move_type,
+            "partner_id": self._telecom_invoice_partner().id,
+            "company_id": self.company_id.id,
+            "currency_id": currency.id,
+            "journal_id": run.journal_id.id,
+            "invoice_date": run.invoice_date,
+            "invoice_origin": self.name,
+            "telecom_subscription_id": self.id,
+            "telecom_period_start": run.period_start,
+            "telecom_period_end": run.period_end,
+            "telecom_bill_run_id": run.id,
+            "invoice_line_ids": self._telecom_order_lines(lines),
+        }
+        if self.payment_term_id:
+            move_vals["invoice_payment_term_id"] = self.payment_term_id.id
+        return {"subscription": self, "move_vals": move_vals, "updates": updates}
+
+    def _telecom_after_bill(self, bill, move):
+        """The invoice of ``bill`` exists: move the charged-through dates forward."""
+        self.ensure_one()
+        grouped = defaultdict(list)
+        for item, until in bill["updates"]:
+            grouped[(item._name, until)].append(item.id)
+        for (model, until), ids in grouped.items():
+            self.env[model].browse(ids).write({"charged_until": until})
+
+    # ------------------------------------------------------------
+    # BUSINESS: dunning
+    # ------------------------------------------------------------
+
+    def _telecom_dunning_policy(self):
+        self.ensure_one()
+        return self.env["telecom.dunning.policy"]._telecom_policy_for(
+            self.partner_id, self.company_id
+        )
+
+    def _telecom_overdue_invoices(self, today, policy=None):
+        """Posted invoices still unpaid after their due date plus the grace period."""
+        self.ensure_one()
+        if policy is None:
+            policy = self._telecom_dunning_policy()
+        grace = timedelta(days=policy.grace_days if policy else 0)
+        return self.invoice_ids.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.move_type == "out_invoice"
+                and m.payment_state in ("not_paid", "partial")
+                and m.invoice_date_due
+                and m.invoice_date_due + grace < today
+            )
+        )
+
+    def _telecom_dunning_log(self, step, today, message, move=None, days=0, amount=0.0):
+        self.ensure_one()
+        self.env["telecom.dunning.log"].create(
+            {
+                "subscription_id": self.id,
+                "move_id": move.id if move else False,
+                "step": step,
+                "date": today,
+                "days_overdue": days,
+                "amount": amount,
+                "message": message,
+            }
+        )
+        self.message_post(body=message)
+
+    def _telecom_dunning_process(self, today):
+        """Apply the overdue policy to this account on ``today``: reminder, late fee and
+        suspension for each overdue invoice (each step once), reactivation when paid."""
+        self.ensure_one()
+        policy = self._telecom_dunning_policy()
+        if not policy:
+            self.dunning_checked_date = today
+            return
+        overdue = self._telecom_overdue_invoices(today, policy)
+        suspend_for = self.env["account.move"]
+        for move in overdue.sorted("invoice_date_due"):
+            days = (today - move.invoice_date_due).days - policy.grace_days
+            level = move._telecom_dunning_rank()
+            if policy.send_reminder and days >= policy.reminder_days and level < 1:
+                self._telecom_dunning_remind(policy, move, today, days)
+            if policy.charge_late_fee and days >= policy.late_fee_days and level < 2:
+                self._telecom_dunning_late_fee(policy, move, today, days)
+            if policy.suspend_services and days >= policy.suspension_days:
+                suspend_for |= move
+        if suspend_for:
+            self._telecom_dunning_suspend(suspend_for, today)
+        elif not overdue:
+            self._telecom_dunning_reactivate(today)
+        self.dunning_checked_date = today
+
+    def _telecom_dunning_remind(self, policy, move, today, days):
+        template = policy.reminder_template_id
+        if template:
+            move.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        move.write({"telecom_dunning_level": "reminder", "telecom_dunning_date": today})
+        self._telecom_dunning_log(
+            "reminder",
+            today,
+            self.env._(
+                "Payment reminder sent for %(move)s (%(amount)s overdue for %(days)s days).",
+                move=move.name,
+                amount=move.currency_id.format(move.amount_residual),
+                days=days,
+            ),
+            move=move,
+            days=days,
+            amount=move.amount_residual,
+        )
+
+    def _telecom_dunning_late_fee(self, policy, move, today, days):
+        fee = policy._telecom_late_fee(move.amount_residual, self.currency_id)
+        if self.currency_id.compare_amounts(fee, 0) > 0 and policy.late_fee_product_id:
+            self.env["telecom.charge"].create(
+                {
+                    "subscription_id": self.id,
+                    "product_id": policy.late_fee_product_id.id,
+                    "name": self.env._("Late payment fee for %(move)s", move=move.name),
+                    "kind": "late_fee",
+                    "date": today,
+                    "quantity": 1,
+                    "price_unit": fee,
+                }
+            )
+        move.write({"telecom_dunning_level": "late_fee", "telecom_dunning_date": today})
+        self._telecom_dunning_log(
+            "late_fee",
+            today,
+            self.env._(
+                "Late fee of %(fee)s charged on the next invoice for %(move)s.",
+                fee=self.currency_id.format(fee),
+                move=move.name,
+            ),
+            move=move,
+            days=days,
+            amount=fee,
+        )
+
+    def _telecom_dunning_suspend(self, moves, today):
+        services = self.service_ids.filtered(lambda s: s.state == "active")
+        for service in services:
+            service._telecom_request_suspend("non_payment", keep_emergency_calling=True)
+        moves.filtered(lambda m: m.telecom_dunning_level != "suspension").write(
+            {"telecom_dunning_level": "suspension", "telecom_dunning_date": today}
+        )
+        if services:
+            self._telecom_dunning_log(
+                "suspension",
+                today,
+                self.env._(
+                    "Services suspended for non-payment of %(moves)s: %(services)s. Voice "
+                    "services keep emergency calling.",
+                    moves=", ".join(moves.mapped("name")),
+                    services=", ".join(services.mapped("display_name")),
+                ),
+                move=moves[:1],
+                amount=sum(moves.mapped("amount_residual")),
+            )
+
+    def _telecom_dunning_reactivate(self, today):
+        services = self.service_ids.filtered(
+            lambda s: s.state == "suspended" and s.suspension_reason == "non_payment"
+        )
+        if not services:
+            return
+        for service in services:
+            service._telecom_request_reactivate(reason=self.env._("Overdue balance paid."))
+        self._telecom_dunning_log(
+            "reactivation",
+            today,
+            self.env._(
+                "Overdue balance paid: services reactivated: %(services)s.",
+                services=", ".join(services.mapped("display_name")),
+            ),
+        )
+
+    def _telecom_dunning_check_reactivation(self):
+        """Payment hook: reactivate the services suspended for non-payment once nothing is
+        overdue any more."""
+        today = fields.Date.context_today(self)
+        for subscription in self:
+            if not subscription._telecom_overdue_invoices(today):
+                subscription._telecom_dunning_reactivate(today)
+
+    @api.model
+    def _cron_telecom_dunning(self, batch_size=200):
+        """Apply the overdue policies to a batch of accounts not yet checked today."""
+        today = fields.Date.context_today(self)
+        domain = [
+            "|",
+            ("dunning_checked_date", "=", False),
+            ("dunning_checked_date", "<", today),
+            "|",
+            (
+                "invoice_ids",
+                "any",
+                [
+                    ("state", "=", "posted"),
+                    ("move_type", "=", "out_invoice"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", today),
+                ],
+            ),
+            ("service_ids.suspension_reason", "=", "non_payment"),
+        ]
+        subscriptions = self.search(domain, limit=batch_size, order="id")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM telecom_subscription WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
+            [subscriptions.ids],
+        )
+        subscriptions = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for subscription in subscriptions:
+            try:
+                with self.env.cr.savepoint():
+                    subscription._telecom_dunning_process(today)
+            except Exception as error:  # noqa: BLE001 - logged on the account, others go on
+                subscription._telecom_dunning_log(
+                    "error",
+                    today,
+                    self.env._("The overdue job failed on this account: %(e)s", e=error),
+                )
+                subscription.dunning_checked_date = today
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(subscriptions), remaining=remaining)

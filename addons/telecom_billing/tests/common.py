@@ -14,6 +14,15 @@ class TelecomBillingCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
+        # Tests bill their own accounts only: demo subscriptions are archived (not billed).
+        cls.env["telecom.subscription"].search([]).active = False
+        # Tests bring their own tax tables: an empty one unless a test sets rates.
+        cls.tax_engine = cls.env["telecom.tax.engine"].create(
+            {"name": "Test tax table", "engine_type": "table"}
+        )
+        cls.company.write(
+            {"telecom_tax_engine_id": cls.tax_engine.id, "telecom_bill_auto_post": False}
+        )
         Product = cls.env["product.product"]
 
         def product(name, price, service_type, regulatory_class):
@@ -53,6 +62,14 @@ class TelecomBillingCase(TransactionCase):
             }
         )
 
+        # A pool of California numbers: voice services get one when they are activated.
+        cls.env["telecom.number"].create(
+            [
+                {"name": f"+1916555{line:04d}", "status": "available", "state_code": "CA"}
+                for line in range(2000, 2040)
+            ]
+        )
+
     # helpers -----------------------------------------------------------------------------
 
     @classmethod
@@ -80,6 +97,32 @@ class TelecomBillingCase(TransactionCase):
             with freeze_time(start):
                 service._telecom_request_activate()
         return service
+
+    @classmethod
+    def _bill(cls, period_start, cycle_day=None, auto_post=True, batch_size=500):
+        """Run the bill run of ``cycle_day`` for the period starting ``period_start``."""
+        Run = cls.env["telecom.bill.run"]
+        cycle_day = cycle_day or period_start.day
+        run = Run.search([("cycle_day", "=", cycle_day), ("period_start", "=", period_start)])
+        if not run:
+            run = Run.create(
+                {"cycle_day": cycle_day, "period_start": period_start, "auto_post": auto_post}
+            )
+            run.action_start()
+        elif run.state != "running":
+            run.action_resume()
+        return run._telecom_run_to_end(batch_size)
+
+    @staticmethod
+    def _invoice(run, subscription):
+        return run.move_ids.filtered(lambda m: m.telecom_subscription_id == subscription)
+
+    @staticmethod
+    def _lines(move, kind=None):
+        lines = move.invoice_line_ids.filtered(lambda x: x.display_type == "product")
+        if kind:
+            lines = lines.filtered(lambda x: x.telecom_line_kind == kind)
+        return lines
 
     def assertAmount(self, actual, expected, msg=None):
         self.assertEqual(

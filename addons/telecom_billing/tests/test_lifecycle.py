@@ -28,7 +28,8 @@ class TestServiceLifecycle(TelecomBillingCase):
         self.assertEqual(service.addon_line_ids.state, "active")
         self.assertEqual(service.addon_line_ids.date_start, self.d(2026, 3, 10))
         self.assertEqual(self.subscription.state, "active")
-        self.assertEqual(self._history(service), ["created", "activate"])
+        self.assertEqual(self._history(service), ["created", "number", "activate"])
+        self.assertEqual(service.number_ids.status, "assigned", "a mobile line gets a number")
         self.assertIn("activated", service.message_ids[0].body)
 
     def test_upgrade_now_credits_the_prepaid_remainder(self):
@@ -145,6 +146,17 @@ class TestServiceLifecycle(TelecomBillingCase):
             with self.assertRaises(UserError):
                 service._telecom_request_terminate(effective_date=self.d(2026, 2, 1))
 
+    def test_plan_changes_follow_the_catalog_rules(self):
+        self.plan_basic.product_tmpl_id.telecom_plan_change_ids = self.plan_voip.product_tmpl_id
+        service = self._service(self.subscription, self.plan_basic, start="2026-03-01")
+        with freeze_time("2026-03-05"), self.assertRaisesRegex(UserError, "cannot move"):
+            service._telecom_request_change_plan(self.plan_plus)
+        self.addon_intl.telecom_addon_max_qty = 1
+        with freeze_time("2026-03-05"):
+            service._telecom_request_add_addon(self.addon_intl)
+            with self.assertRaisesRegex(UserError, "limited to 1"):
+                service._telecom_request_add_addon(self.addon_intl)
+
     def test_pending_service_terminates_without_charges(self):
         service = self._service(self.subscription, self.plan_basic)
         service._telecom_request_terminate(reason="Changed mind")
@@ -191,6 +203,16 @@ class TestSaleOrderToSubscription(TelecomBillingCase):
         self.assertEqual(order.telecom_service_count, 3)
         plan_line = order.order_line.filtered(lambda line: line.product_id == self.plan_basic)
         self.assertEqual(plan_line.qty_to_invoice, 0, "plans are invoiced by the bill run")
+
+    def test_addon_follows_its_plan_line(self):
+        order = self._order([(self.plan_fiber, 1), (self.plan_basic, 1), (self.addon_intl, 1)])
+        addon_line = order.order_line.filtered(lambda line: line.product_id == self.addon_intl)
+        self.assertEqual(addon_line.telecom_plan_line_id.product_id, self.plan_basic)
+        order.action_confirm()
+        services = order.telecom_subscription_id.service_ids
+        mobile = services.filtered(lambda s: s.product_id == self.plan_basic)
+        self.assertEqual(mobile.addon_line_ids.product_id, self.addon_intl)
+        self.assertFalse((services - mobile).addon_line_ids)
 
     def test_second_order_extends_the_subscription(self):
         first = self._order([(self.plan_fiber, 1)])

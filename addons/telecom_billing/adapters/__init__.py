@@ -1,0 +1,3 @@
+from . import base
+from . import rest
+from . import table

@@ -1,0 +1,77 @@
+"""Telecom tax engine interface.
+
+A tax engine receives one customer, one service address and the charge lines of one invoice,
+and returns the tax and regulatory fee lines to add. Engines are plain Python classes chosen
+by a ``telecom.tax.engine`` record; they never write to the database.
+
+Errors follow the connector split: :class:`TaxEngineUnavailable` means "try again later" (the
+bill run keeps the subscription waiting, no invoice is created); :class:`TaxEngineError` means
+the request itself is wrong (the subscription is logged in error).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+class TaxEngineError(Exception):
+    """The engine refused the request: fix the data, then bill again."""
+
+
+class TaxEngineUnavailable(Exception):
+    """The engine could not be reached or answered with a server error: retry later."""
+
+
+@dataclass
+class TaxAddress:
+    state: str = ""  # two-letter code, e.g. "CA"
+    county: str = ""
+    city: str = ""
+    zip: str = ""
+    country: str = "US"
+
+
+@dataclass
+class TaxRequestLine:
+    ref: str  # identifies the charge line in the answer
+    service_type: str  # catalog SERVICE_TYPES key of the plan (add-ons take their plan's)
+    regulatory_class: str  # catalog REGULATORY_CLASSES key
+    amount: Decimal  # signed amount of the charge
+    lines: int = 0  # voice lines carried (911 fees are per line); 0 for non-voice charges
+    address: TaxAddress = field(default_factory=TaxAddress)
+
+
+@dataclass
+class TaxRequest:
+    customer_ref: str
+    customer_type: str  # residential, business, government, lifeline, wholesale
+    exemptions: list  # tax kinds the customer holds a valid exemption certificate for
+    on_date: date
+    currency: str
+    lines: list  # of TaxRequestLine
+
+
+@dataclass
+class TaxResultLine:
+    kind: str  # see TAX_KINDS in models/telecom_tax_rate.py
+    name: str  # wording printed on the invoice
+    amount: Decimal
+    jurisdiction: str = ""  # e.g. "US", "CA", "CA/Sacramento"
+    ref: str = ""  # charge line it was computed on ("" for per-invoice fees)
+    rate_code: str = ""  # engine's own code for the rate, kept for audit
+
+
+class TaxEngineAdapter:
+    """Interface every tax engine implements."""
+
+    def compute(self, request):
+        """Return the list of :class:`TaxResultLine` for ``request`` (a :class:`TaxRequest`).
+
+        Raise :class:`TaxEngineUnavailable` when the engine cannot answer now and
+        :class:`TaxEngineError` when it rejects the request.
+        """
+        raise NotImplementedError
+
+    def ping(self):
+        """Return True when the engine answers (used by the "Test connection" button)."""
+        return True

@@ -1,0 +1,570 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
+
+from ..adapters.base import TaxEngineUnavailable
+
+_logger = logging.getLogger(__name__)
+
+BILL_RUN_STATES = [
+    ("draft", "Draft"),
+    ("running", "Running"),
+    ("waiting", "Waiting for Tax Engine"),
+    ("failed", "Failed"),
+    ("done", "Done"),
+]
+# Days a missed cycle day is still started by the daily job (cron down over a weekend).
+BILL_RUN_LOOKBACK_DAYS = 3
+# Minutes between two attempts to bill subscriptions waiting for the tax engine.
+TAX_RETRY_MINUTES = 30
+
+
+class TelecomBillRun(models.Model):
+    _name = "telecom.bill.run"
+    _description = "Telecom Bill Run"
+    _inherit = ["mail.thread"]
+    _order = "period_start desc, cycle_day"
+    _check_company_auto = True
+    _sql_constraints = [
+        (
+            "cycle_period_uniq",
+            "UNIQUE(company_id, cycle_day, period_start)",
+            "There is already a bill run for this cycle day and period.",
+        ),
+        (
+            "cycle_day_range",
+            "CHECK(cycle_day BETWEEN 1 AND 28)",
+            "The bill cycle day must be between 1 and 28.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    cycle_day = fields.Integer(
+        string="Bill Cycle Day",
+        required=True,
+        help="Subscriptions with this bill cycle day are billed by this run.",
+    )
+    period_start = fields.Date(
+        required=True,
+        help="First day of the billing period billed in advance; its day is the cycle day.",
+    )
+    period_end = fields.Date(compute="_compute_period_end", store=True)
+    invoice_date = fields.Date(
+        compute="_compute_invoice_date",
+        store=True,
+        readonly=False,
+        help="Date of the invoices; the first day of the period unless changed.",
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        compute="_compute_journal_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+    )
+    auto_post = fields.Boolean(
+        string="Post Invoices",
+        default=lambda self: self.env.company.telecom_bill_auto_post,
+        help="Post the invoices as soon as they are created. Otherwise they stay in draft for "
+        "review and are posted from the Invoices list.",
+    )
+    state = fields.Selection(
+        BILL_RUN_STATES, default="draft", required=True, readonly=True, index=True, tracking=True
+    )
+    date_started = fields.Datetime(string="Started", readonly=True, copy=False)
+    date_ended = fields.Datetime(string="Ended", readonly=True, copy=False)
+    retry_after = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the subscriptions waiting for the tax engine are tried again.",
+    )
+    # Counters are read from the database, never written by the chunks: workers billing the
+    # same run in parallel never update its row.
+    subscription_count = fields.Integer(
+        string="Subscriptions",
+        compute="_compute_counts",
+        help="Subscriptions this run bills: processed plus still to bill.",
+    )
+    processed_count = fields.Integer(string="Processed", compute="_compute_counts")
+    invoice_count = fields.Integer(string="Invoices", compute="_compute_counts")
+    amount_total = fields.Monetary(string="Amount Invoiced", compute="_compute_counts")
+    error_count = fields.Integer(string="Errors", compute="_compute_counts")
+    waiting_count = fields.Integer(string="Waiting for Tax", compute="_compute_counts")
+    skipped_count = fields.Integer(
+        string="Nothing to Bill",
+        compute="_compute_counts",
+        help="Subscriptions with nothing to invoice.",
+    )
+    progress = fields.Float(compute="_compute_counts", help="Share of subscriptions processed.")
+    line_ids = fields.One2many("telecom.bill.run.line", "run_id", string="Log", readonly=True)
+    move_ids = fields.One2many("account.move", "telecom_bill_run_id", string="Invoice Records")
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("cycle_day", "period_start")
+    def _compute_name(self):
+        for run in self:
+            if run.period_start:
+                run.name = self.env._(
+                    "Cycle day %(day)s - %(start)s",
+                    day=run.cycle_day,
+                    start=format_date(self.env, run.period_start),
+                )
+            else:
+                run.name = self.env._("New Bill Run")
+
+    @api.depends("period_start")
+    def _compute_period_end(self):
+        for run in self:
+            run.period_end = (
+                run.period_start + relativedelta(months=1) - timedelta(days=1)
+                if run.period_start
+                else False
+            )
+
+    @api.depends("period_start")
+    def _compute_invoice_date(self):
+        for run in self:
+            run.invoice_date = run.period_start
+
+    @api.depends("company_id")
+    def _compute_journal_id(self):
+        for run in self:
+            run.journal_id = self.env["account.journal"].search(
+                [
+                    *self.env["account.journal"]._check_company_domain(run.company_id),
+                    ("type", "=", "sale"),
+                ],
+                limit=1,
+            )
+
+    def _compute_counts(self):
+        runs = self.filtered("id")
+        moves = {
+            run.id: (count, amount)
+            for run, count, amount in self.env["account.move"]._read_group(
+                [("telecom_bill_run_id", "in", runs.ids)],
+                ["telecom_bill_run_id"],
+                ["__count", "amount_total_signed:sum"],
+            )
+        }
+        lines = defaultdict(int)
+        for run, state, count in self.env["telecom.bill.run.line"]._read_group(
+            [("run_id", "in", runs.ids)], ["run_id", "state"], ["__count"]
+        ):
+            lines[(run.id, state)] = count
+        for run in self:
+            invoice_count, amount = moves.get(run.id, (0, 0.0))
+            run.invoice_count = invoice_count
+            run.amount_total = amount
+            run.error_count = lines[(run.id, "error")]
+            run.waiting_count = lines[(run.id, "waiting_tax")]
+            run.skipped_count = lines[(run.id, "skipped")]
+            run.processed_count = (
+                invoice_count + run.error_count + run.waiting_count + run.skipped_count
+            )
+            remaining = (
+                run._telecom_count_remaining()
+                if run.id and run.state in ("draft", "running")
+                else 0
+            )
+            run.subscription_count = run.processed_count + remaining
+            if run.state == "done":
+                run.progress = 100.0
+            elif run.subscription_count:
+                run.progress = 100.0 * run.processed_count / run.subscription_count
+            else:
+                run.progress = 0.0
+
+    # ------------------------------------------------------------
+    # CONSTRAINT
+    # ------------------------------------------------------------
+
+    @api.constrains("cycle_day", "period_start")
+    def _check_period_start(self):
+        for run in self:
+            if run.period_start and run.period_start.day != run.cycle_day:
+                raise UserError(
+                    self.env._(
+                        "The period of a bill run for cycle day %(day)s must start on day "
+                        "%(day)s of a month, not on %(start)s.",
+                        day=run.cycle_day,
+                        start=run.period_start,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # ONCHANGE
+    # ------------------------------------------------------------
+
+    @api.onchange("period_start")
+    def _onchange_period_start(self):
+        if self.period_start and self.period_start.day <= 28:
+            self.cycle_day = self.period_start.day
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        if any(run.state != "draft" for run in self):
+            raise UserError(self.env._("Only bill runs that never started can be deleted."))
+
+    # ------------------------------------------------------------
+    # ACTION
+    # ------------------------------------------------------------
+
+    def action_start(self):
+        for run in self:
+            if run.state != "draft":
+                raise UserError(self.env._("Bill run %(name)s has already started.", name=run.name))
+        self.write({"state": "running", "date_started": fields.Datetime.now()})
+        self.message_post(body=self.env._("Bill run started."))
+        self._telecom_trigger()
+        return True
+
+    def action_resume(self):
+        """Bill again the subscriptions that failed or wait for the tax engine, and any new."""
+        for run in self:
+            if run.state not in ("failed", "waiting", "done"):
+                raise UserError(
+                    self.env._("Bill run %(name)s is not failed, waiting or done.", name=run.name)
+                )
+        self.line_ids.filtered(lambda line: line.state in ("error", "waiting_tax")).unlink()
+        self.write({"state": "running", "date_ended": False, "retry_after": False})
+        self.message_post(body=self.env._("Bill run resumed."))
+        self._telecom_trigger()
+        return True
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("telecom_bill_run_id", "=", self.id)]
+        action["context"] = {"create": False, "default_move_type": "out_invoice"}
+        return action
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_billing.action_telecom_bill_run_line"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------
+    # BUSINESS: scheduling
+    # ------------------------------------------------------------
+
+    def _telecom_trigger(self):
+        self.env.ref("telecom_billing.ir_cron_telecom_bill_run")._trigger()
+
+    @api.model
+    def _telecom_create_due_runs(self, today=None):
+        """Create and start the runs of today's cycle day (and of the few days before if they
+        were missed) for every company with subscriptions on that cycle day."""
+        today = today or fields.Date.context_today(self)
+        runs = self.browse()
+        for company in self.env["res.company"].search([]):
+            for back in range(BILL_RUN_LOOKBACK_DAYS + 1):
+                day = today - timedelta(days=back)
+                if day.day > 28:
+                    continue
+                exists = self.search_count(
+                    [
+                        ("company_id", "=", company.id),
+                        ("cycle_day", "=", day.day),
+                        ("period_start", "=", day),
+                    ]
+                )
+                if exists:
+                    continue
+                has_accounts = self.env["telecom.subscription"].search_count(
+                    [
+                        ("company_id", "=", company.id),
+                        ("bill_cycle_day", "=", day.day),
+                        ("state", "!=", "closed"),
+                    ],
+                    limit=1,
+                )
+                if not has_accounts:
+                    continue
+                run = self.with_company(company).create(
+                    {"company_id": company.id, "cycle_day": day.day, "period_start": day}
+                )
+                run.write({"state": "running", "date_started": fields.Datetime.now()})
+                run.message_post(body=self.env._("Started by the daily billing job."))
+                runs |= run
+        return runs
+
+    @api.model
+    def _cron_bill_runs(self, batch_size=500):
+        """Daily job and worker: start due runs, then bill one chunk of one running run.
+
+        The cron runner commits after each call and calls again while work remains, so a run
+        of any size proceeds chunk by chunk; a crash loses at most the chunk in progress,
+        which the next call bills again (the invoice uniqueness makes that safe).
+        """
+        self._telecom_create_due_runs()
+        self._telecom_wake_waiting_runs()
+        # Several workers may bill the same run: the subscriptions, not the run, are locked.
+        run = self.search([("state", "=", "running")], order="period_start, id", limit=1)
+        if not run:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        done = run._telecom_process_chunk(batch_size)
+        remaining = sum(
+            r._telecom_count_remaining() for r in self.search([("state", "=", "running")])
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _telecom_wake_waiting_runs(self):
+        """Runs waiting for the tax engine try their waiting subscriptions again."""
+        now = fields.Datetime.now()
+        runs = self.search([("state", "=", "waiting"), ("retry_after", "<=", now)])
+        for run in runs:
+            run.line_ids.filtered(lambda line: line.state == "waiting_tax").unlink()
+            run.write({"state": "running", "retry_after": False})
+            run.message_post(body=self.env._("Trying the tax engine again."))
+        return runs
+
+    # ------------------------------------------------------------
+    # BUSINESS: billing a chunk
+    # ------------------------------------------------------------
+
+    def _telecom_billable_conditions(self):
+        """SQL conditions (OR-ed) under which subscription ``s`` has something to bill.
+
+        Override to add a reason to bill (e.g. unbilled rated usage); each condition may use
+        the alias ``s`` and the run's dates.
+        """
+        self.ensure_one()
+        return [
+            SQL(
+                """EXISTS (
+                    SELECT 1 FROM telecom_service v
+                     WHERE v.subscription_id = s.id
+                       AND v.state IN ('active', 'suspended')
+                       AND COALESCE(v.charged_until, v.date_start - 1) < %s)""",
+                self.period_end,
+            ),
+            SQL(
+                """EXISTS (
+                    SELECT 1 FROM telecom_service_addon a
+                     WHERE a.subscription_id = s.id
+                       AND a.state = 'active'
+                       AND COALESCE(a.charged_until, a.date_start - 1) < %s)""",
+                self.period_end,
+            ),
+            SQL(
+                """EXISTS (
+                    SELECT 1 FROM telecom_charge c
+                     WHERE c.subscription_id = s.id
+                       AND c.state = 'pending'
+                       AND c.date <= %s)""",
+                self.period_end,
+            ),
+        ]
+
+    def _telecom_remaining_query(self, select, tail=None):
+        self.ensure_one()
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM telecom_subscription s
+             WHERE s.company_id = %(company)s
+               AND s.bill_cycle_day = %(day)s
+               AND s.active
+               AND (%(billable)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM account_move m
+                    WHERE m.telecom_subscription_id = s.id
+                      AND m.telecom_period_start = %(start)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM telecom_bill_run_line l
+                    WHERE l.run_id = %(run)s AND l.subscription_id = s.id)
+            %(tail)s
+            """,
+            select=select,
+            company=self.company_id.id,
+            day=self.cycle_day,
+            billable=SQL(" OR ").join(self._telecom_billable_conditions()),
+            start=self.period_start,
+            run=self.id,
+            tail=tail or SQL(),
+        )
+
+    def _telecom_count_remaining(self):
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(self._telecom_remaining_query(SQL("COUNT(*)")))
+        return self.env.cr.fetchone()[0]
+
+    def _telecom_lock_next_subscriptions(self, limit):
+        """Ids of up to ``limit`` subscriptions still to bill, locked for this transaction;
+        rows another worker holds are skipped."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            self._telecom_remaining_query(
+                SQL("s.id"),
+                SQL("ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED", limit),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _telecom_process_chunk(self, batch_size=500):
+        """Bill up to ``batch_size`` subscriptions; finish the run when none is left.
+
+        Each subscription is prepared in its own savepoint: an error or an unreachable tax
+        engine is logged on the run and the others go on. The invoices of the chunk are
+        created in one batch. Returns the number of subscriptions handled.
+        """
+        self.ensure_one()
+        if self.state != "running":
+            return 0
+        subscriptions = self.env["telecom.subscription"].browse(
+            self._telecom_lock_next_subscriptions(batch_size)
+        )
+        if not subscriptions:
+            self._telecom_finish()
+            return 0
+        bills, log_vals = [], []
+        for subscription in subscriptions:
+            try:
+                with self.env.cr.savepoint():
+                    bill = subscription._telecom_prepare_bill(self)
+            except TaxEngineUnavailable as error:
+                log_vals.append(self._telecom_log_vals(subscription, "waiting_tax", error))
+                continue
+            except Exception as error:  # noqa: BLE001 - logged on the run, others go on
+                _logger.info("Bill run %s: %s failed: %s", self.id, subscription.name, error)
+                log_vals.append(self._telecom_log_vals(subscription, "error", error))
+                continue
+            if bill:
+                bills.append(bill)
+            else:
+                log_vals.append(
+                    self._telecom_log_vals(
+                        subscription, "skipped", self.env._("Nothing to bill for this period.")
+                    )
+                )
+        moves, errors = self._telecom_create_invoices(bills)
+        log_vals += errors
+        self.env["telecom.bill.run.line"].create(log_vals)
+        if self.auto_post and moves:
+            self._telecom_post(moves.with_env(self.env))
+        return len(subscriptions)
+
+    def _telecom_log_vals(self, subscription, state, message):
+        return {
+            "run_id": self.id,
+            "subscription_id": subscription.id,
+            "state": state,
+            "message": str(message),
+        }
+
+    def _telecom_create_invoices(self, bills):
+        """Create the invoices of ``bills`` in one batch, one by one if the batch fails."""
+        Move = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
+        )
+        if not bills:
+            return Move, []
+        try:
+            with self.env.cr.savepoint():
+                moves = Move.create([bill["move_vals"] for bill in bills])
+                for bill, move in zip(bills, moves, strict=True):
+                    bill["subscription"]._telecom_after_bill(bill, move)
+                return moves, []
+        except Exception as error:  # noqa: BLE001 - retried one by one below
+            _logger.info("Bill run %s: batch create failed (%s), one by one", self.id, error)
+        moves, errors = Move, []
+        for bill in bills:
+            try:
+                with self.env.cr.savepoint():
+                    move = Move.create(bill["move_vals"])
+                    bill["subscription"]._telecom_after_bill(bill, move)
+                    moves |= move
+            except Exception as error:  # noqa: BLE001 - logged on the run
+                errors.append(self._telecom_log_vals(bill["subscription"], "error", error))
+        return moves, errors
+
+    def _telecom_post(self, moves):
+        try:
+            with self.env.cr.savepoint():
+                moves.action_post()
+            return
+        except Exception:  # noqa: BLE001 - posted one by one below
+            _logger.info("Bill run %s: batch posting failed, one by one", self.id)
+        for move in moves:
+            try:
+                with self.env.cr.savepoint():
+                    move.action_post()
+            except Exception as error:  # noqa: BLE001 - left in draft, reason in its chatter
+                move.message_post(
+                    body=self.env._(
+                        "The bill run could not post this invoice: %(error)s", error=error
+                    )
+                )
+
+    def _telecom_finish(self):
+        self.ensure_one()
+        self.env.flush_all()
+        self.invalidate_recordset()
+        vals = {"date_ended": fields.Datetime.now()}
+        if self.error_count:
+            vals["state"] = "failed"
+            body = self.env._(
+                "Bill run ended with %(n)s subscription(s) in error: see the log, fix them and "
+                "resume the run.",
+                n=self.error_count,
+            )
+        elif self.waiting_count:
+            vals.update(
+                state="waiting",
+                retry_after=fields.Datetime.now() + timedelta(minutes=TAX_RETRY_MINUTES),
+            )
+            body = self.env._(
+                "%(n)s subscription(s) wait for the tax engine; they are billed automatically "
+                "once it answers.",
+                n=self.waiting_count,
+            )
+        else:
+            vals["state"] = "done"
+            body = self.env._(
+                "Bill run done: %(n)s invoice(s), %(amount)s.",
+                n=self.invoice_count,
+                amount=self.currency_id.format(self.amount_total),
+            )
+        self.write(vals)
+        self.message_post(body=body)
+
+    def _telecom_run_to_end(self, batch_size=500):
+        """Process chunks until the run leaves the running state (tests, shell)."""
+        self.ensure_one()
+        while self.state == "running":
+            self._telecom_process_chunk(batch_size)
+        return self

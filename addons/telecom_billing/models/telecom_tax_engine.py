@@ -1,0 +1,236 @@
+from decimal import Decimal
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.telecom_catalog.models.product_template import VOICE_SERVICE_TYPES
+
+from ..adapters.base import (
+    TaxAddress,
+    TaxEngineError,
+    TaxEngineUnavailable,
+    TaxRequest,
+    TaxRequestLine,
+)
+from ..adapters.rest import RestTaxEngine
+from ..adapters.table import TableTaxEngine
+
+ENGINE_TYPES = [
+    ("table", "Built-in Tax Tables"),
+    ("rest", "External Engine (REST)"),
+]
+TAXABLE_LINE_KINDS = ("recurring", "charge", "discount", "usage")
+
+
+class TelecomTaxEngine(models.Model):
+    _name = "telecom.tax.engine"
+    _description = "Telecom Tax Engine"
+    _inherit = ["mail.thread"]
+    _check_company_auto = True
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
+    name = fields.Char(required=True)
+    engine_type = fields.Selection(ENGINE_TYPES, required=True, default="table", tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    active = fields.Boolean(default=True)
+    url = fields.Char(
+        string="Base URL",
+        tracking=True,
+        help="Base address of the external engine, e.g. https://tax.example.com/api.",
+    )
+    api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
+    timeout = fields.Integer(
+        default=10, help="Seconds to wait for the engine before the call counts as failed."
+    )
+    rate_ids = fields.One2many("telecom.tax.rate", "engine_id", string="Rates")
+    rate_count = fields.Integer(compute="_compute_rate_count")
+    account_map_ids = fields.One2many(
+        "telecom.tax.engine.account", "engine_id", string="Accounts by Tax Kind"
+    )
+    default_account_id = fields.Many2one(
+        "account.account",
+        string="Default Liability Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        help="Account for the tax kinds without a mapping (external engine).",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    def _compute_rate_count(self):
+        for engine in self:
+            engine.rate_count = len(engine.rate_ids)
+
+    # ------------------------------------------------------------
+    # ACTION
+    # ------------------------------------------------------------
+
+    def action_view_rates(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_billing.action_telecom_tax_rate"
+        )
+        action["domain"] = [("engine_id", "=", self.id)]
+        action["context"] = {"default_engine_id": self.id, "search_default_group_state": 1}
+        return action
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            self._telecom_adapter().ping()
+        except (TaxEngineUnavailable, TaxEngineError) as error:
+            raise UserError(
+                self.env._("The tax engine did not answer: %(error)s", error=error)
+            ) from error
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("The tax engine answers."),
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _telecom_engine_for(self, company):
+        """The engine of ``company``: its configured one, else its first table engine."""
+        engine = company.telecom_tax_engine_id
+        if engine:
+            return engine
+        return self.search(
+            [("company_id", "=", company.id), ("engine_type", "=", "table")], limit=1
+        )
+
+    def _telecom_adapter(self, on_date=None):
+        self.ensure_one()
+        if self.engine_type == "rest":
+            return RestTaxEngine(self.sudo().url, self.sudo().api_key, timeout=self.timeout)
+        rates = self.rate_ids
+        if on_date:
+            rates = rates.filtered(
+                lambda r: r.date_from <= on_date and (not r.date_to or r.date_to >= on_date)
+            )
+        return TableTaxEngine(rates._telecom_rows())
+
+    def _telecom_account_for(self, result):
+        self.ensure_one()
+        if self.engine_type == "table" and result.rate_code:
+            rate = self.env["telecom.tax.rate"].browse(int(result.rate_code))
+            if rate.exists():
+                return rate.account_id
+        mapping = self.account_map_ids.filtered(lambda m: m.kind == result.kind)
+        account = mapping.account_id or self.default_account_id
+        if not account:
+            raise TaxEngineError(
+                self.env._(
+                    "Tax engine %(engine)s has no account for tax kind %(kind)s: map it in the "
+                    "engine's accounts.",
+                    engine=self.name,
+                    kind=result.kind,
+                )
+            )
+        return account
+
+    @staticmethod
+    def _telecom_address(partner):
+        return TaxAddress(
+            state=partner.state_id.code or "",
+            county=partner.telecom_county or "",
+            city=partner.city or "",
+            zip=partner.zip or "",
+            country=partner.country_id.code or "US",
+        )
+
+    def _telecom_request(self, subscription, run, lines):
+        """Tax request for the charge lines of one invoice (refs are the line indexes)."""
+        self.ensure_one()
+        partner = subscription.partner_id
+        default_address = subscription._telecom_invoice_partner()
+        request_lines = []
+        currency = subscription.currency_id
+        for index, vals in enumerate(lines):
+            if vals.get("telecom_line_kind") not in TAXABLE_LINE_KINDS:
+                continue
+            amount = Decimal(str(currency.round(vals["quantity"] * vals["price_unit"])))
+            service = self.env["telecom.service"].browse(vals.get("telecom_service_id"))
+            product = self.env["product.product"].browse(vals.get("product_id"))
+            voice_lines = 0
+            if (
+                service
+                and service.service_type in VOICE_SERVICE_TYPES
+                and vals["telecom_line_kind"] == "recurring"
+                and not vals.get("telecom_addon_line_id")
+                and vals["telecom_date_from"] <= run.period_start <= vals["telecom_date_to"]
+            ):
+                voice_lines = service.quantity
+            if not amount and not voice_lines:
+                continue
+            request_lines.append(
+                TaxRequestLine(
+                    ref=f"L{index}",
+                    service_type=service.service_type
+                    or product.telecom_service_type
+                    or "one_time_fee",
+                    regulatory_class=(
+                        service.regulatory_class
+                        if vals["telecom_line_kind"] == "discount"
+                        else product.telecom_regulatory_class or service.regulatory_class
+                    )
+                    or "",
+                    amount=amount,
+                    lines=voice_lines,
+                    address=self._telecom_address(service.service_address_id or default_address),
+                )
+            )
+        exemptions = [
+            {"kind": cert.kind, "state": cert.state_id.code or ""}
+            for cert in self.env["telecom.tax.exemption"].search([("partner_id", "=", partner.id)])
+            if cert._telecom_valid_on(run.period_start)
+        ]
+        return TaxRequest(
+            customer_ref=subscription.name,
+            customer_type=partner.telecom_customer_type or "residential",
+            exemptions=exemptions,
+            on_date=run.period_start,
+            currency=currency.name,
+            lines=request_lines,
+        )
+
+    def _telecom_tax_lines(self, subscription, run, lines):
+        """Invoice line values for the taxes and fees on ``lines``.
+
+        Raises TaxEngineUnavailable (the bill run keeps the subscription waiting) or
+        TaxEngineError (logged as an error); never returns a partial answer.
+        """
+        self.ensure_one()
+        request = self._telecom_request(subscription, run, lines)
+        if not request.lines:
+            return []
+        results = self._telecom_adapter(run.period_start).compute(request)
+        return [
+            {
+                "display_type": "product",
+                "name": result.name
+                + (f" ({result.jurisdiction})" if result.jurisdiction not in ("", "US") else ""),
+                "quantity": 1,
+                "price_unit": float(result.amount),
+                "account_id": self._telecom_account_for(result).id,
+                "tax_ids": [Command.clear()],
+                "telecom_line_kind": "tax",
+                "telecom_tax_kind": result.kind,
+                "telecom_tax_jurisdiction": result.jurisdiction,
+            }
+            for result in sorted(results, key=lambda r: (r.jurisdiction, r.kind))
+        ]

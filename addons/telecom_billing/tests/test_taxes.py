@@ -1,0 +1,385 @@
+import socket
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import TelecomBillingCase
+from .tax_simulator import TaxSimulator
+
+
+class TelecomTaxCase(TelecomBillingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Account = cls.env["account.account"]
+
+        def liability(code, name):
+            return Account.create({"code": code, "name": name, "account_type": "liability_current"})
+
+        cls.acc_usf = liability("T25101", "Test Federal USF payable")
+        cls.acc_state_usf = liability("T25102", "Test State USF payable")
+        cls.acc_911 = liability("T25103", "Test 911 fees payable")
+        cls.acc_tax = liability("T25104", "Test telecom taxes payable")
+        cls.state_ny.ensure_one()
+        cls.state_ca.ensure_one()
+
+
+@tagged("post_install", "-at_install")
+class TestTaxTables(TelecomTaxCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        rates = [
+            # federal USF recovery: interstate/international at 100 %, VoIP at the 64.9 % safe
+            # harbor; an expired factor that must not apply
+            ("federal_usf", "Federal USF", {}, "interstate", 36.6, 100.0, None, cls.acc_usf),
+            ("federal_usf", "Federal USF", {}, "voip", 36.6, 64.9, None, cls.acc_usf),
+            (
+                "federal_usf",
+                "Federal USF",
+                {"date_to": "2025-12-31"},
+                "interstate",
+                34.0,
+                100.0,
+                "2025-01-01",
+                cls.acc_usf,
+            ),
+            # California
+            (
+                "state_usf",
+                "California USF",
+                {"state_id": cls.state_ca.id, "service_type": "mobile"},
+                None,
+                4.0,
+                100.0,
+                None,
+                cls.acc_state_usf,
+            ),
+            (
+                "e911",
+                "California 911 fee",
+                {"state_id": cls.state_ca.id, "computation": "per_line", "exemptible": False},
+                None,
+                0.30,
+                100.0,
+                None,
+                cls.acc_911,
+            ),
+            (
+                "communications_tax",
+                "California communications tax",
+                {"state_id": cls.state_ca.id},
+                None,
+                5.0,
+                100.0,
+                None,
+                cls.acc_tax,
+            ),
+            (
+                "communications_tax",
+                "California communications tax",
+                {"state_id": cls.state_ca.id, "customer_type": "residential"},
+                None,
+                2.5,
+                100.0,
+                None,
+                cls.acc_tax,
+            ),
+            # New York, with a county 911 surcharge
+            (
+                "e911",
+                "New York 911 fee",
+                {"state_id": cls.state_ny.id, "computation": "per_line", "exemptible": False},
+                None,
+                1.20,
+                100.0,
+                None,
+                cls.acc_911,
+            ),
+            (
+                "e911",
+                "Albany County 911 surcharge",
+                {
+                    "state_id": cls.state_ny.id,
+                    "county": "Albany",
+                    "computation": "per_line",
+                    "exemptible": False,
+                },
+                None,
+                0.35,
+                100.0,
+                None,
+                cls.acc_911,
+            ),
+            (
+                "sales_tax",
+                "New York sales tax",
+                {"state_id": cls.state_ny.id},
+                None,
+                4.0,
+                100.0,
+                None,
+                cls.acc_tax,
+            ),
+            (
+                "sales_tax",
+                "New York sales tax",
+                {"state_id": cls.state_ny.id, "customer_type": "business"},
+                None,
+                4.5,
+                100.0,
+                None,
+                cls.acc_tax,
+            ),
+        ]
+        vals_list = []
+        for kind, name, extra, reg_class, rate, share, start, account in rates:
+            vals = {
+                "engine_id": cls.tax_engine.id,
+                "kind": kind,
+                "name": name,
+                "regulatory_class": reg_class,
+                "rate": rate,
+                "base_share": share,
+                "date_from": start or "2026-01-01",
+                "account_id": account.id,
+            }
+            vals.update(extra)
+            vals_list.append(vals)
+        cls.env["telecom.tax.rate"].create(vals_list)
+        Partner = cls.env["res.partner"]
+        us = cls.env.ref("base.us").id
+
+        def customer(name, state, customer_type, county=""):
+            return Partner.create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "state_id": state.id,
+                    "country_id": us,
+                    "city": "Albany" if state == cls.state_ny else "Sacramento",
+                    "telecom_county": county,
+                    "telecom_customer_type": customer_type,
+                }
+            )
+
+        cls.ca_home = customer("T CA Home", cls.state_ca, "residential")
+        cls.ca_business = customer("T CA Business", cls.state_ca, "business")
+        cls.ny_home = customer("T NY Home", cls.state_ny, "residential", county="Albany")
+        cls.ny_business = customer("T NY Business", cls.state_ny, "business", county="Albany")
+        cls.ca_agency = customer("T CA Agency", cls.state_ca, "government")
+
+    def _billed(self, partner, plan):
+        subscription = self._subscription(partner=partner, cycle_day=1)
+        self._service(subscription, plan, start="2026-03-01")
+        return self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
+
+    def _taxes(self, move):
+        return {line.name: line.price_subtotal for line in self._lines(move, "tax")}
+
+    def test_california_residential_mobile(self):
+        move = self._billed(self.ca_home, self.plan_basic)
+        self.assertEqual(
+            self._taxes(move),
+            {
+                "Federal USF": 14.64,  # 36.6 % of 40.00 (the expired 34 % is ignored)
+                "California USF (CA)": 1.60,  # 4 % of 40.00
+                "California 911 fee (CA)": 0.30,  # one line
+                "California communications tax (CA)": 1.00,  # residential 2.5 %
+            },
+        )
+        self.assertAmount(move.amount_total, 57.54)
+        usf_line = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "federal_usf")
+        self.assertEqual(usf_line.account_id, self.acc_usf)
+        self.assertAmount(usf_line.balance, -14.64, "a liability credit, visible in the ledger")
+
+    def test_california_business_mobile(self):
+        move = self._billed(self.ca_business, self.plan_basic)
+        self.assertAmount(
+            self._taxes(move)["California communications tax (CA)"], 2.00, "business 5 %"
+        )
+        self.assertAmount(move.amount_total, 58.54)
+
+    def test_new_york_residential_voip(self):
+        move = self._billed(self.ny_home, self.plan_voip)
+        self.assertEqual(
+            self._taxes(move),
+            {
+                "Federal USF": 7.13,  # 30.00 x 64.9 % x 36.6 % = 7.126
+                "New York 911 fee (NY)": 1.20,
+                "Albany County 911 surcharge (NY/Albany)": 0.35,
+                "New York sales tax (NY)": 1.20,  # 4 %
+            },
+        )
+        self.assertAmount(move.amount_total, 39.88)
+
+    def test_new_york_business_voip(self):
+        move = self._billed(self.ny_business, self.plan_voip)
+        self.assertAmount(self._taxes(move)["New York sales tax (NY)"], 1.35, "business 4.5 %")
+        self.assertAmount(move.amount_total, 40.03)
+
+    def test_broadband_pays_only_sales_taxes(self):
+        move = self._billed(self.ca_home, self.plan_fiber)
+        # information service: no USF, no 911 line; residential communications tax 2.5 %
+        self.assertEqual(self._taxes(move), {"California communications tax (CA)": 1.38})
+
+    def test_exempt_customer(self):
+        self.env["telecom.tax.exemption"].create(
+            {
+                "partner_id": self.ca_agency.id,
+                "name": "CA-GOV-0042",
+                "kind": "all",
+                "state_id": self.state_ca.id,
+                "date_from": "2026-01-01",
+            }
+        )
+        move = self._billed(self.ca_agency, self.plan_basic)
+        # state USF and communications tax exempted; 911 cannot be; federal USF is federal
+        self.assertEqual(self._taxes(move), {"Federal USF": 14.64, "California 911 fee (CA)": 0.30})
+        self.assertAmount(move.amount_total, 54.94)
+
+    def test_expired_certificate_does_not_exempt(self):
+        self.env["telecom.tax.exemption"].create(
+            {
+                "partner_id": self.ca_agency.id,
+                "name": "CA-GOV-OLD",
+                "kind": "all",
+                "date_from": "2024-01-01",
+                "date_to": "2025-12-31",
+            }
+        )
+        move = self._billed(self.ca_agency, self.plan_basic)
+        self.assertAmount(move.amount_total, 58.54)
+
+    def test_prorated_charges_carry_one_911_fee(self):
+        subscription = self._subscription(partner=self.ny_home, cycle_day=1)
+        self._service(subscription, self.plan_voip, start="2026-02-15")
+        move = self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
+        # 15-28 Feb: 14/28 x 30.00 = 15.00, March 30.00: taxes on 45.00, 911 once
+        taxes = self._taxes(move)
+        self.assertAmount(taxes["New York 911 fee (NY)"], 1.20)
+        self.assertAmount(taxes["New York sales tax (NY)"], 1.80)
+        self.assertAmount(taxes["Federal USF"], 10.69)  # 45 x 0.649 x 0.366 = 10.689
+
+    def test_taxes_follow_the_credit(self):
+        subscription = self._subscription(partner=self.ca_home, cycle_day=1)
+        service = self._service(subscription, self.plan_basic, start="2026-03-01")
+        self._bill(self.d(2026, 3, 1))
+        with freeze_time("2026-03-16"):
+            service._telecom_request_terminate()
+        refund = self._invoice(self._bill(self.d(2026, 4, 1)), subscription)
+        # 17-31 Mar credited: 15/31 x 40 = 19.35; taxes credited on it, no 911 line
+        self.assertEqual(refund.move_type, "out_refund")
+        self.assertEqual(
+            self._taxes(refund),
+            {
+                "Federal USF": 7.08,
+                "California USF (CA)": 0.77,
+                "California communications tax (CA)": 0.48,
+            },
+        )
+        self.assertAmount(refund.amount_total, 27.68)
+
+
+@tagged("post_install", "-at_install")
+class TestExternalTaxEngine(TelecomTaxCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.simulator = TaxSimulator().start()
+        cls.addClassCleanup(cls.simulator.stop)
+        cls.rest_engine = cls.env["telecom.tax.engine"].create(
+            {
+                "name": "Test external engine",
+                "engine_type": "rest",
+                "url": cls.simulator.url,
+                "api_key": "secret-key",
+                "timeout": 5,
+                "default_account_id": cls.acc_tax.id,
+                "account_map_ids": [
+                    (0, 0, {"kind": "federal_usf", "account_id": cls.acc_usf.id}),
+                    (0, 0, {"kind": "e911", "account_id": cls.acc_911.id}),
+                ],
+            }
+        )
+        cls.company.telecom_tax_engine_id = cls.rest_engine
+        cls.subscription = cls._subscription(cycle_day=1)
+        cls._service(cls.subscription, cls.plan_basic, start="2026-03-01")
+
+    def setUp(self):
+        super().setUp()
+        self.simulator.down = False
+        self.simulator.requests.clear()
+
+    def test_engine_answers(self):
+        move = self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription)
+        taxes = self._lines(move, "tax")
+        self.assertEqual(
+            sorted((x.name, x.price_subtotal, x.account_id.code) for x in taxes),
+            [("911 Service Fee (CA)", 0.50, "T25103"), ("Federal USF", 4.00, "T25101")],
+        )
+        self.assertAmount(move.amount_total, 44.50)
+        request = self.simulator.requests[-1]
+        self.assertEqual(request["auth"], "Bearer secret-key")
+        self.assertEqual(request["payload"]["customer"]["type"], "residential")
+        self.assertEqual(request["payload"]["lines"][0]["amount"], "40.0")
+
+    def test_engine_down_then_recovered(self):
+        self.simulator.down = True
+        with freeze_time("2026-03-01 02:00:00"):
+            run = self._bill(self.d(2026, 3, 1))
+        self.assertEqual(run.state, "waiting")
+        self.assertEqual(run.waiting_count, 1)
+        self.assertFalse(run.move_ids, "no invoice without its taxes")
+        self.assertEqual(self.subscription.service_ids.charged_until, self.d(2026, 2, 28))
+        self.assertEqual(run.retry_after, datetime(2026, 3, 1, 2, 30))
+        # still down at the next attempt: waits again
+        with freeze_time("2026-03-01 02:31:00"):
+            self.env["telecom.bill.run"]._cron_bill_runs()
+            self.env["telecom.bill.run"]._cron_bill_runs()
+        self.assertEqual(run.state, "waiting")
+        self.simulator.down = False
+        with freeze_time("2026-03-01 02:45:00"):
+            self.env["telecom.bill.run"]._cron_bill_runs()
+        self.assertEqual(run.state, "waiting", "not before retry_after")
+        with freeze_time("2026-03-01 03:02:00"):
+            for __ in range(2):
+                self.env["telecom.bill.run"]._cron_bill_runs()
+        self.assertEqual(run.state, "done")
+        move = self._invoice(run, self.subscription)
+        self.assertAmount(move.amount_total, 44.50)
+        self.assertEqual(len(self._lines(move, "tax")), 2)
+
+    def test_engine_unreachable(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.rest_engine.url = f"http://127.0.0.1:{port}"
+        run = self._bill(self.d(2026, 3, 1))
+        self.assertEqual(run.state, "waiting")
+        self.assertIn("unreachable", run.line_ids.message)
+        with self.assertRaises(UserError):
+            self.rest_engine.action_test_connection()
+
+    def test_rejected_request_is_an_error_the_others_go_on(self):
+        nowhere = self.env["res.partner"].create({"name": "T No State", "is_company": True})
+        bad = self._subscription(partner=nowhere, cycle_day=1)
+        self._service(bad, self.plan_basic, start="2026-03-01")
+        run = self._bill(self.d(2026, 3, 1))
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.error_count, 1)
+        self.assertEqual(run.line_ids.subscription_id, bad)
+        self.assertIn("no state", run.line_ids.message)
+        self.assertTrue(self._invoice(run, self.subscription), "the others are billed")
+        nowhere.state_id = self.state_ny
+        run.action_resume()
+        run._telecom_run_to_end()
+        self.assertEqual(run.state, "done")
+        self.assertTrue(self._invoice(run, bad))
+
+    def test_connection_button(self):
+        result = self.rest_engine.action_test_connection()
+        self.assertEqual(result["params"]["type"], "success")
