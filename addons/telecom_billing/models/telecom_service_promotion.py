@@ -87,18 +87,11 @@ class TelecomServicePromotion(models.Model):
         promotion = self.promotion_id
         service = self.service_id
         customer = service.partner_id
-        errors = []
-        codes = set(promotion.customer_type_ids.mapped("code"))
-        if codes and customer.telecom_customer_type not in codes:
-            errors.append(
-                self.env._("%(promotion)s is for other customer types.", promotion=promotion.name)
-            )
         address = service.service_address_id or customer
-        errors += promotion._telecom_area_errors(address)
         plans = service.subscription_id.service_ids.filtered(
             lambda s: s.state in ("active", "suspended")
         ).product_id.product_tmpl_id
-        errors += promotion._telecom_plan_errors(plans)
+        errors = promotion._telecom_ongoing_errors(customer, plans, address)
         if promotion.required_plan_ids and (
             service.product_id.product_tmpl_id not in promotion.required_plan_ids
         ):

@@ -328,9 +328,8 @@ class TelecomPromotion(models.Model):
         if not self.active:
             errors.append(self.env._("Promotion %(name)s is no longer offered.", name=self.name))
         errors += self._telecom_date_errors(on_date)
-        errors += self._telecom_customer_errors(customer, on_date)
-        errors += self._telecom_area_errors(address)
-        errors += self._telecom_plan_errors(plans)
+        errors += self._telecom_tenure_errors(customer, on_date)
+        errors += self._telecom_ongoing_errors(customer, plans, address)
         errors += self._telecom_stacking_errors(other_promotions)
         if self.max_redemptions:
             used = self._telecom_redemption_counts().get(self.id, 0)
@@ -363,7 +362,21 @@ class TelecomPromotion(models.Model):
             ]
         return []
 
-    def _telecom_customer_errors(self, customer, on_date):
+    def _telecom_ongoing_errors(self, customer, plans, address):
+        """The rules a customer must keep meeting while the discount runs (empty = still
+        eligible): customer type, service address and plans. Sign-up rules (offer dates, new
+        customers, tenure, stacking, redemptions) are checked once, when the order is confirmed.
+        """
+        self.ensure_one()
+        if plans and plans._name == "product.product":
+            plans = plans.product_tmpl_id
+        return (
+            self._telecom_customer_type_errors(customer.commercial_partner_id)
+            + self._telecom_area_errors(address)
+            + self._telecom_plan_errors(plans)
+        )
+
+    def _telecom_tenure_errors(self, customer, on_date):
         errors = []
         if self.new_customers_only or self.min_tenure_months:
             first_date = customer._telecom_first_service_date()
@@ -389,6 +402,10 @@ class TelecomPromotion(models.Model):
                         tenure=tenure,
                     )
                 )
+        return errors
+
+    def _telecom_customer_type_errors(self, customer):
+        errors = []
         if self.customer_type_ids and customer.telecom_customer_type not in set(
             self.customer_type_ids.mapped("code")
         ):
