@@ -13,6 +13,7 @@ It gives exactly the rows of the ORM path (tests/test_bill_run_writer.py compare
 by field); anything it does not handle (:func:`supported`) goes through the ORM path.
 """
 
+import re
 from collections import defaultdict
 
 from psycopg2.extras import execute_values
@@ -293,19 +294,38 @@ def _post(env, moves, totals):
                 year_end or date_end.year, values["year_end_length"]
             )
             values["month"] = first[first._sequence_date_field].month
+        # sequence_prefix / sequence_number as _compute_split_sequence() splits them
+        regex = first._make_regex_non_capturing(first._sequence_fixed_regex.replace(r"?P<seq>", ""))
+        previous = None
         for move in group:
             values["seq"] += 1
-            names[move.id] = format_string.format(**values)
+            name = format_string.format(**values)
+            matching = re.match(regex, name)
+            prefix, number = name[: matching.start(1)], int(matching.group(1) or 0)
+            if previous is None:
+                # made_sequence_gap as _compute_made_sequence_gap() tells it
+                cr.execute(
+                    """SELECT 1 FROM account_move WHERE journal_id = %s
+                          AND sequence_prefix = %s AND sequence_number = %s""",
+                    [move.journal_id.id, prefix, number - 1],
+                )
+                gap = number > 1 and not cr.fetchone()
+            else:
+                gap = number > 1 and previous != (prefix, number - 1)
+            previous = (prefix, number)
+            names[move.id] = (name, prefix, number, gap)
     data = []
     for move in moves:
         amounts = totals[move.id]
         total, sign = amounts["total"], amounts["sign"]
-        data.append((move.id, names[move.id], total, sign * total, amounts["due"]))
+        data.append((move.id, *names[move.id], total, sign * total, amounts["due"]))
     execute_values(
         cr._obj,
         """
         UPDATE account_move m
            SET name = v.name, state = 'posted', is_manually_modified = FALSE,
+               sequence_prefix = v.prefix, sequence_number = v.number,
+               made_sequence_gap = v.gap,
                payment_reference = CASE WHEN m.move_type = 'out_invoice'
                                         THEN COALESCE(m.payment_reference, v.name)
                                         ELSE m.payment_reference END,
@@ -317,11 +337,12 @@ def _post(env, moves, totals):
                amount_tax_signed = 0, amount_total_signed = v.signed,
                amount_total_in_currency_signed = v.signed, amount_residual_signed = v.signed,
                invoice_date_due = v.due
-          FROM (VALUES %s) AS v(id, name, total, signed, due), account_journal j
+          FROM (VALUES %s) AS v(id, name, prefix, number, gap, total, signed, due),
+               account_journal j
          WHERE m.id = v.id AND j.id = m.journal_id
         """,
         data,
-        template="(%s, %s, %s::numeric, %s::numeric, %s::date)",
+        template="(%s, %s, %s, %s, %s, %s::numeric, %s::numeric, %s::date)",
         page_size=1000,
     )
     cr.execute(
@@ -336,10 +357,6 @@ def _post(env, moves, totals):
         [moves.ids],
     )
     env.invalidate_all(flush=False)
-    moves._compute_split_sequence()
-    moves.flush_recordset(["sequence_prefix", "sequence_number"])
-    moves._compute_made_sequence_gap()
-    moves.flush_recordset(["made_sequence_gap"])
     lines = moves.line_ids
     _recompute_dependents(env, lines)
     # what posting does besides the state
