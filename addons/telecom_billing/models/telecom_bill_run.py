@@ -435,7 +435,20 @@ class TelecomBillRun(models.Model):
                 SQL("ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED", limit),
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            # This transaction's snapshot (REPEATABLE READ) may predate the commit of another
+            # worker that billed some of them: look again in a new transaction, now that
+            # they are locked here.
+            with self.env.registry.cursor() as fresh:
+                fresh.execute(
+                    """SELECT telecom_subscription_id FROM account_move
+                        WHERE telecom_subscription_id = ANY(%s) AND telecom_period_start = %s""",
+                    [ids, self.period_start],
+                )
+                billed = {row[0] for row in fresh.fetchall()}
+            ids = [id_ for id_ in ids if id_ not in billed]
+        return ids
 
     def _telecom_process_chunk(self, batch_size=500):
         """Bill up to ``batch_size`` subscriptions; finish the run when none is left.

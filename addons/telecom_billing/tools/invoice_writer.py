@@ -270,50 +270,20 @@ def _post(env, moves, totals):
     cr = env.cr
     by_sequence = defaultdict(list)
     for move in moves:
-        by_sequence[(move.journal_id.id, move.move_type)].append(move)
+        refund = move.journal_id.refund_sequence and move.move_type == "out_refund"
+        by_sequence[(move.journal_id.id, refund)].append(move)
     cr.execute(
         "SELECT id FROM account_journal WHERE id = ANY(%s) FOR NO KEY UPDATE",
         [list({journal for journal, __ in by_sequence})],
     )
     names = {}
-    for group in by_sequence.values():
-        first = group[0]
-        last = first._get_last_sequence()
-        new = not last
-        if new:
-            last = first._get_last_sequence(relaxed=True) or first._get_starting_sequence()
-        format_string, values = first._get_sequence_format_param(last)
-        if new:
-            reset = first._deduce_sequence_number_reset(last)
-            date_start, date_end, year_start, year_end = first._get_sequence_date_range(reset)
-            values["seq"] = 0
-            values["year"] = first._truncate_year_to_length(
-                year_start or date_start.year, values["year_length"]
-            )
-            values["year_end"] = first._truncate_year_to_length(
-                year_end or date_end.year, values["year_end_length"]
-            )
-            values["month"] = first[first._sequence_date_field].month
-        # sequence_prefix / sequence_number as _compute_split_sequence() splits them
-        regex = first._make_regex_non_capturing(first._sequence_fixed_regex.replace(r"?P<seq>", ""))
-        previous = None
-        for move in group:
-            values["seq"] += 1
-            name = format_string.format(**values)
-            matching = re.match(regex, name)
-            prefix, number = name[: matching.start(1)], int(matching.group(1) or 0)
-            if previous is None:
-                # made_sequence_gap as _compute_made_sequence_gap() tells it
-                cr.execute(
-                    """SELECT 1 FROM account_move WHERE journal_id = %s
-                          AND sequence_prefix = %s AND sequence_number = %s""",
-                    [move.journal_id.id, prefix, number - 1],
-                )
-                gap = number > 1 and not cr.fetchone()
-            else:
-                gap = number > 1 and previous != (prefix, number - 1)
-            previous = (prefix, number)
-            names[move.id] = (name, prefix, number, gap)
+    # Another worker may have numbered and committed invoices of the journal since this
+    # transaction's snapshot (REPEATABLE READ): the last number is read in a new transaction,
+    # under the journal lock taken above, which every writer takes before numbering.
+    # (Both cursors are read: in tests the new transaction does not see the test's data.)
+    with env.registry.cursor() as fresh:
+        for group in by_sequence.values():
+            _number((cr, fresh), group, names)
     data = []
     for move in moves:
         amounts = totals[move.id]
@@ -371,6 +341,71 @@ def _post(env, moves, totals):
         by_count[count] |= partners
     for count, partners in by_count.items():
         partners._increase_rank("customer_rank", count)
+
+
+def _last_sequence(cursors, move, relaxed=False):
+    """``move._get_last_sequence()``: the highest of what ``cursors`` see."""
+    where_string, param = move._get_last_sequence_domain(relaxed)
+    where_string += " AND id != %(id)s "
+    param["id"] = move.id
+    found = []
+    for cr in cursors:
+        cr.execute(
+            f"""
+            SELECT sequence_number, name FROM account_move {where_string}
+               AND sequence_prefix = (SELECT sequence_prefix FROM account_move {where_string}
+                                       ORDER BY id DESC LIMIT 1)
+             ORDER BY sequence_number DESC LIMIT 1
+            """,  # noqa: S608 - the domain's SQL is Odoo's own
+            param,
+        )
+        found += cr.fetchall()
+    return max(found)[1] if found else None
+
+
+def _number(cursors, group, names):
+    """Names, prefixes, numbers and gap flags of ``group`` (moves of one sequence), as
+    ``_set_next_sequence()`` and ``_compute_split_sequence()`` give them, into ``names``."""
+    first = group[0]
+    last = _last_sequence(cursors, first)
+    new = not last
+    if new:
+        last = _last_sequence(cursors, first, relaxed=True) or first._get_starting_sequence()
+    format_string, values = first._get_sequence_format_param(last)
+    if new:
+        reset = first._deduce_sequence_number_reset(last)
+        date_start, date_end, year_start, year_end = first._get_sequence_date_range(reset)
+        values["seq"] = 0
+        values["year"] = first._truncate_year_to_length(
+            year_start or date_start.year, values["year_length"]
+        )
+        values["year_end"] = first._truncate_year_to_length(
+            year_end or date_end.year, values["year_end_length"]
+        )
+        values["month"] = first[first._sequence_date_field].month
+    # sequence_prefix / sequence_number as _compute_split_sequence() splits them
+    regex = first._make_regex_non_capturing(first._sequence_fixed_regex.replace(r"?P<seq>", ""))
+    previous = None
+    for move in group:
+        values["seq"] += 1
+        name = format_string.format(**values)
+        matching = re.match(regex, name)
+        prefix, number = name[: matching.start(1)], int(matching.group(1) or 0)
+        if previous is None:
+            # made_sequence_gap as _compute_made_sequence_gap() tells it
+            exists = False
+            for cr in cursors:
+                cr.execute(
+                    """SELECT 1 FROM account_move WHERE journal_id = %s
+                          AND sequence_prefix = %s AND sequence_number = %s""",
+                    [move.journal_id.id, prefix, number - 1],
+                )
+                exists = exists or bool(cr.fetchone())
+            gap = number > 1 and not exists
+        else:
+            gap = number > 1 and previous != (prefix, number - 1)
+        previous = (prefix, number)
+        names[move.id] = (name, prefix, number, gap)
 
 
 def _recompute_dependents(env, lines):
