@@ -115,11 +115,19 @@ def write_invoices(run, bills):
             skip_is_manually_modified=True,
         )
     )
+    # Drafts are numbered when posted: "/" spares each header the search of the journal's
+    # last number. The sales team is the same for all (user and company): computed once.
     headers = [
         {key: value for key, value in bill["move_vals"].items() if key != "invoice_line_ids"}
+        | {"name": "/"}
         for bill in bills
     ]
-    moves = Move.create(headers)
+    moves = Move.create(headers[:1])
+    if len(headers) > 1:
+        if "team_id" in Move._fields:
+            for vals in headers[1:]:
+                vals.setdefault("team_id", moves.team_id.id)
+        moves |= Move.create(headers[1:])
     env.flush_all()
     rows, totals = _line_rows(env, moves, bills)
     _insert_lines(env, rows)
@@ -331,8 +339,7 @@ def _post(env, moves, totals):
     _recompute_dependents(env, lines)
     # what posting does besides the state
     lines._create_analytic_lines()
-    for partner, group in moves.grouped("partner_id").items():
-        group.message_subscribe(partner.ids)
+    _subscribe_customers(env, moves)
     ranks = defaultdict(int)
     for move in moves:
         ranks[move.partner_id | move.partner_id.commercial_partner_id] += 1
@@ -406,6 +413,36 @@ def _number(cursors, group, names):
             gap = number > 1 and previous != (prefix, number - 1)
         previous = (prefix, number)
         names[move.id] = (name, prefix, number, gap)
+
+
+def _subscribe_customers(env, moves):
+    """``move.message_subscribe([move.partner_id])`` for every move, in one batch: the
+    active partner follows with the default subtypes (external ones for customers)."""
+    Partner = env["res.partner"].sudo()
+    partner_ids = list(set(moves.partner_id.ids))
+    active = set(Partner.search([("id", "in", partner_ids), ("active", "=", True)]).ids)
+    customers = set(Partner.search([("id", "in", partner_ids), ("partner_share", "=", True)]).ids)
+    default, __, external = env["mail.message.subtype"].default_subtypes("account.move")
+    Followers = env["mail.followers"].sudo().with_context(default_partner_id=False)
+    existing = set(
+        Followers.search([("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]).mapped(
+            lambda f: (f.res_id, f.partner_id.id)
+        )
+    )
+    Followers.create(
+        [
+            {
+                "res_model": "account.move",
+                "res_id": move.id,
+                "partner_id": move.partner_id.id,
+                "subtype_ids": [
+                    Command.set(external.ids if move.partner_id.id in customers else default.ids)
+                ],
+            }
+            for move in moves
+            if move.partner_id.id in active and (move.id, move.partner_id.id) not in existing
+        ]
+    )
 
 
 def _recompute_dependents(env, lines):
