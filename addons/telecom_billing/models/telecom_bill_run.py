@@ -469,6 +469,22 @@ class TelecomBillRun(models.Model):
                 self._telecom_finish()
             return 0
         bills, log_vals = [], []
+        self.env.cr.cache["telecom_bill_run_engines"] = {}
+        try:
+            self._telecom_prepare_bills(subscriptions, bills, log_vals)
+        finally:
+            self.env.cr.cache.pop("telecom_bill_run_engines", None)
+        moves, errors = self._telecom_create_invoices(bills)
+        log_vals += errors
+        self.env["telecom.bill.run.line"].create(log_vals)
+        drafts = moves.filtered(lambda move: move.state == "draft")
+        if self.auto_post and drafts:
+            self._telecom_post(drafts.with_env(self.env))
+        return len(subscriptions)
+
+    def _telecom_prepare_bills(self, subscriptions, bills, log_vals):
+        """Prepare the bill of each subscription into ``bills``, or its log line into
+        ``log_vals`` (error, waiting for the tax engine, nothing to bill)."""
         for subscription in subscriptions:
             try:
                 with self.env.cr.savepoint():
@@ -488,13 +504,6 @@ class TelecomBillRun(models.Model):
                         subscription, "skipped", self.env._("Nothing to bill for this period.")
                     )
                 )
-        moves, errors = self._telecom_create_invoices(bills)
-        log_vals += errors
-        self.env["telecom.bill.run.line"].create(log_vals)
-        drafts = moves.filtered(lambda move: move.state == "draft")
-        if self.auto_post and drafts:
-            self._telecom_post(drafts.with_env(self.env))
-        return len(subscriptions)
 
     def _telecom_log_vals(self, subscription, state, message):
         return {

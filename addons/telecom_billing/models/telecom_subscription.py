@@ -388,11 +388,11 @@ class TelecomSubscription(models.Model):
             bases[service_id] += self.currency_id.round(vals["quantity"] * vals["price_unit"])
             if vals["telecom_date_from"] <= run.period_start <= vals["telecom_date_to"]:
                 billed_period.add(service_id)
-        product = self.env.ref(
-            "telecom_catalog.product_telecom_promotion_discount", raise_if_not_found=False
-        )
+        product = None
         discounts = []
-        for service in self.env["telecom.service"].browse(sorted(billed_period)):
+        # (the subscription's own services keep the prefetching of the whole chunk)
+        services = self.service_ids.filtered(lambda s: s.id in billed_period).sorted("id")
+        for service in services:
             remaining = bases[service.id]
             for promotion_line in service.promotion_line_ids.filtered(
                 lambda p: p.state == "active"
@@ -405,6 +405,11 @@ class TelecomSubscription(models.Model):
                 if self.currency_id.is_zero(amount):
                     continue
                 remaining -= amount
+                if product is None:
+                    product = self.env.ref(
+                        "telecom_catalog.product_telecom_promotion_discount",
+                        raise_if_not_found=False,
+                    )
                 month = promotion_line.months_applied + 1
                 name = self.env._(
                     "Promotion %(promotion)s: %(summary)s",
@@ -436,7 +441,17 @@ class TelecomSubscription(models.Model):
     def _telecom_prepare_tax_lines(self, run, lines):
         """Tax and regulatory fee lines computed by the company's tax engine."""
         self.ensure_one()
-        engine = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
+        # the bill run keeps the engine of each company for the chunk (one search, not one
+        # per subscription)
+        engines = self.env.cr.cache.get("telecom_bill_run_engines")
+        if engines is None:
+            engine = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
+        else:
+            if self.company_id.id not in engines:
+                engines[self.company_id.id] = self.env["telecom.tax.engine"]._telecom_engine_for(
+                    self.company_id
+                )
+            engine = engines[self.company_id.id].with_env(self.env)
         if not engine:
             return []
         return engine._telecom_tax_lines(self, run, lines)
