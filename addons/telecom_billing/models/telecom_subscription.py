@@ -284,6 +284,17 @@ class TelecomSubscription(models.Model):
             vals["analytic_distribution"] = distribution
         return vals
 
+    def _telecom_services_by_id(self, service_ids):
+        """The services of ``service_ids`` in id order, taken from this subscription's services
+        so that they keep the prefetching of the whole bill run chunk (a browse of the ids
+        would read their add-ons, numbers and promotions subscription by subscription)."""
+        self.ensure_one()
+        own = {service.id: service for service in self.service_ids}
+        Service = self.env["telecom.service"]
+        return [
+            own.get(service_id) or Service.browse(service_id) for service_id in sorted(service_ids)
+        ]
+
     def _telecom_charge_line_vals(self, product, name, quantity, price_unit, kind, **links):
         self.ensure_one()
         service = self.env["telecom.service"].browse(links.get("telecom_service_id"))
@@ -307,7 +318,8 @@ class TelecomSubscription(models.Model):
         """
         self.ensure_one()
         lines, updates = [], []
-        services = self.service_ids.filtered(lambda s: s.state in ("active", "suspended"))
+        # iterated, not filtered: the records keep the prefetching of the whole chunk
+        services = [s for s in self.service_ids if s.state in ("active", "suspended")]
         for service in services:
             items = [service, *service.addon_line_ids.filtered(lambda a: a.state == "active")]
             for item in items:
@@ -390,9 +402,7 @@ class TelecomSubscription(models.Model):
                 billed_period.add(service_id)
         product = None
         discounts = []
-        # (the subscription's own services keep the prefetching of the whole chunk)
-        services = self.service_ids.filtered(lambda s: s.id in billed_period).sorted("id")
-        for service in services:
+        for service in self._telecom_services_by_id(billed_period):
             remaining = bases[service.id]
             for promotion_line in service.promotion_line_ids.filtered(
                 lambda p: p.state == "active"
@@ -473,7 +483,7 @@ class TelecomSubscription(models.Model):
         def section(name):
             commands.append(Command.create({"display_type": "line_section", "name": name}))
 
-        for service in self.env["telecom.service"].browse(sorted(by_service)):
+        for service in self._telecom_services_by_id(by_service):
             section(service.display_name)
             commands += [Command.create(vals) for vals in by_service[service.id]]
         if other:
