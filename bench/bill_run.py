@@ -77,6 +77,9 @@ def parse_args():
     parser.add_argument("--profile", action="store_true", help="profile one chunk in-process")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--generate-only", action="store_true", help="with --data: generate and keep, no run"
+    )
+    parser.add_argument(
         "--data",
         help="database (bench_...) holding generated data: copied instead of generating when "
         "it exists, else made from this run's data (same N and --no-contract expected)",
@@ -652,6 +655,8 @@ def main():
         cr.execute("ANALYZE")
     if args.data and not reused:
         save_data(args)
+        if args.generate_only:
+            return
         registry = odoo.modules.registry.Registry(args.db)
     if args.profile:
         profile_chunk(registry, args)
