@@ -480,6 +480,11 @@ class TelecomBillRun(models.Model):
         drafts = moves.filtered(lambda move: move.state == "draft")
         if self.auto_post and drafts:
             self._telecom_post(drafts.with_env(self.env))
+        # last: the writer's invoices get their numbers under the journal lock, held until
+        # the commit that follows
+        invoice_writer.number_invoices(
+            self.env, moves.filtered(lambda move: move.state == "posted" and move.name == "/")
+        )
         return len(subscriptions)
 
     def _telecom_prepare_bills(self, subscriptions, bills, log_vals):

@@ -295,8 +295,58 @@ def _insert_lines(env, rows):
 
 
 def _post(env, moves, totals):
-    """Number the moves (the journal's sequence, under a lock) and post them."""
+    """Post the moves (still unnumbered: :func:`number_invoices` numbers them at the end of
+    the chunk) and do what posting does besides."""
     cr = env.cr
+    data = []
+    for move in moves:
+        amounts = totals[move.id]
+        total, sign = amounts["total"], amounts["sign"]
+        data.append((move.id, total, sign * total, amounts["due"]))
+    execute_values(
+        cr._obj,
+        """
+        UPDATE account_move m
+           SET state = 'posted', is_manually_modified = FALSE,
+               posted_before = TRUE, payment_state = 'not_paid',
+               checked = j.autocheck_on_post,
+               amount_untaxed = v.total, amount_tax = 0, amount_total = v.total,
+               amount_residual = v.total,
+               amount_untaxed_signed = v.signed, amount_untaxed_in_currency_signed = v.signed,
+               amount_tax_signed = 0, amount_total_signed = v.signed,
+               amount_total_in_currency_signed = v.signed, amount_residual_signed = v.signed,
+               invoice_date_due = v.due
+          FROM (VALUES %s) AS v(id, total, signed, due), account_journal j
+         WHERE m.id = v.id AND j.id = m.journal_id
+        """,
+        data,
+        template="(%s, %s::numeric, %s::numeric, %s::date)",
+        page_size=1000,
+    )
+    env.invalidate_all(flush=False)
+    lines = moves.line_ids
+    _recompute_dependents(env, lines)
+    # what posting does besides the state
+    lines._create_analytic_lines()
+    _subscribe_customers(env, moves)
+    ranks = defaultdict(int)
+    for move in moves:
+        ranks[move.partner_id | move.partner_id.commercial_partner_id] += 1
+    by_count = defaultdict(lambda: env["res.partner"])
+    for partners, count in ranks.items():
+        by_count[count] |= partners
+    for count, partners in by_count.items():
+        partners._increase_rank("customer_rank", count)
+
+
+def number_invoices(env, moves):
+    """Give the posted moves of :func:`write_invoices` their numbers from the journal's
+    sequence. Call it last before the commit: it locks the journal row, which every writer
+    takes to number, so that workers billing side by side wait for each other only here."""
+    if not moves:
+        return
+    cr = env.cr
+    env.flush_all()
     by_sequence = defaultdict(list)
     for move in moves:
         refund = move.journal_id.refund_sequence and move.move_type == "out_refund"
@@ -313,35 +363,19 @@ def _post(env, moves, totals):
     with env.registry.cursor() as fresh:
         for group in by_sequence.values():
             _number((cr, fresh), group, names)
-    data = []
-    for move in moves:
-        amounts = totals[move.id]
-        total, sign = amounts["total"], amounts["sign"]
-        data.append((move.id, *names[move.id], total, sign * total, amounts["due"]))
     execute_values(
         cr._obj,
         """
         UPDATE account_move m
-           SET name = v.name, state = 'posted', is_manually_modified = FALSE,
-               sequence_prefix = v.prefix, sequence_number = v.number,
+           SET name = v.name, sequence_prefix = v.prefix, sequence_number = v.number,
                made_sequence_gap = v.gap,
                payment_reference = CASE WHEN m.move_type = 'out_invoice'
                                         THEN COALESCE(m.payment_reference, v.name)
-                                        ELSE m.payment_reference END,
-               posted_before = TRUE, payment_state = 'not_paid',
-               checked = j.autocheck_on_post,
-               amount_untaxed = v.total, amount_tax = 0, amount_total = v.total,
-               amount_residual = v.total,
-               amount_untaxed_signed = v.signed, amount_untaxed_in_currency_signed = v.signed,
-               amount_tax_signed = 0, amount_total_signed = v.signed,
-               amount_total_in_currency_signed = v.signed, amount_residual_signed = v.signed,
-               invoice_date_due = v.due
-          FROM (VALUES %s) AS v(id, name, prefix, number, gap, total, signed, due),
-               account_journal j
-         WHERE m.id = v.id AND j.id = m.journal_id
+                                        ELSE m.payment_reference END
+          FROM (VALUES %s) AS v(id, name, prefix, number, gap)
+         WHERE m.id = v.id
         """,
-        data,
-        template="(%s, %s, %s, %s, %s, %s::numeric, %s::numeric, %s::date)",
+        [(move.id, *names[move.id]) for move in moves],
         page_size=1000,
     )
     cr.execute(
@@ -356,19 +390,6 @@ def _post(env, moves, totals):
         [moves.ids],
     )
     env.invalidate_all(flush=False)
-    lines = moves.line_ids
-    _recompute_dependents(env, lines)
-    # what posting does besides the state
-    lines._create_analytic_lines()
-    _subscribe_customers(env, moves)
-    ranks = defaultdict(int)
-    for move in moves:
-        ranks[move.partner_id | move.partner_id.commercial_partner_id] += 1
-    by_count = defaultdict(lambda: env["res.partner"])
-    for partners, count in ranks.items():
-        by_count[count] |= partners
-    for count, partners in by_count.items():
-        partners._increase_rank("customer_rank", count)
 
 
 def _last_sequence(cursors, move, relaxed=False):
