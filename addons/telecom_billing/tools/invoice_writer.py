@@ -5,9 +5,10 @@ and again at posting, every stored field computed line by line). A bill run's in
 simple and all alike: company currency, no Odoo taxes (telecom taxes and fees are plain
 lines), explicit income accounts, one due date. For those, this writer creates the invoice
 headers with the ORM (every header field computed as usual, in one batch, without lines), then
-inserts their lines with one INSERT per chunk, posts them with one UPDATE (numbers from the
-journal's sequence, under a lock on the journal) and applies what posting does (analytic
-lines, the customer as follower, customer rank).
+inserts their lines with one INSERT per chunk, posts them with one UPDATE and applies what
+posting does (analytic lines, the customer as follower, customer rank). The bill run calls
+:func:`number_invoices` last in the chunk: the numbers come from the journal's sequence
+under a lock on the journal row, held only from there to the commit.
 
 It gives exactly the rows of the ORM path (tests/test_bill_run_writer.py compares both field
 by field); anything it does not handle (:func:`supported`) goes through the ORM path.
@@ -123,8 +124,8 @@ def supported(env, bill):
 
 
 def write_invoices(run, bills):
-    """Create and post the invoices of ``bills`` (all :func:`supported`); returns the moves
-    in the order of ``bills``."""
+    """Create and post the invoices of ``bills`` (all :func:`supported`), unnumbered until
+    :func:`number_invoices`; returns the moves in the order of ``bills``."""
     env = run.env
     Move = (
         env["account.move"]
