@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -170,3 +172,88 @@ class TestRating(TelecomRatingCase):
             (usage_file.read_count, usage_file.rated_count, usage_file.rejected_count), (5, 1, 4)
         )
         self.assertEqual(sorted(usage_file.reject_ids.mapped("line_no")), [3, 4, 5, 6])
+
+
+@tagged("post_install", "-at_install")
+class TestUsageBilling(TelecomRatingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rate_plan.allowance_voice_minutes = 0
+        cls.env["telecom.usage.file"]._telecom_import_csv(
+            cls._csv(
+                [
+                    cls._cdr(PEAK, 600, record_id="B-1"),  # $1.00
+                    cls._cdr(OFFPEAK, 120, record_id="B-2"),  # $0.10
+                    cls._cdr(PEAK, 60, "+442071234567", record_id="B-3"),  # $0.50
+                    cls._cdr(PEAK, 0, usage_type="sms", record_id="B-4"),  # $0.05
+                    cls._cdr("2026-02-03T15:00:00Z", 60, record_id="B-FEB"),  # next period
+                ]
+            )
+        )
+
+    def test_usage_billed_in_arrears(self):
+        run = self._bill(self.d(2026, 2, 1))
+        move = self._invoice(run, self.subscription)
+        usage = self._lines(move, "usage")
+        by_name = {line.name.split(":")[0]: line.price_subtotal for line in usage}
+        self.assertEqual(
+            by_name,
+            {
+                "Voice usage - Domestic": 1.10,
+                "Voice usage - International": 0.50,
+                "SMS usage - Domestic": 0.05,
+            },
+        )
+        self.assertTrue(all(line.telecom_service_id == self.service for line in usage))
+        billed = self.env["telecom.usage.record"].search([("move_id", "=", move.id)])
+        self.assertEqual(sorted(billed.mapped("name")), ["B-1", "B-2", "B-3", "B-4"])
+        self.assertEqual(set(billed.mapped("state")), {"billed"})
+        self.assertEqual(self._record("B-FEB").state, "rated")
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
+        )
+        self.assertEqual(len(attachment), 1)
+        lines = attachment.raw.decode().splitlines()
+        self.assertEqual(len(lines), 5)
+        self.assertTrue(lines[0].startswith("record_id,service,start_time_utc"))
+        self.assertIn("B-1", lines[1])
+        detail = self.service._telecom_call_detail_csv(self.d(2026, 2, 1), self.d(2026, 2, 28))
+        self.assertEqual(len(detail.decode().splitlines()), 2)
+
+    def test_rerate_unbilled_and_adjust_billed(self):
+        run = self._bill(self.d(2026, 2, 1))
+        self.assertEqual(self._record("B-1").state, "billed")
+        peak = self.rate_plan.rate_line_ids.filtered(
+            lambda x: x.prefix == "1" and x.time_band == "peak"
+        )
+        peak.price = 0.20
+        wizard = (
+            self.env["telecom.usage.rerate.wizard"]
+            .with_context(active_model="telecom.service", active_ids=self.service.ids)
+            .create({"date_from": "2026-01-01", "date_to": "2026-02-28"})
+        )
+        with freeze_time("2026-02-10"):
+            wizard.action_rerate()
+        # unbilled usage takes the new price; billed usage keeps its invoice...
+        self.assertAmount(self._record("B-FEB").charge, 0.20)
+        self.assertAmount(self._record("B-1").charge, 2.00)
+        self.assertEqual(self._record("B-1").move_id, self._invoice(run, self.subscription))
+        # ... and the difference is charged on the next invoice
+        adjustment = self.env["telecom.charge"].search(
+            [("subscription_id", "=", self.subscription.id), ("kind", "=", "adjustment")]
+        )
+        self.assertEqual(len(adjustment), 1)
+        self.assertAmount(adjustment.amount, 1.00)
+        # rating again with no change adds nothing
+        with freeze_time("2026-02-11"):
+            wizard.action_rerate()
+        self.assertEqual(
+            self.env["telecom.charge"].search_count(
+                [("subscription_id", "=", self.subscription.id), ("kind", "=", "adjustment")]
+            ),
+            1,
+        )
+        move = self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription)
+        self.assertAmount(sum(self._lines(move, "usage").mapped("price_subtotal")), 0.20)
+        self.assertIn(adjustment, self._lines(move, "charge").telecom_charge_id)
