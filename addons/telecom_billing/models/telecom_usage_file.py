@@ -175,6 +175,11 @@ class TelecomUsageFile(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("telecom.usage.file") or "/"
         return super().create(vals_list)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_imported(self):
+        if any(record.state == "done" for record in self):
+            raise UserError(self.env._("An imported CDR file cannot be deleted."))
+
     # ------------------------------------------------------------
     # ACTION
     # ------------------------------------------------------------
@@ -248,6 +253,7 @@ class TelecomUsageFile(models.Model):
         self.checksum = checksum
         self._telecom_stage_create()
         read = self._telecom_stage_csv(content)
+        _logger.info("%s: %s rows staged in %.1f s", self.name, read, time.monotonic() - started)
         counts = self._telecom_process_stage()
         self.write(
             {
@@ -346,16 +352,27 @@ class TelecomUsageFile(models.Model):
         uid = self.env.uid
         file_id = self.id or None
         counts = {"duplicate": 0, "rejected": 0, "rated": 0, "amount": 0.0}
+        t0 = time.monotonic()
         # 1. duplicates: already rated, already in the open reject list, or repeated here
+        cr.execute("ANALYZE telecom_usage_stage")
         cr.execute(
             """
-            DELETE FROM telecom_usage_stage s
-             WHERE EXISTS (SELECT 1 FROM telecom_usage_record r WHERE r.name = s.record_id)
-                OR EXISTS (SELECT 1 FROM telecom_usage_reject j
-                            WHERE j.state = 'open' AND j.record_ref = s.record_id
-                              AND j.id IS DISTINCT FROM s.reject_id)
-                OR EXISTS (SELECT 1 FROM telecom_usage_stage s2
-                            WHERE s2.record_id = s.record_id AND s2.line_no < s.line_no)
+            DELETE FROM telecom_usage_stage s USING (
+                SELECT x.ctid AS c
+                  FROM (SELECT ctid, row_number() OVER (PARTITION BY record_id
+                                                        ORDER BY line_no) AS rank
+                          FROM telecom_usage_stage) x
+                 WHERE x.rank > 1
+                UNION
+                SELECT s.ctid FROM telecom_usage_stage s
+                  JOIN telecom_usage_record r ON r.name = s.record_id
+                UNION
+                SELECT s.ctid FROM telecom_usage_stage s
+                  JOIN telecom_usage_reject j
+                    ON j.state = 'open' AND j.record_ref = s.record_id
+                   AND j.id IS DISTINCT FROM s.reject_id
+            ) d
+            WHERE s.ctid = d.c
             RETURNING s.reject_id
             """
         )
@@ -375,9 +392,9 @@ class TelecomUsageFile(models.Model):
               FROM (SELECT DISTINCT service_ident AS ident FROM telecom_usage_stage
                      WHERE reason IS NULL) i
               LEFT JOIN telecom_number n ON n.name = i.ident AND n.service_id IS NOT NULL
-              LEFT JOIN LATERAL (SELECT id FROM telecom_service
-                                  WHERE circuit_id = i.ident ORDER BY id DESC LIMIT 1) c
-                     ON n.id IS NULL
+              LEFT JOIN (SELECT DISTINCT ON (circuit_id) circuit_id, id FROM telecom_service
+                          WHERE circuit_id IS NOT NULL ORDER BY circuit_id, id DESC) c
+                     ON c.circuit_id = i.ident AND n.id IS NULL
             """
         )
         cr.execute(
@@ -388,6 +405,7 @@ class TelecomUsageFile(models.Model):
             """
         )
         cr.execute("ANALYZE telecom_usage_stage")
+        _logger.info("usage import: duplicates and services in %.1f s", time.monotonic() - t0)
         # 3. rating in one query
         source = SQL(
             """SELECT s.line_no AS key, s.reject_id, s.record_id, m.service_id,
@@ -424,6 +442,7 @@ class TelecomUsageFile(models.Model):
             )
         )
         cr.execute("ANALYZE telecom_usage_rated")
+        _logger.info("usage import: rated in %.1f s", time.monotonic() - t0)
         # 4. partitions with earlier-rated usage after the new one: recomputed afterwards
         cr.execute(
             """
@@ -476,33 +495,35 @@ class TelecomUsageFile(models.Model):
                                 ELSE 0 END AS included
                       FROM w
                 )
+                , ins AS (
                 INSERT INTO telecom_usage_record (
-                    name, usage_file_id, service_id, subscription_id, partner_id, company_id,
+                    name, usage_file_id, service_id, partner_id,
                     start_time, usage_date, period_start, duration, called_number, direction,
                     usage_type, volume_bytes, roaming, source_switch, time_band, rate_line_id,
-                    billable_units, included_units, charge, state,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT inc.record_id, %(file)s, inc.service_id, inc.subscription_id,
-                       inc.partner_id, inc.company_id, inc.start_time, inc.usage_date,
+                    billable_units, included_units, charge, state)
+                SELECT inc.record_id, %(file)s, inc.service_id,
+                       inc.partner_id, inc.start_time, inc.usage_date,
                        inc.period_start, inc.duration, inc.called, inc.direction,
                        inc.usage_type, inc.volume_bytes, inc.roaming, inc.switch,
                        inc.time_band, inc.rate_line_id, inc.billable_units, inc.included,
-                       %(charge)s, 'rated',
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                       %(charge)s, 'rated'
                   FROM inc
                   JOIN telecom_rate_line l ON l.id = inc.rate_line_id
                  ORDER BY inc.start_time, inc.key
-                RETURNING id, charge
+                RETURNING charge
+                )
+                SELECT COUNT(*), COALESCE(SUM(charge), 0) FROM ins
                 """,
                 file=file_id,
-                uid=uid,
                 charge=Record._telecom_charge_sql(SQL("inc.billable_units - inc.included"), "l"),
             )
         )
-        inserted = cr.fetchall()
-        counts["rated"] = len(inserted)
-        counts["amount"] = float(sum(row[1] for row in inserted))
-        del inserted
+        rated, amount = cr.fetchone()
+        counts["rated"] = rated
+        counts["amount"] = float(amount)
+        _logger.info(
+            "usage import: %s records inserted in %.1f s", counts["rated"], time.monotonic() - t0
+        )
         cr.execute("SELECT COUNT(*) FROM telecom_usage_late")
         if cr.fetchone()[0]:
             Record._telecom_recompute_allowances(SQL("SELECT * FROM telecom_usage_late"))
