@@ -32,6 +32,8 @@
         "wizards/telecom_usage_rerate_wizard_views.xml",
         "views/telecom_rate_plan_views.xml",
         "views/telecom_usage_file_views.xml",
+        "data/telecom_ra_data.xml",
+        "views/telecom_ra_finding_views.xml",
         "views/telecom_rating_menus.xml",
     ],
     "demo": [

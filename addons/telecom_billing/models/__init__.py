@@ -30,3 +30,4 @@ from . import telecom_usage_reject
 from . import telecom_subscription_usage
 from . import telecom_bill_run_usage
 from . import telecom_service_usage
+from . import telecom_ra_finding
