@@ -34,6 +34,8 @@
         "views/telecom_usage_file_views.xml",
         "data/telecom_ra_data.xml",
         "views/telecom_ra_finding_views.xml",
+        "security/telecom_rating_rules.xml",
+        "views/telecom_migration_views.xml",
         "views/telecom_rating_menus.xml",
     ],
     "demo": [

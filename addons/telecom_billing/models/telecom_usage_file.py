@@ -38,6 +38,9 @@ FALSE_VALUES = {"", "0", "false", "f", "n", "no"}
 INLINE_IMPORT_BYTES = 2_000_000
 
 
+_SEPARATORS = str.maketrans("", "", " -().")
+
+
 def _e164(value):
     """Normalised E.164 form of a North American or international number, else None."""
     value = value.strip()
@@ -45,7 +48,7 @@ def _e164(value):
         digits = value[1:]
     else:
         digits = "".join(c for c in value if c.isdigit())
-        if len(digits) != len(value.replace("-", "").replace(" ", "")):
+        if len(digits) != len(value.translate(_SEPARATORS)):
             return None
         if len(digits) == 10:
             digits = "1" + digits

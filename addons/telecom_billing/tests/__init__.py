@@ -8,3 +8,4 @@ from . import test_security
 from . import test_numbers
 from . import test_rating
 from . import test_ra
+from . import test_migration
