@@ -36,6 +36,7 @@
         "views/telecom_ra_finding_views.xml",
         "security/telecom_rating_rules.xml",
         "views/telecom_migration_views.xml",
+        "views/telecom_parallel_run_views.xml",
         "views/telecom_rating_menus.xml",
     ],
     "demo": [

@@ -9,3 +9,4 @@ from . import test_numbers
 from . import test_rating
 from . import test_ra
 from . import test_migration
+from . import test_parallel_run

@@ -81,14 +81,9 @@ class TestLegacyMigration(TelecomBillingCase):
         self.assertEqual(service.number_ids.name, "+19165557003")
         self.assertEqual(service.number_ids.status, "assigned")
         acme = self._partner("L-1001")
-        fiber = (
-            acme.telecom_subscription_ids.service_ids.filtered(
-                lambda s: s.product_id == self.plan_fiber
-            )
-            if "telecom_subscription_ids" in acme._fields
-            else self.env["telecom.service"].search([("circuit_id", "=", "CKT-ACME-01")])
-        )
-        self.assertEqual(fiber.circuit_id, "CKT-ACME-01")
+        fiber = self.env["telecom.service"].search([("circuit_id", "=", "CKT-ACME-01")])
+        self.assertEqual(fiber.product_id, self.plan_fiber)
+        self.assertEqual(fiber.partner_id, acme)
         token = self.env["payment.token"].search([("partner_id", "=", acme.id)])
         self.assertEqual((token.provider_id, token.provider_ref), (self.provider, "tok_acme_4242"))
         kept = self.env["telecom.migration.map"].search(
