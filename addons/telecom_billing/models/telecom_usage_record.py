@@ -109,12 +109,11 @@ class TelecomUsageRecord(models.Model):
     )
 
     def init(self):
-        # Billing reads unbilled usage per account and date; rating reads the usage of one
-        # service's period in time order (allowances).
+        # Rating reads the usage of one service's period in time order (allowances); billing
+        # reads the unbilled usage of an account's services through the same index.
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS telecom_usage_record_unbilled_idx
-                ON telecom_usage_record (service_id, usage_date) WHERE state = 'rated';
+            DROP INDEX IF EXISTS telecom_usage_record_unbilled_idx;
             CREATE INDEX IF NOT EXISTS telecom_usage_record_allowance_idx
                 ON telecom_usage_record (service_id, period_start, usage_type, start_time);
             """
@@ -147,7 +146,9 @@ class TelecomUsageRecord(models.Model):
                  ORDER BY company_id, sequence, id
             ), x AS (
                 SELECT src.*, v.subscription_id, sub.partner_id, sub.company_id,
-                       p.id AS rate_plan_id, p.tz, sub.bill_cycle_day AS cycle_day,
+                       v.date_start AS service_start, v.date_end AS service_end,
+                       pp.product_tmpl_id, p.id AS rate_plan_id, p.tz,
+                       sub.bill_cycle_day AS cycle_day,
                        p.peak_hour_from, p.peak_hour_to,
                        timezone(COALESCE(p.tz, 'UTC'), src.start_time AT TIME ZONE 'UTC')
                            AS local_ts
