@@ -8,6 +8,12 @@
     "depends": ["telecom_billing", "telecom_provisioning"],
     "data": [
         "security/ir.model.access.csv",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron.xml",
+        "views/telecom_regulatory_filing_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
+        "views/product_template_views.xml",
         "views/telecom_regulatory_menus.xml",
     ],
     "demo": [],

@@ -1,0 +1,2 @@
+from . import test_bdc
+from . import test_filing
