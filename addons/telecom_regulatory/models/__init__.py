@@ -6,3 +6,9 @@ from . import telecom_regulatory_filing
 from . import telecom_regulatory_filing_error
 from . import telecom_regulatory_bdc_row
 from . import telecom_regulatory_filing_bdc
+from . import telecom_form499_line
+from . import telecom_form499_mapping
+from . import telecom_form499_split
+from . import telecom_usf_contribution_factor
+from . import telecom_regulatory_worksheet_line
+from . import telecom_regulatory_filing_form499

@@ -1,2 +1,3 @@
 from . import test_bdc
 from . import test_filing
+from . import test_form499
