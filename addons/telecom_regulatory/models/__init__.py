@@ -1,3 +1,4 @@
+from . import telecom_cpni_logged_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -12,3 +13,11 @@ from . import telecom_form499_split
 from . import telecom_usf_contribution_factor
 from . import telecom_regulatory_worksheet_line
 from . import telecom_regulatory_filing_form499
+from . import telecom_cpni_access_log
+from . import telecom_cpni_authentication
+from . import telecom_cpni_notice
+from . import telecom_cpni_campaign
+from . import telecom_cpni_breach
+from . import telecom_cpni_complaint
+from . import res_users
+from . import telecom_regulatory_filing_cpni

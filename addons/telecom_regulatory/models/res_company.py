@@ -56,6 +56,24 @@ class ResCompany(models.Model):
         help="Minimum annual TRS and NANPA contribution.",
     )
 
+    telecom_cpni_breach_wait_days = fields.Integer(
+        string="Breach: Customer Waiting Period (business days)",
+        default=0,
+        help="Business days after notifying the USSS and FBI before customers may be told, "
+        "unless law enforcement asks otherwise. The 2023 Data Breach Report and Order removed "
+        "the former 7-business-day wait: 0 by default.",
+    )
+    telecom_cpni_breach_customer_days = fields.Integer(
+        string="Breach: Customer Notification Deadline (days)",
+        default=30,
+        help="Days after the determination of a breach by which customers are notified.",
+    )
+    telecom_cpni_officer_id = fields.Many2one(
+        "res.users",
+        string="CPNI Compliance Officer",
+        help="Officer who signs the annual CPNI certification.",
+    )
+
     # ------------------------------------------------------------
     # CONSTRAINT
     # ------------------------------------------------------------

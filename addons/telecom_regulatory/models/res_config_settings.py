@@ -18,3 +18,12 @@ class ResConfigSettings(models.TransientModel):
     )
     telecom_trs_factor = fields.Float(related="company_id.telecom_trs_factor", readonly=False)
     telecom_nanpa_factor = fields.Float(related="company_id.telecom_nanpa_factor", readonly=False)
+    telecom_cpni_breach_wait_days = fields.Integer(
+        related="company_id.telecom_cpni_breach_wait_days", readonly=False
+    )
+    telecom_cpni_breach_customer_days = fields.Integer(
+        related="company_id.telecom_cpni_breach_customer_days", readonly=False
+    )
+    telecom_cpni_officer_id = fields.Many2one(
+        related="company_id.telecom_cpni_officer_id", readonly=False
+    )

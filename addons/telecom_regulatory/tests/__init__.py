@@ -1,3 +1,4 @@
 from . import test_bdc
 from . import test_filing
 from . import test_form499
+from . import test_cpni
