@@ -22,6 +22,7 @@
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
+        "views/portal_templates.xml",
         "views/telecom_regulatory_menus.xml",
     ],
     "demo": [],

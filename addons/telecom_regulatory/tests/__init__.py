@@ -2,3 +2,4 @@ from . import test_bdc
 from . import test_filing
 from . import test_form499
 from . import test_cpni
+from . import test_cpni_http
