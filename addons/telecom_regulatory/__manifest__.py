@@ -18,6 +18,7 @@
         "report/cpni_certification_report.xml",
         "views/telecom_regulatory_filing_views.xml",
         "views/telecom_cpni_views.xml",
+        "views/telecom_e911_views.xml",
         "views/telecom_form499_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",

@@ -21,3 +21,8 @@ from . import telecom_cpni_breach
 from . import telecom_cpni_complaint
 from . import res_users
 from . import telecom_regulatory_filing_cpni
+from . import telecom_e911_provider
+from . import telecom_e911_location
+from . import telecom_service
+from . import telecom_regulatory_number_row
+from . import telecom_regulatory_filing_numbers
