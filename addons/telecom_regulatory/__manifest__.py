@@ -26,6 +26,6 @@
         "views/portal_templates.xml",
         "views/telecom_regulatory_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/telecom_regulatory_demo.xml"],
     "installable": True,
 }

@@ -151,3 +151,34 @@ class TelecomE911Location(models.Model):
             [("sync_state", "=", "pending"), ("id", "not in", locations.ids)]
         )
         self.env["ir.cron"]._notify_progress(done=len(locations), remaining=remaining)
+
+    @api.model
+    def _telecom_demo_locations(self):
+        """Demo: register the location of the Bayview Dental voice seats (validated)."""
+        partner = self.env.ref("telecom_catalog.partner_bayview_dental", raise_if_not_found=False)
+        if not partner:
+            return
+        services = self.env["telecom.service"].search(
+            [("partner_id", "=", partner.id), ("service_type", "=", "voip")]
+        )
+        for number in services.number_ids:
+            location = self.create(
+                {
+                    "number_id": number.id,
+                    "street": partner.street,
+                    "city": partner.city,
+                    "state_id": partner.state_id.id,
+                    "zip": partner.zip,
+                    "multi_unit": True,
+                    "floor": "2",
+                    "unit": "Suite 210",
+                }
+            )
+            super(TelecomE911Location, location).write(
+                {
+                    "validated": True,
+                    "validation_date": fields.Datetime.now(),
+                    "sync_state": "synced",
+                    "provider_ref": f"DEMO-{number.name[-4:]}",
+                }
+            )

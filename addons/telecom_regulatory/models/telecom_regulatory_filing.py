@@ -283,6 +283,30 @@ class TelecomRegulatoryFiling(models.Model):
         self.ensure_one()
         return f"{self.filing_type}_{fields.Date.to_string(self.date_to)}"
 
+    @api.model
+    def _telecom_demo_filings(self):
+        """Demo: one filing of each type for its current period, generated."""
+        today = fields.Date.context_today(self)
+        half_start = today.replace(month=1 if today.month <= 6 else 7, day=1)
+        half_end = half_start + relativedelta(months=6, days=-1)
+        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        last_month = today.replace(day=1) - relativedelta(months=1)
+        periods = [
+            ("bdc", half_start, half_end),
+            ("499q", quarter_start, quarter_start + relativedelta(months=3, days=-1)),
+            ("499a", today.replace(month=1, day=1), today.replace(month=12, day=31)),
+            (
+                "cpni_cert",
+                today.replace(year=today.year - 1, month=1, day=1),
+                today.replace(year=today.year - 1, month=12, day=31),
+            ),
+            ("rnd", last_month, last_month + relativedelta(months=1, days=-1)),
+            ("nruf", half_start, half_end),
+        ]
+        for filing_type, start, end in periods:
+            filing = self.create({"filing_type": filing_type, "date_from": start, "date_to": end})
+            filing.action_generate()
+
     # calendar -------------------------------------------------------------------------
 
     @api.model

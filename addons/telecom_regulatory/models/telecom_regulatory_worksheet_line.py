@@ -108,16 +108,18 @@ class TelecomRegulatoryWorksheetLine(models.Model):
             amount = -item.balance
             partner = item.partner_id or item.move_id.partner_id
             block = "carrier" if partner and partner._telecom_is_carrier_customer() else "end_user"
-            regulatory_class = item.product_id.product_tmpl_id.telecom_regulatory_class
+            product = item.product_id
+            if not product.telecom_regulatory_class and item.telecom_service_id:
+                product = item.telecom_service_id.product_id  # e.g. a promotion's discount
+            regulatory_class = product.telecom_regulatory_class
             if item.telecom_tax_kind == "federal_usf":
                 line = usf_line
                 regulatory_class = "interstate"
             else:
-                line = (
-                    Mapping._telecom_line_for(block, item.product_id) if item.product_id else Line
-                )
+                line = Mapping._telecom_line_for(block, product) if product else Line
                 if not line:
-                    unmapped.add(item.product_id)
+                    if product.telecom_service_type or product.telecom_regulatory_class:
+                        unmapped.add(product)  # a telecom product nobody mapped: say so
                     line = fallback
             key = (line.id, regulatory_class or False)
             if key not in split_of:
@@ -136,7 +138,7 @@ class TelecomRegulatoryWorksheetLine(models.Model):
                 self.env._(
                     "Revenue from %(product)s has no 499 line mapping: reported as "
                     "non-telecommunications revenue (line %(line)s). Map its regulatory class.",
-                    product=product.display_name or self.env._("items without a product"),
+                    product=product.display_name,
                     line=fallback.code,
                 ),
                 blocking=False,
