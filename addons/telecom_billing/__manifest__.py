@@ -28,6 +28,7 @@
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/telecom_billing_menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/telecom_tax_demo.xml",
