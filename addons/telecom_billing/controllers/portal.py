@@ -21,6 +21,9 @@ def to_int(value, default=None):
 class TelecomServicePortal(CustomerPortal):
     """Customer portal for telecom services: list, detail, plan change and add-ons.
 
+    Previews answer GET or POST (they change nothing); a change needs a POST with ``confirm``
+    (and the CSRF token).
+
     Every route answers 404 for a service that is not the logged-in customer's (record rules
     plus an explicit commercial-partner check). Changes go through the service's own request
     methods (catalog rules, provisioning order, billing settlement); the previews come from
@@ -193,14 +196,14 @@ class TelecomServicePortal(CustomerPortal):
         values = self._telecom_service_values(
             service, page_name="telecom_service_plan", plans=plans, plan=plan, timing=timing
         )
-        if request.httprequest.method != "POST" or not plan_id:
+        if not plan_id:
             return request.render("telecom_billing.portal_service_plan", values)
         if not plan:
             values["errors"] = [request.env._("Choose one of the plans offered below.")]
             return request.render("telecom_billing.portal_service_plan", values)
         preview = service._telecom_plan_change_preview(plan, timing=timing)
         values["preview"] = preview
-        if confirm and not preview["errors"]:
+        if confirm and not preview["errors"] and request.httprequest.method == "POST":
             try:
                 service._telecom_request_change_plan(plan, timing=timing)
             except (UserError, ValidationError) as error:
@@ -236,7 +239,7 @@ class TelecomServicePortal(CustomerPortal):
             addon=addon,
             quantity=quantity,
         )
-        if request.httprequest.method != "POST" or not addon_id:
+        if not addon_id:
             return request.render("telecom_billing.portal_service_addon", values)
         if not addon:
             values["errors"] = [request.env._("Choose one of the add-ons offered below.")]
@@ -248,7 +251,7 @@ class TelecomServicePortal(CustomerPortal):
             return request.render("telecom_billing.portal_service_addon", values)
         preview = service._telecom_add_addon_preview(addon, quantity)
         values["preview"] = preview
-        if confirm and not preview["errors"]:
+        if confirm and not preview["errors"] and request.httprequest.method == "POST":
             before = service.addon_line_ids
             try:
                 service._telecom_request_add_addon(addon, quantity)

@@ -1,10 +1,14 @@
 import re
+import time
 from urllib.parse import urlparse
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.telecom_numbers.controllers.portal import IDENTITY_SESSION_KEY
+
 from .common import TelecomNumbersCase
+from .portal_screenshots import take_screenshots
 
 
 class TelecomPortingPortalCase(TelecomNumbersCase, HttpCase):
@@ -228,3 +232,44 @@ class TestPortalPortOut(TelecomPortingPortalCase):
         location = urlparse(response.headers["Location"])
         self.assertEqual(location.path, "/my")
         self.assertNotIn("evil", location.netloc)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalPortingScreenshots(TelecomPortingPortalCase):
+    def test_screenshots(self):
+        request = self.env["telecom.port.request"].create(
+            {
+                "direction": "in",
+                "partner_id": self.business.id,
+                "number_input": "+13125550100",
+                "losing_carrier": "Old Telco",
+                "account_number": "A-77",
+                "authorized_name": "Acme Widgets Inc",
+                "service_street": "233 S Wacker Dr",
+                "service_city": "Chicago",
+                "service_state_id": self.state_il.id,
+                "service_zip": "60606",
+                "desired_due_date": self.business_day(10),
+                "loa_file": self.loa,
+                "loa_filename": "loa.pdf",
+                "backend_id": False,
+            }
+        )
+        request.action_submit()
+        request._telecom_reject(
+            self.env.ref("telecom_numbers.reject_account_mismatch"),
+            "Account A-77 not found at Old Telco",
+        )
+        files = take_screenshots(
+            self,
+            "t_port_alice",
+            [
+                ("port_in_form", "/my/port-requests/new"),
+                ("port_request_rejected", request.access_url),
+                ("port_out_protection", "/my/port-out"),
+            ],
+            session_values={IDENTITY_SESSION_KEY: time.time()},
+        )
+        self.assertEqual(len(files), 3)
+        for path in files:
+            self.assertGreater(path.stat().st_size, 10000, f"{path} looks empty")
