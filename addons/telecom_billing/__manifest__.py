@@ -34,5 +34,8 @@
         "demo/telecom_tax_demo.xml",
         "demo/telecom_billing_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["telecom_billing/static/tests/tours/*.js"],
+    },
     "installable": True,
 }
