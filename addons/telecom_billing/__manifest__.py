@@ -33,6 +33,7 @@
     "demo": [
         "demo/telecom_tax_demo.xml",
         "demo/telecom_billing_demo.xml",
+        "demo/portal_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["telecom_billing/static/tests/tours/*.js"],

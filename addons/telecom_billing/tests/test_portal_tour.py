@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.telecom_numbers.tests.portal_screenshots import take_screenshots
 
@@ -43,3 +43,33 @@ class TestPortalTour(TelecomPortalCase):
         self.assertEqual(len(files), 5)
         for path in files:
             self.assertGreater(path.stat().st_size, 10000, f"{path} looks empty")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalDemoScreenshots(HttpCase):
+    """Pictures of the demo customer's portal (used in the README) when demo data is loaded."""
+
+    def test_demo_screenshots(self):
+        user = self.env.ref("telecom_billing.demo_user_portal_emily", raise_if_not_found=False)
+        if not user:
+            self.skipTest("no demo data")
+        services = self.env["telecom.service"].search(
+            [("partner_id", "=", user.partner_id.commercial_partner_id.id)]
+        )
+        mobile = services.filtered(lambda s: s.service_type == "mobile")[:1]
+        fiber = services.filtered(lambda s: s.service_type == "broadband")[:1]
+        pages = [("demo_portal_home", "/my"), ("demo_services", "/my/services")]
+        if fiber:
+            pages.append(("demo_service_broadband", fiber.access_url))
+        if mobile:
+            plan = mobile._telecom_available_plans()[-1:]
+            pages.append(("demo_service_mobile", mobile.access_url))
+            if plan:
+                pages.append(
+                    (
+                        "demo_plan_change_preview",
+                        f"{mobile.access_url}/plan?plan_id={plan.id}&timing=now",
+                    )
+                )
+        files = take_screenshots(self, user.login, pages)
+        self.assertEqual(len(files), len(pages))

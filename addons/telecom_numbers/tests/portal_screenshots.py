@@ -56,7 +56,9 @@ def take_screenshots(
             )
             browser.navigate_to(f"{test_case.base_url()}{url_path}", wait_stop=True)
             browser._wait_ready()
-            time.sleep(0.5)  # portal counters and fonts load after the document
+            # the portal home fills its cards (counters) after the document has loaded
+            browser._wait_ready("!document.querySelector('.o_portal_doc_spinner')", timeout=20)
+            time.sleep(0.5)  # fonts and images
             metrics = browser._websocket_request("Page.getLayoutMetrics")
             content = metrics.get("cssContentSize") or metrics.get("contentSize") or {}
             height = int(min(max(content.get("height", min_height), min_height), max_height))
