@@ -99,6 +99,8 @@ class TestPortalPortIn(TelecomPortingPortalCase):
         page = self._get(f"/my/port-requests/{request.id}").text
         self.assertIn(code.name, page)
         self.assertIn("Account A-77 not found at Old Telco", page)
+        self.assertIn(code.customer_hint, page, "the hint is addressed to the customer")
+        self.assertNotIn(code.fix_hint, page, "staff instructions stay in the backend")
         self.assertIn("Fix and Resubmit", page)
         edit = f"/my/port-requests/{request.id}/edit"
         self.assertIn("On file: loa.pdf", self._get(edit).text)
