@@ -27,6 +27,13 @@ class TestPortalTour(TelecomPortalCase):
         self.assertEqual(port.number_ids.name, "+13125550163")
         self.assertEqual(port.loa_filename, "loa.pdf")
 
+    def test_usage_tour(self):
+        """Open a service's usage, confirm the password, download the call detail."""
+        if "telecom.usage.record" not in self.env:
+            self.skipTest("usage rating is not installed")
+        self._usage_fixtures()
+        self.start_tour("/my/services", "telecom_portal_usage_tour", login="t_portal_alice")
+
     def test_screenshots(self):
         url = self.service_a.access_url
         files = take_screenshots(
