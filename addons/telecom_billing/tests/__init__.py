@@ -9,3 +9,4 @@ from . import test_numbers
 from . import test_rating
 from . import test_portal
 from . import test_portal_tour
+from . import test_bill_run_writer
