@@ -6,3 +6,4 @@ from . import test_dunning
 from . import test_promotions
 from . import test_security
 from . import test_numbers
+from . import test_rating
