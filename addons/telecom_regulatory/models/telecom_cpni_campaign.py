@@ -101,7 +101,7 @@ class TelecomCpniCampaign(models.Model):
                     "state": "list_built",
                 }
             )
-            campaign.message_post(
+            campaign._message_log(
                 body=self.env._(
                     "Mailing list built: %(count)s customer(s); %(excluded)s left out without "
                     "the required approval.",

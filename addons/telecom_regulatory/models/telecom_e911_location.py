@@ -125,7 +125,7 @@ class TelecomE911Location(models.Model):
             super().write(
                 {"sync_state": state, "sync_error": str(error), "provider_id": provider.id}
             )
-            self.message_post(
+            self._message_log(
                 body=self.env._("911 provider refused or failed: %(error)s", error=str(error))
             )
             return False

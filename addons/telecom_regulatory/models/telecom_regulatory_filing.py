@@ -174,7 +174,7 @@ class TelecomRegulatoryFiling(models.Model):
                 )
             generate()
             filing.generated_date = fields.Datetime.now()
-            filing.message_post(
+            filing._message_log(
                 body=self.env._(
                     "Generated from the records of %(start)s to %(end)s: %(blocking)s blocking "
                     "error(s), %(warnings)s warning(s).",

@@ -10,6 +10,9 @@ class TelecomRegulatoryCase(TelecomBillingCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.telecom_bdc_provider_id = "131425"
+        # tests file their own reports and use their own 911 provider (not the demo ones)
+        cls.env["telecom.regulatory.filing"].search([]).unlink()
+        cls.env["telecom.e911.provider"].search([]).active = False
         Attribute = cls.env["telecom.attribute"]
         cls.attr = {a.code: a for a in Attribute.search([])}
 

@@ -205,3 +205,20 @@ class TestForm499(TelecomRegulatoryCase):
         self.assertEqual((line_409.projected_total, line_409.projected_interstate), (1100.0, 408.1))
         self.assertEqual(filing.contribution_factor, 37.0)  # Q3 2025, the projected quarter
         self.assertEqual(filing.gl_revenue, 2600.0)
+
+    def test_officer_without_accounting_rights_generates(self):
+        officer = self.env["res.users"].create(
+            {
+                "name": "T Officer",
+                "login": "t_499_officer",
+                "groups_id": [
+                    (6, 0, [self.env.ref("telecom_catalog.group_telecom_regulatory").id])
+                ],
+            }
+        )
+        filing = self._filing().with_user(officer)
+        filing.action_generate()
+        self.assertEqual(filing.gl_difference, 0.0)
+        self.assertEqual(filing.gl_revenue, 2600.0)
+        filing.action_review()
+        self.assertEqual(filing.reviewer_id, officer)
