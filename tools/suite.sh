@@ -33,7 +33,7 @@ prepare() {
 }
 
 odoo_cmd() {
-    "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" "$@"
+    "$PYTHON" "$ROOT/tools/odoo_server.py" -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" "$@"
 }
 
 # Prints "installed" when the database exists and holds the suite, "empty" when it exists
@@ -95,7 +95,7 @@ cmd_run() {
     esac
     check_installed "$DB"
     step "Starting Odoo on http://127.0.0.1:$HTTP_PORT (log in as admin / admin; Ctrl+C stops it)"
-    exec "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" \
+    exec "$PYTHON" "$ROOT/tools/odoo_server.py" -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" \
         -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$HTTP_PORT"
 }
 

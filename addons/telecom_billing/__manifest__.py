@@ -38,10 +38,15 @@
         "views/telecom_migration_views.xml",
         "views/telecom_parallel_run_views.xml",
         "views/telecom_rating_menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/telecom_tax_demo.xml",
         "demo/telecom_billing_demo.xml",
+        "demo/portal_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["telecom_billing/static/tests/tours/*.js"],
+    },
     "installable": True,
 }
