@@ -43,6 +43,7 @@
     "demo": [
         "demo/telecom_tax_demo.xml",
         "demo/telecom_billing_demo.xml",
+        "demo/telecom_rating_demo.xml",
         "demo/portal_demo.xml",
     ],
     "assets": {

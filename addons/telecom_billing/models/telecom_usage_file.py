@@ -3,8 +3,9 @@ import csv
 import hashlib
 import io
 import logging
+import random
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
 
@@ -700,6 +701,40 @@ class TelecomUsageFile(models.Model):
             )
         )
         return cr.fetchone()[0]
+
+    @api.model
+    def _telecom_demo_import(self, count=300):
+        """Demo data: ``count`` CDRs of the last 30 days for the active voice services, plus
+        one row of an unknown number (reject list)."""
+        if self.env["telecom.usage.record"].search_count([("name", "=like", "DEMO-%")], limit=1):
+            return False
+        rng = random.Random(42)
+        numbers = self.env["telecom.number"].search(
+            [("service_id.state", "=", "active"), ("status", "=", "assigned")]
+        )
+        if not numbers:
+            return False
+        today = fields.Datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        rows = [",".join(CDR_COLUMNS)]
+        destinations = ["+12125550199", "+13035550142", "+14155550123", "+442071234567",
+                        "+447911123456", "+5215512345678", "+19005550100"]  # fmt: skip
+        for i in range(count):
+            number = numbers[i % len(numbers)]
+            start = max(
+                today - timedelta(days=30) + timedelta(seconds=rng.randrange(30 * 86400)),
+                fields.Datetime.to_datetime(number.service_id.date_start),
+            )
+            kind = rng.choice(["voice", "voice", "voice", "sms", "data"])
+            called = "" if kind == "data" else rng.choice(destinations)
+            duration = rng.randrange(5, 1200) if kind == "voice" else 0
+            volume = rng.randrange(10**5, 10**8) if kind == "data" else 0
+            roaming = "1" if rng.random() < 0.03 else "0"
+            rows.append(
+                f"DEMO-{i:05d},{number.name},{start.isoformat()}Z,{duration},{called},out,"
+                f"{kind},{volume},{roaming},DEMO-SW"
+            )
+        rows.append(f"DEMO-BAD,+19995550000,{today.isoformat()}Z,60,+12125550199,out,voice,0,0,X")
+        return self._telecom_import_csv(("\n".join(rows) + "\n").encode(), "demo-cdr.csv")
 
     # ------------------------------------------------------------
     # BUSINESS: cron

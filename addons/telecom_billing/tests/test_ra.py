@@ -64,10 +64,12 @@ class TestRevenueAssurance(TelecomRatingCase):
         rejected = self._import([self._cdr(PEAK, 60, service="+19999999999", record_id="RA-X")])
         self.assertEqual(rejected.rejected_count, 1)
         self.Finding._telecom_check_usage_rejected()
-        self.assertFalse(self._findings("usage_rejected"))
+        mine = self._findings("usage_rejected").filtered(lambda f: f.usage_file_id == rejected)
+        self.assertFalse(mine)
         with freeze_time(fields.Datetime.now() + timedelta(days=4)):
             self.Finding._telecom_check_usage_rejected()
-        self.assertEqual(self._findings("usage_rejected").record_count, 1)
+        mine = self._findings("usage_rejected").filtered(lambda f: f.usage_file_id == rejected)
+        self.assertEqual(mine.record_count, 1)
 
     def test_usage_rated_not_billed(self):
         # the invoice missed the usage (it stayed rated): leakage of $1.50
