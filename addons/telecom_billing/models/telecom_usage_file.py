@@ -568,15 +568,20 @@ class TelecomUsageFile(models.Model):
                 """
                 WITH good AS (
                     SELECT * FROM telecom_usage_rated WHERE reason IS NULL
+                ), parts AS (
+                    SELECT DISTINCT service_id, period_start, usage_type FROM good
                 ), prior AS (
-                    SELECT r.service_id, r.period_start, r.usage_type,
-                           SUM(CASE WHEN l.use_allowance THEN r.billable_units ELSE 0 END)
+                    -- allowance used by usage rated before, one index range per partition
+                    SELECT k.service_id, k.period_start, k.usage_type, u.used
+                      FROM parts k
+                     CROSS JOIN LATERAL (
+                        SELECT SUM(CASE WHEN l.use_allowance THEN r.billable_units ELSE 0 END)
                                AS used
-                      FROM telecom_usage_record r
-                      JOIN telecom_rate_line l ON l.id = r.rate_line_id
-                     WHERE (r.service_id, r.period_start, r.usage_type) IN (
-                           SELECT service_id, period_start, usage_type FROM good)
-                     GROUP BY 1, 2, 3
+                          FROM telecom_usage_record r
+                          JOIN telecom_rate_line l ON l.id = r.rate_line_id
+                         WHERE r.service_id = k.service_id
+                           AND r.period_start = k.period_start
+                           AND r.usage_type = k.usage_type) u
                 ), w AS (
                     SELECT g.*,
                            CASE g.usage_type
@@ -615,7 +620,8 @@ class TelecomUsageFile(models.Model):
                        %(charge)s, 'rated'
                   FROM inc
                   JOIN telecom_rate_line l ON l.id = inc.rate_line_id
-                 ORDER BY inc.start_time, inc.key
+                 ORDER BY inc.service_id, inc.period_start, inc.usage_type, inc.start_time,
+                          inc.key
                 RETURNING charge
                 )
                 SELECT COUNT(*), COALESCE(SUM(charge), 0) FROM ins

@@ -217,7 +217,9 @@ class TestUsageBilling(TelecomRatingCase):
         lines = attachment.raw.decode().splitlines()
         self.assertEqual(len(lines), 5)
         self.assertTrue(lines[0].startswith("record_id,service,start_time_utc"))
-        self.assertIn("B-1", lines[1])
+        self.assertEqual(
+            sorted(line.split(",")[0] for line in lines[1:]), ["B-1", "B-2", "B-3", "B-4"]
+        )
         detail = self.service._telecom_call_detail_csv(self.d(2026, 2, 1), self.d(2026, 2, 28))
         self.assertEqual(len(detail.decode().splitlines()), 2)
 
