@@ -4,6 +4,8 @@ import io
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
+import xlsxwriter
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -108,10 +110,17 @@ class TelecomParallelRun(models.Model):
 
     def action_export_csv(self):
         self.ensure_one()
+        return self._telecom_download(self._telecom_export_csv(), "csv")
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        return self._telecom_download(self._telecom_export_xlsx(), "xlsx")
+
+    def _telecom_download(self, content, extension):
         self.write(
             {
-                "export_file": base64.b64encode(self._telecom_export_csv()),
-                "export_filename": f"parallel-run-{self.period_start}.csv",
+                "export_file": base64.b64encode(content),
+                "export_filename": f"parallel-run-{self.period_start}.{extension}",
             }
         )
         return {
@@ -353,10 +362,7 @@ class TelecomParallelRun(models.Model):
             "line_ids": lines,
         }
 
-    def _telecom_export_csv(self):
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(EXPORT_HEADER)
+    def _telecom_export_rows(self):
         for account in self.account_ids:
             head = [
                 account.legacy_account,
@@ -368,7 +374,7 @@ class TelecomParallelRun(models.Model):
                 f"{account.delta:.2f}",
             ]
             for line in account.line_ids or [None]:
-                writer.writerow(
+                yield (
                     head
                     + (
                         [
@@ -383,4 +389,29 @@ class TelecomParallelRun(models.Model):
                         else [""] * 6
                     )
                 )
+
+    def _telecom_export_csv(self):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows(self._telecom_export_rows())
         return out.getvalue().encode()
+
+    def _telecom_export_xlsx(self):
+        """The same rows as the CSV, amounts as numbers, one sheet."""
+        out = io.BytesIO()
+        workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.env._("Parallel run"))
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        amounts = {4, 5, 6, 9, 10, 11}
+        sheet.write_row(0, 0, EXPORT_HEADER, bold)
+        for row_no, row in enumerate(self._telecom_export_rows(), start=1):
+            for col, value in enumerate(row):
+                if col in amounts and value != "":
+                    sheet.write_number(row_no, col, float(value), money)
+                else:
+                    sheet.write(row_no, col, value)
+        sheet.freeze_panes(1, 0)
+        workbook.close()
+        return out.getvalue()

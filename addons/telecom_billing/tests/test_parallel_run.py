@@ -106,3 +106,6 @@ class TestParallelRun(TelecomBillingCase):
         by_account = {row["legacy_account"]: row for row in rows}
         self.assertEqual(by_account["PR-B"]["line_delta"], "-15.00")
         self.assertEqual(by_account["PR-A"]["account_passed"], "1")
+        self.parallel.action_export_xlsx()
+        self.assertEqual(self.parallel.export_filename, "parallel-run-2026-02-01.xlsx")
+        self.assertTrue(base64.b64decode(self.parallel.export_file).startswith(b"PK"))
