@@ -99,6 +99,10 @@ class TelecomUsageRecord(models.Model):
         help="Charge of billed usage after a re-rating; the difference with the billed charge "
         "is put as an adjustment on the next invoice.",
     )
+    adjustment = fields.Monetary(
+        readonly=True,
+        help="Part of the re-rated difference already charged or credited on a later invoice.",
+    )
     state = fields.Selection(USAGE_STATES, required=True, default="rated", readonly=True)
     move_id = fields.Many2one(
         "account.move",
@@ -356,11 +360,12 @@ class TelecomUsageRecord(models.Model):
         cr = self.env.cr
         cr.execute(
             """
-            SELECT r.service_id, r.usage_type, SUM(r.rerated_charge - r.charge),
-                   array_agg(r.id)
+            SELECT r.service_id, r.usage_type,
+                   SUM(r.rerated_charge - r.charge - COALESCE(r.adjustment, 0)), array_agg(r.id)
               FROM telecom_usage_record r
              WHERE r.service_id = ANY(%s) AND r.state = 'billed'
-               AND r.rerated_charge IS NOT NULL AND r.rerated_charge != r.charge
+               AND r.rerated_charge IS NOT NULL
+               AND r.rerated_charge - r.charge - COALESCE(r.adjustment, 0) != 0
              GROUP BY r.service_id, r.usage_type
             """,
             [services.ids],
@@ -386,10 +391,10 @@ class TelecomUsageRecord(models.Model):
                         "price_unit": float(delta),
                     }
                 )
-            # the adjustment is now billed: billed charge := re-rated charge
+            # the invoice keeps the billed charge; the difference is now adjusted
             cr.execute(
-                """UPDATE telecom_usage_record SET charge = rerated_charge,
-                          rerated_charge = NULL WHERE id = ANY(%s)""",
+                """UPDATE telecom_usage_record SET adjustment = rerated_charge - charge
+                    WHERE id = ANY(%s)""",
                 [ids],
             )
         self.env.invalidate_all()

@@ -239,8 +239,11 @@ class TestUsageBilling(TelecomRatingCase):
             wizard.action_rerate()
         # unbilled usage takes the new price; billed usage keeps its invoice...
         self.assertAmount(self._record("B-FEB").charge, 0.20)
-        self.assertAmount(self._record("B-1").charge, 2.00)
-        self.assertEqual(self._record("B-1").move_id, self._invoice(run, self.subscription))
+        billed = self._record("B-1")
+        self.assertEqual(billed.move_id, self._invoice(run, self.subscription))
+        self.assertAmount(billed.charge, 1.00)  # as on the invoice
+        self.assertAmount(billed.rerated_charge, 2.00)
+        self.assertAmount(billed.adjustment, 1.00)
         # ... and the difference is charged on the next invoice
         adjustment = self.env["telecom.charge"].search(
             [("subscription_id", "=", self.subscription.id), ("kind", "=", "adjustment")]
@@ -255,6 +258,11 @@ class TestUsageBilling(TelecomRatingCase):
                 [("subscription_id", "=", self.subscription.id), ("kind", "=", "adjustment")]
             ),
             1,
+        )
+        # the invoice and its usage records still agree (revenue assurance)
+        self.env["telecom.ra.finding"]._telecom_check_usage_billed_mismatch()
+        self.assertFalse(
+            self.env["telecom.ra.finding"].search([("move_id", "=", run.move_ids.ids)])
         )
         move = self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription)
         self.assertAmount(sum(self._lines(move, "usage").mapped("price_subtotal")), 0.20)
