@@ -519,6 +519,9 @@ class TelecomUsageFile(models.Model):
                 WHERE s.reason IS NULL"""
         )
         Record = self.env["telecom.usage.record"]
+        # The planner cannot estimate the rate matches of a fresh stage; a merge join would
+        # sort the whole file twice where a hash join reads it once.
+        cr.execute("SET LOCAL enable_mergejoin = off")
         cr.execute(
             SQL(
                 """
@@ -547,6 +550,7 @@ class TelecomUsageFile(models.Model):
                 rate=Record._telecom_rate_sql(source),
             )
         )
+        cr.execute("SET LOCAL enable_mergejoin = on")
         cr.execute("ANALYZE telecom_usage_rated")
         _logger.info("usage import: rated in %.1f s", time.monotonic() - t0)
         # 4. partitions with earlier-rated usage after the new one: recomputed afterwards
