@@ -285,3 +285,15 @@ class TestUsageBilling(TelecomRatingCase):
         self.assertEqual(self._record("F-OFS").called_number, "+442071234567")
         self.assertEqual(self._record("F-NANP").called_number, "+12125550100")
         self.assertAmount(self._record("F-CASE").charge, 0.50)
+
+    def test_column_order_extra_columns_and_crlf(self):
+        content = (
+            "usage_type,record_id,cell_id,service,start_time,duration,called_number\r\n"
+            f"voice,X-1,C17,{self.number},{PEAK},90,+442071234567\r\n"
+            f"voice,X-2,C18,{self.number},{PEAK},30,+447911123456\r\n"
+        ).encode()
+        usage_file = self.env["telecom.usage.file"]._telecom_import_csv(content)
+        self.assertEqual((usage_file.read_count, usage_file.rated_count), (2, 2))
+        self.assertAmount(self._record("X-1").charge, 0.75)  # 90 s at $0.50
+        self.assertAmount(self._record("X-2").charge, 0.90)  # first minute at $0.90
+        self.assertEqual(self._record("X-1").direction, "out")
