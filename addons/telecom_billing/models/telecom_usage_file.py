@@ -645,22 +645,23 @@ class TelecomUsageFile(models.Model):
             Record._telecom_recompute_allowances(SQL("SELECT * FROM telecom_usage_late"))
         # 6. rejects: new ones inserted, re-rated ones updated
         counts["rejected"] = self._telecom_write_rejects()
+        cr.execute("SELECT 1 FROM telecom_usage_stage WHERE reject_id IS NOT NULL LIMIT 1")
+        rerating = bool(cr.fetchone())
         cr.execute(
             """
             UPDATE telecom_usage_reject j SET state = 'rerated', usage_record_id = r.id,
                    reason = NULL, write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
               FROM telecom_usage_rated q
               JOIN telecom_usage_record r ON r.name = q.record_id
-             WHERE q.reject_id = j.id AND q.reason IS NULL
+             WHERE q.reject_id = j.id AND q.reason IS NULL AND q.reject_id IS NOT NULL
+               AND %s
             """,
-            [uid],
+            [uid, rerating],
         )
         cr.execute(
             "DROP TABLE telecom_usage_stage, telecom_usage_svc, telecom_usage_rated, "
             "telecom_usage_late"
         )
-        if counts["rated"] >= 100_000:
-            cr.execute("ANALYZE telecom_usage_record")
         self.env.invalidate_all()
         return counts
 
