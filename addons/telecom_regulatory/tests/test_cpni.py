@@ -99,7 +99,13 @@ class TestCpni(TelecomRegulatoryCase):
         wizard = (
             self.env["telecom.cpni.view.wizard"]
             .with_user(self.cpni_agent)
-            .create({"partner_id": self.customer.id, "reason": "Call detail question"})
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "reason": "Call detail question",
+                    "scope": "service_mix",
+                }
+            )
         )
         with self.assertRaises(UserError):
             wizard.action_view()
@@ -119,6 +125,18 @@ class TestCpni(TelecomRegulatoryCase):
         log = self.env["telecom.cpni.access.log"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(log.authentication_id, results[1])
         self.assertEqual(log.channel, "phone")
+        # call detail: the usage records of the customer, read in the wizard's context
+        wizard.scope = "call_detail"
+        action = wizard.action_view()
+        self.assertEqual(action["res_model"], "telecom.usage.record")
+        Usage = self.env["telecom.usage.record"].with_user(self.cpni_agent)
+        calls = Usage.with_context(**action["context"]).search(action["domain"])
+        self.assertEqual(calls, self.call)
+        calls.read(["called_number", "duration"])
+        logs = self.env["telecom.cpni.access.log"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(logs), 2)
+        self.assertEqual(logs[0].reason, "Call detail question")
+        self.assertIn("Usage", logs[0].data_viewed)
 
     def test_password_rules_and_hashing(self):
         with self.assertRaises(ValidationError):
