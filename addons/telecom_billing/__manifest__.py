@@ -33,10 +33,15 @@
         "views/telecom_rate_plan_views.xml",
         "views/telecom_usage_file_views.xml",
         "views/telecom_rating_menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/telecom_tax_demo.xml",
         "demo/telecom_billing_demo.xml",
+        "demo/portal_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["telecom_billing/static/tests/tours/*.js"],
+    },
     "installable": True,
 }
