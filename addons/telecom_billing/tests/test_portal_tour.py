@@ -1,5 +1,8 @@
+import time
+
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.telecom_numbers.controllers.portal import IDENTITY_SESSION_KEY
 from odoo.addons.telecom_numbers.tests.portal_screenshots import take_screenshots
 
 from .test_portal import TelecomPortalCase
@@ -47,7 +50,15 @@ class TestPortalTour(TelecomPortalCase):
                 ("addon_preview", f"{url}/addons/add?addon_id={self.addon_data.id}&quantity=1"),
             ],
         )
-        self.assertEqual(len(files), 5)
+        if "telecom.usage.record" in self.env:
+            self._usage_fixtures()
+            files += take_screenshots(
+                self,
+                "t_portal_alice",
+                [("usage", f"{self.service_c.access_url}/usage")],
+                session_values={IDENTITY_SESSION_KEY: time.time()},
+            )
+        self.assertEqual(len(files), 6 if "telecom.usage.record" in self.env else 5)
         for path in files:
             self.assertGreater(path.stat().st_size, 10000, f"{path} looks empty")
 
