@@ -28,6 +28,11 @@
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/telecom_billing_menus.xml",
+        "data/telecom_usage_data.xml",
+        "wizards/telecom_usage_rerate_wizard_views.xml",
+        "views/telecom_rate_plan_views.xml",
+        "views/telecom_usage_file_views.xml",
+        "views/telecom_rating_menus.xml",
         "views/portal_templates.xml",
     ],
     "demo": [

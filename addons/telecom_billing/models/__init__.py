@@ -22,3 +22,11 @@ from . import telecom_number
 from . import telecom_port_request
 from . import sale_order
 from . import sale_order_line
+from . import telecom_rate_plan
+from . import telecom_rate_line
+from . import telecom_usage_record
+from . import telecom_usage_file
+from . import telecom_usage_reject
+from . import telecom_subscription_usage
+from . import telecom_bill_run_usage
+from . import telecom_service_usage

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..adapters.base import TaxEngineUnavailable
+from ..tools import invoice_writer
 
 _logger = logging.getLogger(__name__)
 
@@ -332,6 +333,9 @@ class TelecomBillRun(models.Model):
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
         done = run._telecom_process_chunk(batch_size)
+        if done and run.state == "running" and not run._telecom_count_remaining():
+            # the last chunk ends the run now, not at the job's next call (an hour later)
+            run._telecom_finish()
         remaining = sum(
             r._telecom_count_remaining() for r in self.search([("state", "=", "running")])
         )
@@ -447,7 +451,9 @@ class TelecomBillRun(models.Model):
             self._telecom_lock_next_subscriptions(batch_size)
         )
         if not subscriptions:
-            self._telecom_finish()
+            # rows locked by another worker are still to bill: that worker ends the run
+            if not self._telecom_count_remaining():
+                self._telecom_finish()
             return 0
         bills, log_vals = [], []
         for subscription in subscriptions:
@@ -472,8 +478,9 @@ class TelecomBillRun(models.Model):
         moves, errors = self._telecom_create_invoices(bills)
         log_vals += errors
         self.env["telecom.bill.run.line"].create(log_vals)
-        if self.auto_post and moves:
-            self._telecom_post(moves.with_env(self.env))
+        drafts = moves.filtered(lambda move: move.state == "draft")
+        if self.auto_post and drafts:
+            self._telecom_post(drafts.with_env(self.env))
         return len(subscriptions)
 
     def _telecom_log_vals(self, subscription, state, message):
@@ -484,7 +491,41 @@ class TelecomBillRun(models.Model):
             "message": str(message),
         }
 
+    def _telecom_writer(self):
+        """``sql`` (default): posted invoices the set-based writer can produce are written by
+        it (tools/invoice_writer.py), the others by the ORM; ``orm``: all by the ORM.
+        Context key ``telecom_bill_run_writer`` or system parameter
+        ``telecom_billing.bill_run_writer``."""
+        return self.env.context.get("telecom_bill_run_writer") or (
+            self.env["ir.config_parameter"].sudo().get_param("telecom_billing.bill_run_writer")
+            or "sql"
+        )
+
     def _telecom_create_invoices(self, bills):
+        """Create the invoices of ``bills``: posted directly by the set-based writer when the
+        run posts and the writer handles them, else with the ORM (in one batch, one by one
+        if the batch fails). Returns ``(moves, error log values)``."""
+        moves = self.env["account.move"]
+        if bills and self.auto_post and self._telecom_writer() == "sql":
+            fast = [bill for bill in bills if invoice_writer.supported(self.env, bill)]
+            if fast:
+                try:
+                    with self.env.cr.savepoint():
+                        moves = invoice_writer.write_invoices(self, fast)
+                        for bill, move in zip(fast, moves, strict=True):
+                            bill["subscription"]._telecom_after_bill(bill, move)
+                    written = {id(bill) for bill in fast}
+                    bills = [bill for bill in bills if id(bill) not in written]
+                except Exception as error:  # noqa: BLE001 - the ORM path bills them
+                    _logger.warning(
+                        "Bill run %s: set-based writer failed (%s), ORM path", self.id, error
+                    )
+                    self.env.invalidate_all(flush=False)
+                    moves = self.env["account.move"]
+        orm_moves, errors = self._telecom_create_invoices_orm(bills)
+        return moves | orm_moves, errors
+
+    def _telecom_create_invoices_orm(self, bills):
         """Create the invoices of ``bills`` in one batch, one by one if the batch fails."""
         Move = (
             self.env["account.move"]

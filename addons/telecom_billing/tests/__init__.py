@@ -6,5 +6,7 @@ from . import test_dunning
 from . import test_promotions
 from . import test_security
 from . import test_numbers
+from . import test_rating
 from . import test_portal
 from . import test_portal_tour
+from . import test_bill_run_writer

@@ -1,0 +1,236 @@
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import TelecomBillingCase
+
+# Columns that differ between two writes of the same invoice by nature.
+IGNORED = {"id", "create_date", "write_date", "move_id", "telecom_bill_run_id", "access_token"}
+
+
+@tagged("post_install", "-at_install")
+class TestBillRunWriter(TelecomBillingCase):
+    """The set-based invoice writer gives exactly the rows of the ORM path."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Account = cls.env["account.account"]
+        fees = Account.create(
+            {"code": "T25199", "name": "Test fees payable", "account_type": "liability_current"}
+        )
+        cls.env["telecom.tax.rate"].create(
+            [
+                {
+                    "engine_id": cls.tax_engine.id,
+                    "kind": "federal_usf",
+                    "name": "Federal USF",
+                    "regulatory_class": "interstate",
+                    "rate": 36.6,
+                    "base_share": 100.0,
+                    "date_from": "2026-01-01",
+                    "account_id": fees.id,
+                },
+                {
+                    "engine_id": cls.tax_engine.id,
+                    "kind": "sales_tax",
+                    "name": "California sales tax",
+                    "state_id": cls.state_ca.id,
+                    "rate": 7.25,
+                    "base_share": 100.0,
+                    "date_from": "2026-01-01",
+                    "account_id": fees.id,
+                },
+            ]
+        )
+        promotion = cls.env["telecom.promotion"].create(
+            {
+                "name": "T 10 dollars off forever",
+                "discount_type": "fixed",
+                "discount_value": 10.0,
+                "duration_months": 0,
+            }
+        )
+        Partner = cls.env["res.partner"]
+        business = Partner.create(
+            {
+                "name": "T Business Customer",
+                "is_company": True,
+                "city": "Los Angeles",
+                "zip": "90012",
+                "state_id": cls.state_ca.id,
+                "country_id": cls.env.ref("base.us").id,
+                "telecom_customer_type": "business",
+            }
+        )
+        # a full month, a prorated start with an add-on, two services, a promotion, a pending
+        # charge, 30-day payment terms, and a termination that gives a credit note
+        cls.full = cls._subscription()
+        cls._service(cls.full, cls.plan_basic, start="2026-02-01")
+        cls.prorated = cls._subscription()
+        cls._service(cls.prorated, cls.plan_plus, start="2026-02-10", addons=[(cls.addon_data, 2)])
+        cls.two = cls._subscription(partner=business)
+        cls.two.payment_term_id = cls.env.ref("account.account_payment_term_30days")
+        cls._service(cls.two, cls.plan_fiber, start="2026-02-01")
+        voip = cls._service(cls.two, cls.plan_voip, start="2026-02-01")
+        cls.env["telecom.service.promotion"].create(
+            {"service_id": voip.id, "promotion_id": promotion.id}
+        )
+        cls.charged = cls._subscription()
+        cls._service(cls.charged, cls.plan_basic, start="2026-02-01")
+        cls.env["telecom.charge"].create(
+            {
+                "subscription_id": cls.charged.id,
+                "product_id": cls.addon_intl.id,
+                "name": "Usage: international minutes",
+                "date": "2026-02-20",
+                "quantity": 37,
+                "price_unit": 0.07,
+            }
+        )
+        cls.credit = cls._subscription()
+        cls.ended = cls._service(cls.credit, cls.plan_plus, start="2026-02-01")
+        cls.subscriptions = cls.full | cls.prorated | cls.two | cls.charged | cls.credit
+        cls._bill(cls.d(2026, 2, 1))  # February, by the ORM or the writer: not compared
+        with freeze_time("2026-02-20"):
+            cls.ended._telecom_request_terminate()
+
+    def _snapshot(self, writer):
+        """Bill March with ``writer``; everything the run wrote, without ids."""
+        env = self.env(context=dict(self.env.context, telecom_bill_run_writer=writer))
+        Run = env["telecom.bill.run"]
+        run = Run.create({"cycle_day": 1, "period_start": "2026-03-01", "auto_post": True})
+        run.action_start()
+        run._telecom_run_to_end()
+        self.assertEqual(run.state, "done")
+        env.flush_all()
+        cr = env.cr
+        result = {}
+        for subscription in self.subscriptions:
+            move = run.move_ids.filtered(lambda m, s=subscription: m.telecom_subscription_id == s)
+            self.assertEqual(len(move), 1, subscription.name)
+            cr.execute("SELECT * FROM account_move WHERE id = %s", [move.id])
+            header = {k: v for k, v in cr.dictfetchone().items() if k not in IGNORED}
+            cr.execute("SELECT * FROM account_move_line WHERE move_id = %s ORDER BY id", [move.id])
+            lines = [
+                {k: v for k, v in row.items() if k not in IGNORED} for row in cr.dictfetchall()
+            ]
+            cr.execute(
+                """SELECT a.name, a.amount, a.unit_amount, a.account_id, a.partner_id, a.date,
+                          a.general_account_id, a.product_id, a.company_id, a.currency_id
+                     FROM account_analytic_line a JOIN account_move_line l ON l.id = a.move_line_id
+                    WHERE l.move_id = %s ORDER BY l.id, a.id""",
+                [move.id],
+            )
+            analytic = cr.fetchall()
+            cr.execute(
+                """SELECT partner_id, ARRAY(SELECT mail_message_subtype_id
+                                              FROM mail_followers_mail_message_subtype_rel r
+                                             WHERE r.mail_followers_id = f.id ORDER BY 1)
+                     FROM mail_followers f
+                    WHERE res_model = 'account.move' AND res_id = %s ORDER BY partner_id""",
+                [move.id],
+            )
+            followers = cr.fetchall()
+            cr.execute(
+                "SELECT COUNT(*) FROM mail_message WHERE model = 'account.move' AND res_id = %s",
+                [move.id],
+            )
+            messages = cr.fetchone()[0]
+            result[subscription.name] = {
+                "move": header,
+                "lines": lines,
+                "analytic": analytic,
+                "followers": followers,
+                "messages": messages,
+                "customer_rank": subscription.partner_id.customer_rank,
+                "charges": sorted(
+                    (c.name, c.state, c.move_id == move) for c in subscription.charge_ids
+                ),
+                "promotions": sorted(
+                    (p.months_applied, p.months_remaining, p.state)
+                    for p in subscription.service_ids.promotion_line_ids
+                ),
+                "charged_until": sorted(
+                    (s.charged_until, tuple(s.addon_line_ids.mapped("charged_until")))
+                    for s in subscription.service_ids
+                ),
+            }
+        self.assertFalse(run.line_ids.filtered(lambda line: line.state == "error"))
+        return run, result
+
+    def test_writer_writes_what_the_orm_writes(self):
+        self.env.flush_all()
+        self.env.cr.execute("SAVEPOINT writer_equivalence")
+        __, by_orm = self._snapshot("orm")
+        self.env.cr.execute("ROLLBACK TO SAVEPOINT writer_equivalence")
+        self.env.invalidate_all(flush=False)
+        with self.assertNoLogs("odoo.addons.telecom_billing.models.telecom_bill_run", "WARNING"):
+            run, by_writer = self._snapshot("sql")
+        self.assertEqual(
+            run.move_ids.mapped("move_type").count("out_refund"), 1, "the credit note is covered"
+        )
+        self.assertTrue(any(v["analytic"] for v in by_orm.values()), "analytic lines covered")
+        self.assertTrue(any(v["followers"] for v in by_orm.values()), "followers covered")
+        differences = []
+        for name, expected in by_orm.items():
+            got = by_writer[name]
+            for key in expected:
+                if key == "lines":
+                    if len(got["lines"]) != len(expected["lines"]):
+                        differences.append(f"{name}: {len(got['lines'])} lines")
+                        continue
+                    for index, (line, orm_line) in enumerate(
+                        zip(got["lines"], expected["lines"], strict=True)
+                    ):
+                        differences += [
+                            f"{name} line {index} {column}: {line[column]!r} != {value!r}"
+                            for column, value in orm_line.items()
+                            if line[column] != value
+                        ]
+                elif key == "move":
+                    differences += [
+                        f"{name} move {column}: {got['move'][column]!r} != {value!r}"
+                        for column, value in expected["move"].items()
+                        if got["move"][column] != value
+                    ]
+                elif got[key] != expected[key]:
+                    differences.append(f"{name} {key}: {got[key]!r} != {expected[key]!r}")
+        self.assertFalse(differences, "\n".join(differences))
+
+    def test_writer_invoices_balance(self):
+        run, __ = self._snapshot("sql")
+        cr = self.env.cr
+        cr.execute(
+            """SELECT m.name, SUM(l.debit) - SUM(l.credit), SUM(l.balance),
+                      m.amount_total_signed,
+                      SUM(l.balance) FILTER (WHERE l.display_type = 'payment_term')
+                 FROM account_move m JOIN account_move_line l ON l.move_id = m.id
+                WHERE m.telecom_bill_run_id = %s
+                GROUP BY m.id""",
+            [run.id],
+        )
+        rows = cr.fetchall()
+        self.assertEqual(len(rows), 5)
+        for name, debit_credit, balance, total_signed, receivable in rows:
+            self.assertEqual(debit_credit, 0, name)
+            self.assertEqual(balance, 0, name)
+            self.assertEqual(receivable, total_signed, name)
+        # the general ledger of the run balances too, and Odoo's own check agrees
+        cr.execute(
+            """SELECT SUM(l.debit), SUM(l.credit) FROM account_move_line l
+                 JOIN account_move m ON m.id = l.move_id WHERE m.telecom_bill_run_id = %s""",
+            [run.id],
+        )
+        debit, credit = cr.fetchone()
+        self.assertEqual(debit, credit)
+        self.assertTrue(debit > 0)
+        run.move_ids._check_balanced({"records": run.move_ids})
+        self.assertEqual(set(run.move_ids.mapped("state")), {"posted"})
+        self.assertEqual(set(run.move_ids.mapped("payment_state")), {"not_paid"})
+
+    def test_draft_runs_use_the_orm(self):
+        """Invoices left in draft for review are created by the ORM path."""
+        run = self._bill(self.d(2026, 3, 1), auto_post=False)
+        self.assertEqual(set(run.move_ids.mapped("state")), {"draft"})
+        self.assertEqual(len(run.move_ids), 5)
