@@ -191,6 +191,14 @@ class TelecomNumbersPortal(CustomerPortal):
             return port, self._telecom_error_lines(error), None
         if isinstance(result, dict):  # the vendor could not be reached: kept, try again later
             return port, [], "vendor_down"
+        port.message_post(
+            body=request.env._(
+                "%(action)s by %(user)s on the customer portal.",
+                action=request.env._("Resubmitted") if resubmit else request.env._("Submitted"),
+                user=request.env.user.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
         return port, [], "resubmitted" if resubmit else "submitted"
 
     # ------------------------------------------------------------

@@ -86,6 +86,9 @@ class TestPortalPortIn(TelecomPortingPortalCase):
         self.assertTrue(response.headers["Location"].endswith("?message=submitted"))
         self.assertEqual(request.state, "submitted")
         self.assertEqual(request.loa_filename, "loa.pdf")
+        self.assertIn(
+            "Submitted by Alice Acme on the customer portal.", request.message_ids.mapped("preview")
+        )
         self.assertEqual(request.number_ids.name, "+13125550100")
         self.assertEqual(request.number_ids.status, "porting_in")
         self.assertEqual(request.number_ids.partner_id, self.business)
