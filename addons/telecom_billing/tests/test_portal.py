@@ -333,7 +333,7 @@ class TestPortalUsage(TelecomPortalCase):
         for url in (base, f"{base}/call-detail.csv"):
             response = self._get(url, status=303)
             self.assertIn("/my/reauth?redirect=", response.headers["Location"])
-        self.assertIn("o_telecom_usage", self._get(self.service_c.access_url).text)
+        self.assertIn(f'href="{base}"', self._get(self.service_c.access_url).text)
         self._reauth("t_portal_alice")
         page = self._get(base).text
         self.assertIn("+12125550111", page)
