@@ -162,18 +162,20 @@ class TelecomE911Location(models.Model):
             [("partner_id", "=", partner.id), ("service_type", "=", "voip")]
         )
         for number in services.number_ids:
-            location = self.create(
-                {
-                    "number_id": number.id,
-                    "street": partner.street,
-                    "city": partner.city,
-                    "state_id": partner.state_id.id,
-                    "zip": partner.zip,
-                    "multi_unit": True,
-                    "floor": "2",
-                    "unit": "Suite 210",
-                }
-            )
+            values = {
+                "street": partner.street,
+                "city": partner.city,
+                "state_id": partner.state_id.id,
+                "zip": partner.zip,
+                "multi_unit": True,
+                "floor": "2",
+                "unit": "Suite 210",
+            }
+            location = self.search([("number_id", "=", number.id)])
+            if location:
+                location.write(values)
+            else:
+                location = self.create({"number_id": number.id, **values})
             super(TelecomE911Location, location).write(
                 {
                     "validated": True,

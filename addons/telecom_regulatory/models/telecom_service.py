@@ -70,3 +70,47 @@ class TelecomService(models.Model):
         if "ok" in values:
             return [("id", "in", [sid for sid, issue in issues.items() if issue not in values])]
         return [("id", "not in", matching)]
+
+    # ------------------------------------------------------------
+    # CRUD / HOOKS: a 911 location follows the service address
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "service_address_id" in vals:
+            for service in self.filtered(lambda s: s.service_type in E911_SERVICE_TYPES):
+                service._telecom_e911_register(update=True)
+        return result
+
+    def _telecom_after_activation(self, values):
+        super()._telecom_after_activation(values)
+        self._telecom_e911_register()
+
+    def _telecom_e911_register(self, update=False):
+        """Fixed voice and VoIP: give each number a 911 location (to send to the provider)
+        from the service address; with ``update``, move existing locations to it."""
+        self.ensure_one()
+        if self.service_type not in E911_SERVICE_TYPES:
+            return
+        address = self.service_address_id or self.partner_id
+        if not (address.street and address.city and address.state_id and address.zip):
+            return  # listed in E911 Exceptions until someone enters the location
+        values = {
+            "street": address.street,
+            "street2": address.street2 or False,
+            "city": address.city,
+            "state_id": address.state_id.id,
+            "zip": address.zip,
+            "country_id": (address.country_id or self.env.ref("base.us")).id,
+        }
+        Location = self.env["telecom.e911.location"].sudo()
+        numbers = self.sudo().number_ids
+        existing = Location.search([("number_id", "in", numbers.ids)])
+        if update and existing:
+            existing.write(values)
+        Location.create(
+            [
+                {"number_id": number.id, "company_id": self.company_id.id, **values}
+                for number in numbers - existing.number_id
+            ]
+        )

@@ -66,3 +66,19 @@ class TelecomRegulatoryCase(TelecomBillingCase):
                 "email": "business@example.com",
             }
         )
+
+    @classmethod
+    def _usage(cls, service, name, called="+12125550100", duration=120):
+        return cls.env["telecom.usage.record"].create(
+            {
+                "name": name,
+                "service_id": service.id,
+                "subscription_id": service.subscription_id.id,
+                "partner_id": service.partner_id.commercial_partner_id.id,
+                "company_id": service.company_id.id,
+                "start_time": "2025-03-05 10:00:00",
+                "usage_type": "voice",
+                "duration": duration,
+                "called_number": called,
+            }
+        )

@@ -14,7 +14,8 @@ class TestCpni(TelecomRegulatoryCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.subscription = cls._subscription()
-        cls._service(cls.subscription, cls.plan_basic, date(2025, 3, 1))
+        cls.mobile = cls._service(cls.subscription, cls.plan_basic, date(2025, 3, 1))
+        cls.call = cls._usage(cls.mobile, "T-CDR-0001")
         cls.agent = new_test_user(
             cls.env,
             login="t_agent",
@@ -23,7 +24,8 @@ class TestCpni(TelecomRegulatoryCase):
         cls.cpni_agent = new_test_user(
             cls.env,
             login="t_cpni_agent",
-            groups="telecom_catalog.group_telecom_user,telecom_catalog.group_telecom_cpni",
+            groups="telecom_catalog.group_telecom_user,telecom_catalog.group_telecom_cpni,"
+            "base.group_allow_export",
         )
         cls.officer = new_test_user(
             cls.env, login="t_officer", groups="telecom_catalog.group_telecom_regulatory"
@@ -43,6 +45,36 @@ class TestCpni(TelecomRegulatoryCase):
         # the password hash is never readable by staff, CPNI Authorized or not
         with self.assertRaises(AccessError):
             self.customer.with_user(self.cpni_agent).read(["telecom_cpni_password_hash"])
+
+    def test_call_detail_restricted_to_cpni_group(self):
+        billing = new_test_user(
+            self.env,
+            login="t_billing_agent",
+            groups="telecom_catalog.group_telecom_billing,base.group_allow_export",
+        )
+        Usage = self.env["telecom.usage.record"]
+        for user in (self.agent, billing):
+            self.assertFalse(Usage.with_user(user).search([("partner_id", "=", self.customer.id)]))
+            with self.assertRaises(AccessError):
+                self.call.with_user(user).read(["called_number"])
+            with self.assertRaises(AccessError):
+                self.call.with_user(user).export_data(["called_number", "duration"])
+        # CPNI Authorized: sees the call detail, and the read is logged
+        call = self.call.with_user(self.cpni_agent).with_context(
+            telecom_cpni_reason="Disputed call", telecom_cpni_channel="phone"
+        )
+        self.assertEqual(call.read(["called_number"])[0]["called_number"], "+12125550100")
+        log = self.env["telecom.cpni.access.log"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((log.user_id, log.reason), (self.cpni_agent, "Disputed call"))
+        self.assertIn("Called Number", log.data_viewed)
+        exported = call.export_data(["called_number"])
+        self.assertEqual(exported["datas"], [["+12125550100"]])
+        self.assertEqual(
+            self.env["telecom.cpni.access.log"].search_count(
+                [("partner_id", "=", self.customer.id)]
+            ),
+            2,
+        )
 
     def test_authorized_read_is_logged(self):
         Log = self.env["telecom.cpni.access.log"]
@@ -67,7 +99,13 @@ class TestCpni(TelecomRegulatoryCase):
         wizard = (
             self.env["telecom.cpni.view.wizard"]
             .with_user(self.cpni_agent)
-            .create({"partner_id": self.customer.id, "reason": "Call detail question"})
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "reason": "Call detail question",
+                    "scope": "service_mix",
+                }
+            )
         )
         with self.assertRaises(UserError):
             wizard.action_view()
@@ -87,6 +125,18 @@ class TestCpni(TelecomRegulatoryCase):
         log = self.env["telecom.cpni.access.log"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(log.authentication_id, results[1])
         self.assertEqual(log.channel, "phone")
+        # call detail: the usage records of the customer, read in the wizard's context
+        wizard.scope = "call_detail"
+        action = wizard.action_view()
+        self.assertEqual(action["res_model"], "telecom.usage.record")
+        Usage = self.env["telecom.usage.record"].with_user(self.cpni_agent)
+        calls = Usage.with_context(**action["context"]).search(action["domain"])
+        self.assertEqual(calls, self.call)
+        calls.read(["called_number", "duration"])
+        logs = self.env["telecom.cpni.access.log"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(logs), 2)
+        self.assertEqual(logs[0].reason, "Call detail question")
+        self.assertIn("Usage", logs[0].data_viewed)
 
     def test_password_rules_and_hashing(self):
         with self.assertRaises(ValidationError):

@@ -12,7 +12,8 @@ class TestCpniHttp(TelecomRegulatoryCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._service(cls._subscription(), cls.plan_basic, date(2025, 3, 1))
+        mobile = cls._service(cls._subscription(), cls.plan_basic, date(2025, 3, 1))
+        cls.call = cls._usage(mobile, "T-CDR-HTTP-1")
         cls.agent = new_test_user(
             cls.env,
             login="t_rpc_agent",
@@ -61,6 +62,19 @@ class TestCpniHttp(TelecomRegulatoryCase, HttpCase):
         self.assertEqual(result["error"]["data"]["name"], "odoo.exceptions.AccessError")
         result = self._rpc(
             "res.partner", "export_data", [[self.customer.id], ["telecom_cpni_service_mix"]]
+        )
+        self.assertIn("error", result)
+        result = self._rpc("telecom.usage.record", "read", [[self.call.id], ["called_number"]])
+        self.assertEqual(result["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        result = self._rpc(
+            "telecom.usage.record",
+            "search_read",
+            [[("id", "=", self.call.id)]],
+            {"fields": ["name"]},
+        )
+        self.assertEqual(result["result"], [])
+        result = self._rpc(
+            "telecom.usage.record", "export_data", [[self.call.id], ["called_number"]]
         )
         self.assertIn("error", result)
         # not CPNI: readable

@@ -28,25 +28,23 @@ class TestE911(TelecomRegulatoryCase):
         cls.broadband = cls._service(subscription, cls.plan_fiber, date(2025, 3, 1))
 
     def _location(self, service, **values):
-        return self.env["telecom.e911.location"].create(
-            {
-                "number_id": service.number_ids[:1].id,
-                "street": "1 Main St",
-                "city": "Sacramento",
-                "state_id": self.state_ca.id,
-                "zip": "95814",
-                **values,
-            }
+        location = self.env["telecom.e911.location"].search(
+            [("number_id", "=", service.number_ids[:1].id)]
         )
+        location.write(values)
+        return location
 
     def test_location_sent_to_provider_and_report(self):
         Service = self.env["telecom.service"]
         self.assertTrue(self.voip.number_ids)
         exceptions = Service.search([("e911_issue", "!=", "ok")])
         self.assertIn(self.voip, exceptions)
-        self.assertEqual(self.voip.e911_issue, "no_location")
+        # activation registered the service address as the location, not validated yet
+        self.assertEqual(self.voip.e911_issue, "not_dispatchable")
         self.assertNotIn(self.broadband, exceptions)
         location = self._location(self.voip, multi_unit=True, floor="3", unit="Suite 300")
+        self.assertEqual(location.street, "1 Main St")
+        self.assertEqual(location.sync_state, "pending")
         self.voip.invalidate_recordset(["e911_issue"])
         self.assertEqual(self.voip.e911_issue, "not_dispatchable")
         self.assertTrue(location.action_sync())
@@ -58,9 +56,17 @@ class TestE911(TelecomRegulatoryCase):
         self.voip.invalidate_recordset(["e911_issue"])
         self.assertEqual(self.voip.e911_issue, "ok")
         self.assertNotIn(self.voip, Service.search([("e911_issue", "!=", "ok")]))
-        # moving the location makes it pending until the provider validates it again
-        location.street = "2 Main St"
+        # moving the service makes the location pending until the provider validates it again
+        new_address = self.customer.copy({"street": "2 Main St", "type": "delivery"})
+        self.voip.service_address_id = new_address
+        self.assertEqual(location.street, "2 Main St")
         self.assertEqual((location.sync_state, location.validated), ("pending", False))
+
+    def test_service_without_address_has_no_location(self):
+        nowhere = self.env["res.partner"].create({"name": "T No Address"})
+        service = self._service(self._subscription(nowhere), self.plan_voip, date(2025, 3, 1))
+        self.assertTrue(service.number_ids)
+        self.assertEqual(service.e911_issue, "no_location")
 
     def test_invalid_address_and_retryable_failure(self):
         location = self._location(self.voip, zip="00000")

@@ -1,4 +1,8 @@
+import base64
+import io
 from datetime import date
+
+import openpyxl
 
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -171,6 +175,16 @@ class TestForm499(TelecomRegulatoryCase):
         self.assertEqual(
             sorted(names.mapped("name")),
             ["499a_2025-12-31_worksheet.csv", "499a_2025-12-31_worksheet.xlsx"],
+        )
+        xlsx = names.filtered(lambda a: a.name.endswith(".xlsx"))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(xlsx.datas))).active
+        rows = {row[0]: row for row in sheet.iter_rows(values_only=True) if row[0]}
+        self.assertEqual(rows["409"][2:5], (1000.0, 371.0, 0.0))
+        self.assertEqual(rows["Difference"][2], 0.0)
+        csv_file = names.filtered(lambda a: a.name.endswith(".csv"))
+        lines = base64.b64decode(csv_file.datas).decode().splitlines()
+        self.assertEqual(
+            lines[0], "line,description,total,interstate,international,split_method,split_basis"
         )
 
     def test_499a_actual_split(self):

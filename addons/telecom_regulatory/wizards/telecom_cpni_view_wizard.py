@@ -14,6 +14,11 @@ class TelecomCpniViewWizard(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     channel = fields.Selection(CPNI_CHANNELS, required=True, default="phone")
     reason = fields.Char(required=True, help="Why the CPNI is needed, e.g. billing dispute.")
+    scope = fields.Selection(
+        [("call_detail", "Call Detail (usage records)"), ("service_mix", "Services and Plans")],
+        required=True,
+        default="call_detail",
+    )
     authentication_id = fields.Many2one(
         "telecom.cpni.authentication",
         compute="_compute_authentication_id",
@@ -44,6 +49,20 @@ class TelecomCpniViewWizard(models.TransientModel):
             "telecom_cpni_channel": self.channel,
             "telecom_cpni_authentication_id": auth.id,
         }
+        if self.scope == "call_detail":
+            action = self.env["ir.actions.act_window"]._for_xml_id(
+                "telecom_billing.action_telecom_usage_record"
+            )
+            action.update(
+                {
+                    "name": self.env._(
+                        "Call detail of %(customer)s", customer=customer.display_name
+                    ),
+                    "domain": [("partner_id", "=", customer.id)],
+                    "context": context,
+                }
+            )
+            return action  # the list's read of the call-detail fields is logged
         customer.with_context(**context).read(["telecom_cpni_service_mix"])  # logs the access
         return {
             "type": "ir.actions.act_window",
