@@ -39,3 +39,4 @@ from . import telecom_migration_batch
 from . import telecom_parallel_run_line
 from . import telecom_parallel_run_account
 from . import telecom_parallel_run
+from . import telecom_ra_usage_period

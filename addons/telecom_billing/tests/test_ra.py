@@ -53,6 +53,18 @@ class TestRevenueAssurance(TelecomRatingCase):
         self.Finding._cron_telecom_ra_checks()
         self.assertFalse(self.Finding.search([("subscription_id", "=", self.subscription.id)]))
 
+    def test_usage_rated_vs_billed_per_period(self):
+        self._import([self._cdr("2026-02-03T15:00:00Z", 60, record_id="RA-FEB")])  # $0.10
+        rows = self.env["telecom.ra.usage.period"].search(
+            [("usage_type", "=", "voice"), ("period_start", ">=", "2026-01-01")]
+        )
+        by_period = {str(r.period_start): r for r in rows}
+        january, february = by_period["2026-01-01"], by_period["2026-02-01"]
+        self.assertEqual((january.rated_count, january.billed_count), (2, 2))
+        self.assertAmount(january.billed_amount, 1.50)
+        self.assertEqual((february.billed_count, february.unbilled_count), (0, 1))
+        self.assertAmount(february.unbilled_amount, 0.10)
+
     def test_usage_received_vs_rated(self):
         self.usage_file.read_count = 5  # two records read, three lost on the way
         self.Finding._telecom_check_usage_lost()
