@@ -52,7 +52,21 @@ class TelecomUsageReject(models.Model):
         rejects = self.filtered(lambda r: r.state == "open")
         if not rejects:
             raise UserError(self.env._("Select rejected rows still to fix."))
-        return rejects._telecom_rerate()
+        counts = rejects._telecom_rerate()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._(
+                    "%(rated)s rated, %(rejected)s still rejected, %(dup)s duplicates.",
+                    rated=counts["rated"],
+                    rejected=counts["rejected"],
+                    dup=counts["duplicate"],
+                ),
+                "type": "success" if not counts["rejected"] else "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_ignore(self):
         self.filtered(lambda r: r.state == "open").state = "ignored"

@@ -147,8 +147,8 @@ class TestRating(TelecomRatingCase):
         self.rate_plan.rate_line_ids = [
             (0, 0, {"usage_type": "voice", "prefix": "33", "price": 0.30, "use_allowance": False})
         ]
-        counts = usage_file.reject_ids.action_rerate()
-        self.assertEqual((counts["rated"], counts["rejected"]), (3, 1))
+        action = usage_file.reject_ids.action_rerate()
+        self.assertEqual(action["params"]["message"], "3 rated, 1 still rejected, 0 duplicates.")
         self.assertEqual(rejects["BAD-SVC"].state, "rerated")
         self.assertEqual(rejects["BAD-SVC"].usage_record_id.name, "BAD-SVC")
         self.assertAmount(self._record("BAD-DEST").charge, 0.30)
