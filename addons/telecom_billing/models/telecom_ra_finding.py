@@ -316,17 +316,23 @@ class TelecomRaFinding(models.Model):
         )
 
     @api.model
-    def _telecom_check_usage_billed_mismatch(self):
-        """Billed usage records vs the usage lines of their invoice."""
+    def _telecom_check_usage_billed_mismatch(self, days=120):
+        """Billed usage records vs the usage lines of their invoice (recent invoices)."""
         rows = self._fetch(
             """
-            WITH rec AS (
-                SELECT move_id, COUNT(*) AS n, SUM(charge) AS amount
-                  FROM telecom_usage_record WHERE move_id IS NOT NULL GROUP BY 1
+            WITH moves AS (
+                SELECT id FROM account_move
+                 WHERE telecom_subscription_id IS NOT NULL AND invoice_date >= %s
+            ), rec AS (
+                SELECT r.move_id, COUNT(*) AS n, SUM(r.charge) AS amount
+                  FROM telecom_usage_record r JOIN moves ON moves.id = r.move_id
+                 GROUP BY 1
             ), lin AS (
                 SELECT l.move_id, SUM(l.price_subtotal
                            * CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END) AS amount
-                  FROM account_move_line l JOIN account_move m ON m.id = l.move_id
+                  FROM account_move_line l
+                  JOIN moves ON moves.id = l.move_id
+                  JOIN account_move m ON m.id = l.move_id
                  WHERE l.telecom_line_kind = 'usage' GROUP BY 1
             )
             SELECT m.id AS move_id, m.name, m.company_id, m.telecom_subscription_id,
@@ -336,7 +342,8 @@ class TelecomRaFinding(models.Model):
               JOIN account_move m ON m.id = COALESCE(rec.move_id, lin.move_id)
              WHERE m.state != 'cancel'
                AND ROUND(COALESCE(rec.amount, 0), 2) != ROUND(COALESCE(lin.amount, 0), 2)
-            """
+            """,
+            [fields.Date.add(fields.Date.today(), days=-days)],
         )
         return self._telecom_record(
             "usage_billed_mismatch",
