@@ -67,13 +67,22 @@ class TestCpni(TelecomRegulatoryCase):
         log = self.env["telecom.cpni.access.log"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual((log.user_id, log.reason), (self.cpni_agent, "Disputed call"))
         self.assertIn("Called Number", log.data_viewed)
+        Usage = Usage.with_user(self.cpni_agent)
+        Usage.search_read([("id", "=", self.call.id)], ["called_number"])
+        Usage.web_search_read([("id", "=", self.call.id)], {"duration": {}})
+        self.assertEqual(
+            self.env["telecom.cpni.access.log"].search_count(
+                [("partner_id", "=", self.customer.id)]
+            ),
+            3,
+        )
         exported = call.export_data(["called_number"])
         self.assertEqual(exported["datas"], [["+12125550100"]])
         self.assertEqual(
             self.env["telecom.cpni.access.log"].search_count(
                 [("partner_id", "=", self.customer.id)]
             ),
-            2,
+            4,
         )
 
     def test_authorized_read_is_logged(self):
