@@ -94,13 +94,13 @@ def addons_path(contract=True):
 
     package_dir = Path(odoo.__file__).parent
     paths = [str(package_dir.parent / "addons"), str(package_dir / "addons"), str(ROOT / "addons")]
-    if contract:
-        if not (OCA / "contract" / "__manifest__.py").is_file():
-            sys.exit(
-                f"OCA contract is not in {OCA}: pip install --no-deps --target .local/oca "
-                "-r bench/requirements.txt (or run with --no-contract)"
-            )
+    if (OCA / "contract" / "__manifest__.py").is_file():
         paths.append(str(OCA))
+    elif contract:
+        sys.exit(
+            f"OCA contract is not in {OCA}: pip install --no-deps --target .local/oca "
+            "-r bench/requirements.txt (or run with --no-contract)"
+        )
     return ",".join(paths)
 
 

@@ -13,7 +13,14 @@ MAX_ADDON_QUANTITY = 20
 USAGE_PERIODS = 6  # billing periods offered on the usage page (current one first)
 USAGE_PAGE_SIZE = 50
 # Outcome of a request shown on the service page after the redirect (?message=...).
-SERVICE_MESSAGES = ("plan_done", "plan_sent", "plan_scheduled", "addon_done", "addon_sent")
+SERVICE_MESSAGES = (
+    "plan_done",
+    "plan_sent",
+    "plan_scheduled",
+    "plan_unscheduled",
+    "addon_done",
+    "addon_sent",
+)
 
 
 def to_int(value, default=None):
@@ -221,6 +228,20 @@ class TelecomServicePortal(CustomerPortal):
                     message = "plan_done" if service.product_id == plan else "plan_sent"
                 return request.redirect(f"/my/services/{service.id}?message={message}")
         return request.render("telecom_billing.portal_service_plan", values)
+
+    @http.route(
+        "/my/services/<int:service_id>/plan/cancel-scheduled",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_service_cancel_scheduled_plan(self, service_id, **kw):
+        service = self._telecom_service_check(service_id)
+        if not service.next_plan_id:
+            return request.redirect(service.access_url)
+        service.action_cancel_scheduled_plan()
+        return request.redirect(f"{service.access_url}?message=plan_unscheduled")
 
     # ------------------------------------------------------------
     # Add-ons

@@ -435,7 +435,20 @@ class TelecomBillRun(models.Model):
                 SQL("ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED", limit),
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            # This transaction's snapshot (REPEATABLE READ) may predate the commit of another
+            # worker that billed some of them: look again in a new transaction, now that
+            # they are locked here.
+            with self.env.registry.cursor() as fresh:
+                fresh.execute(
+                    """SELECT telecom_subscription_id FROM account_move
+                        WHERE telecom_subscription_id = ANY(%s) AND telecom_period_start = %s""",
+                    [ids, self.period_start],
+                )
+                billed = {row[0] for row in fresh.fetchall()}
+            ids = [id_ for id_ in ids if id_ not in billed]
+        return ids
 
     def _telecom_process_chunk(self, batch_size=500):
         """Bill up to ``batch_size`` subscriptions; finish the run when none is left.
@@ -456,6 +469,22 @@ class TelecomBillRun(models.Model):
                 self._telecom_finish()
             return 0
         bills, log_vals = [], []
+        self.env.cr.cache["telecom_bill_run_engines"] = {}
+        try:
+            self._telecom_prepare_bills(subscriptions, bills, log_vals)
+        finally:
+            self.env.cr.cache.pop("telecom_bill_run_engines", None)
+        moves, errors = self._telecom_create_invoices(bills)
+        log_vals += errors
+        self.env["telecom.bill.run.line"].create(log_vals)
+        drafts = moves.filtered(lambda move: move.state == "draft")
+        if self.auto_post and drafts:
+            self._telecom_post(drafts.with_env(self.env))
+        return len(subscriptions)
+
+    def _telecom_prepare_bills(self, subscriptions, bills, log_vals):
+        """Prepare the bill of each subscription into ``bills``, or its log line into
+        ``log_vals`` (error, waiting for the tax engine, nothing to bill)."""
         for subscription in subscriptions:
             try:
                 with self.env.cr.savepoint():
@@ -475,13 +504,6 @@ class TelecomBillRun(models.Model):
                         subscription, "skipped", self.env._("Nothing to bill for this period.")
                     )
                 )
-        moves, errors = self._telecom_create_invoices(bills)
-        log_vals += errors
-        self.env["telecom.bill.run.line"].create(log_vals)
-        drafts = moves.filtered(lambda move: move.state == "draft")
-        if self.auto_post and drafts:
-            self._telecom_post(drafts.with_env(self.env))
-        return len(subscriptions)
 
     def _telecom_log_vals(self, subscription, state, message):
         return {

@@ -12,7 +12,8 @@ class TelecomBillRun(models.Model):
             SQL(
                 """EXISTS (
                     SELECT 1 FROM telecom_usage_record u
-                     WHERE u.subscription_id = s.id
+                      JOIN telecom_service uv ON uv.id = u.service_id
+                     WHERE uv.subscription_id = s.id
                        AND u.state = 'rated'
                        AND u.usage_date < %s)""",
                 self.period_start,

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 USAGE_TYPES = [("voice", "Voice"), ("sms", "SMS"), ("data", "Data")]
 TIME_BANDS = [
@@ -115,6 +115,22 @@ class TelecomRateLine(models.Model):
                     line.time_band != "any" and bands.get(line.time_band),
                 )
                 if p
+            )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        self.env["telecom.usage.record"].flush_model()
+        self.env.cr.execute(
+            "SELECT rate_line_id FROM telecom_usage_record WHERE rate_line_id = ANY(%s) LIMIT 1",
+            [self.ids],
+        )
+        if self.env.cr.fetchone():
+            raise UserError(
+                self.env._("A rate used by rated usage cannot be deleted: archive it instead.")
             )
 
     # ------------------------------------------------------------

@@ -70,6 +70,14 @@ class TelecomRatePlan(models.Model):
             plan.rate_line_count = len(plan.rate_line_ids)
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        self.rate_line_ids._unlink_except_used()
+
+    # ------------------------------------------------------------
     # CONSTRAINT
     # ------------------------------------------------------------
 

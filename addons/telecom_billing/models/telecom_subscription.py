@@ -284,6 +284,17 @@ class TelecomSubscription(models.Model):
             vals["analytic_distribution"] = distribution
         return vals
 
+    def _telecom_services_by_id(self, service_ids):
+        """The services of ``service_ids`` in id order, taken from this subscription's services
+        so that they keep the prefetching of the whole bill run chunk (a browse of the ids
+        would read their add-ons, numbers and promotions subscription by subscription)."""
+        self.ensure_one()
+        own = {service.id: service for service in self.service_ids}
+        Service = self.env["telecom.service"]
+        return [
+            own.get(service_id) or Service.browse(service_id) for service_id in sorted(service_ids)
+        ]
+
     def _telecom_charge_line_vals(self, product, name, quantity, price_unit, kind, **links):
         self.ensure_one()
         service = self.env["telecom.service"].browse(links.get("telecom_service_id"))
@@ -307,7 +318,8 @@ class TelecomSubscription(models.Model):
         """
         self.ensure_one()
         lines, updates = [], []
-        services = self.service_ids.filtered(lambda s: s.state in ("active", "suspended"))
+        # iterated, not filtered: the records keep the prefetching of the whole chunk
+        services = [s for s in self.service_ids if s.state in ("active", "suspended")]
         for service in services:
             items = [service, *service.addon_line_ids.filtered(lambda a: a.state == "active")]
             for item in items:
@@ -388,11 +400,9 @@ class TelecomSubscription(models.Model):
             bases[service_id] += self.currency_id.round(vals["quantity"] * vals["price_unit"])
             if vals["telecom_date_from"] <= run.period_start <= vals["telecom_date_to"]:
                 billed_period.add(service_id)
-        product = self.env.ref(
-            "telecom_catalog.product_telecom_promotion_discount", raise_if_not_found=False
-        )
+        product = None
         discounts = []
-        for service in self.env["telecom.service"].browse(sorted(billed_period)):
+        for service in self._telecom_services_by_id(billed_period):
             remaining = bases[service.id]
             for promotion_line in service.promotion_line_ids.filtered(
                 lambda p: p.state == "active"
@@ -405,6 +415,11 @@ class TelecomSubscription(models.Model):
                 if self.currency_id.is_zero(amount):
                     continue
                 remaining -= amount
+                if product is None:
+                    product = self.env.ref(
+                        "telecom_catalog.product_telecom_promotion_discount",
+                        raise_if_not_found=False,
+                    )
                 month = promotion_line.months_applied + 1
                 name = self.env._(
                     "Promotion %(promotion)s: %(summary)s",
@@ -436,7 +451,17 @@ class TelecomSubscription(models.Model):
     def _telecom_prepare_tax_lines(self, run, lines):
         """Tax and regulatory fee lines computed by the company's tax engine."""
         self.ensure_one()
-        engine = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
+        # the bill run keeps the engine of each company for the chunk (one search, not one
+        # per subscription)
+        engines = self.env.cr.cache.get("telecom_bill_run_engines")
+        if engines is None:
+            engine = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
+        else:
+            if self.company_id.id not in engines:
+                engines[self.company_id.id] = self.env["telecom.tax.engine"]._telecom_engine_for(
+                    self.company_id
+                )
+            engine = engines[self.company_id.id].with_env(self.env)
         if not engine:
             return []
         return engine._telecom_tax_lines(self, run, lines)
@@ -458,7 +483,7 @@ class TelecomSubscription(models.Model):
         def section(name):
             commands.append(Command.create({"display_type": "line_section", "name": name}))
 
-        for service in self.env["telecom.service"].browse(sorted(by_service)):
+        for service in self._telecom_services_by_id(by_service):
             section(service.display_name)
             commands += [Command.create(vals) for vals in by_service[service.id]]
         if other:

@@ -24,8 +24,9 @@ class TelecomSubscription(models.Model):
                    COUNT(*), SUM(r.duration), SUM(r.volume_bytes), SUM(r.billable_units),
                    SUM(r.included_units), SUM(r.charge), MIN(r.usage_date), MAX(r.usage_date)
               FROM telecom_usage_record r
+              JOIN telecom_service v ON v.id = r.service_id
               LEFT JOIN telecom_rate_line l ON l.id = r.rate_line_id
-             WHERE r.subscription_id = %s AND r.state = 'rated' AND r.usage_date < %s
+             WHERE v.subscription_id = %s AND r.state = 'rated' AND r.usage_date < %s
              GROUP BY 1, 2, 3
              ORDER BY 1, 2, 3
             """,
@@ -85,8 +86,10 @@ class TelecomSubscription(models.Model):
         Record.flush_model()
         # REPEATABLE READ: usage rated after this transaction began is not touched here.
         self.env.cr.execute(
-            """UPDATE telecom_usage_record SET state = 'billed', move_id = %s
-                WHERE subscription_id = %s AND state = 'rated' AND usage_date < %s""",
+            """UPDATE telecom_usage_record r SET state = 'billed', move_id = %s
+                 FROM telecom_service v
+                WHERE v.id = r.service_id AND v.subscription_id = %s
+                  AND r.state = 'rated' AND r.usage_date < %s""",
             [move.id, self.id, before],
         )
         if not self.env.cr.rowcount:

@@ -128,7 +128,8 @@ class TelecomTaxEngine(models.Model):
         self.ensure_one()
         if self.engine_type == "table" and result.rate_code:
             rate = self.env["telecom.tax.rate"].browse(int(result.rate_code))
-            if rate.exists():
+            # the table engine answers with its own rates (no query per tax line)
+            if rate in self.rate_ids:
                 return rate.account_id
         mapping = self.account_map_ids.filtered(lambda m: m.kind == result.kind)
         account = mapping.account_id or self.default_account_id

@@ -6,6 +6,20 @@ from odoo.tools import SQL
 
 from .telecom_rate_line import TIME_BANDS, UNIT_DIVISORS, USAGE_TYPES
 
+
+class _BulkMany2one(fields.Many2one):
+    """Many2one without a database foreign key.
+
+    Usage records arrive by the million through INSERT ... SELECT joins that take every id
+    from its table; a foreign-key trigger per column and row would double the cost of the
+    insert. The referenced rows are protected by the application instead: started services,
+    imported CDR files and used rates cannot be deleted (see their ``_unlink_except_*``).
+    """
+
+    def update_db_foreign_key(self, model, column):
+        return
+
+
 USAGE_STATES = [("rated", "Rated"), ("billed", "Billed")]
 DIRECTIONS = [("out", "Outgoing"), ("in", "Incoming")]
 CALL_DETAIL_HEADER = [
@@ -33,6 +47,9 @@ class TelecomUsageRecord(models.Model):
     _description = "Telecom Usage Record"
     _order = "start_time desc, id desc"
     _rec_name = "name"
+    # Written by bulk SQL at millions of rows: no per-row user/date columns (and their
+    # foreign-key checks); the usage file records who imported what and when.
+    _log_access = False
     _sql_constraints = [
         ("name_uniq", "UNIQUE(name)", "A usage record id is imported once only."),
     ]
@@ -42,12 +59,12 @@ class TelecomUsageRecord(models.Model):
     # ------------------------------------------------------------
 
     name = fields.Char(string="Record Id", required=True, readonly=True)
-    usage_file_id = fields.Many2one(
+    usage_file_id = _BulkMany2one(
         "telecom.usage.file", readonly=True, index="btree_not_null", ondelete="set null"
     )
-    service_id = fields.Many2one("telecom.service", required=True, readonly=True)
-    subscription_id = fields.Many2one("telecom.subscription", required=True, readonly=True)
-    partner_id = fields.Many2one(
+    service_id = _BulkMany2one("telecom.service", required=True, readonly=True)
+    subscription_id = fields.Many2one(related="service_id.subscription_id")
+    partner_id = _BulkMany2one(
         "res.partner",
         string="Customer",
         required=True,
@@ -55,7 +72,7 @@ class TelecomUsageRecord(models.Model):
         index=True,
         help="Commercial partner of the billing account.",
     )
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(related="service_id.company_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
     start_time = fields.Datetime(required=True, readonly=True, help="Start of the usage (UTC).")
     usage_date = fields.Date(readonly=True, help="Local date of the usage (rate plan time zone).")
@@ -70,7 +87,7 @@ class TelecomUsageRecord(models.Model):
     roaming = fields.Boolean(readonly=True)
     source_switch = fields.Char(readonly=True)
     time_band = fields.Selection(TIME_BANDS, readonly=True)
-    rate_line_id = fields.Many2one("telecom.rate.line", readonly=True, ondelete="restrict")
+    rate_line_id = _BulkMany2one("telecom.rate.line", readonly=True, ondelete="restrict")
     destination_group = fields.Char(related="rate_line_id.destination_group")
     billable_units = fields.Integer(
         readonly=True, help="Seconds, messages or KB after the rounding increments."
@@ -92,12 +109,11 @@ class TelecomUsageRecord(models.Model):
     )
 
     def init(self):
-        # Billing reads unbilled usage per account and date; rating reads the usage of one
-        # service's period in time order (allowances).
+        # Rating reads the usage of one service's period in time order (allowances); billing
+        # reads the unbilled usage of an account's services through the same index.
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS telecom_usage_record_unbilled_idx
-                ON telecom_usage_record (subscription_id, usage_date) WHERE state = 'rated';
+            DROP INDEX IF EXISTS telecom_usage_record_unbilled_idx;
             CREATE INDEX IF NOT EXISTS telecom_usage_record_allowance_idx
                 ON telecom_usage_record (service_id, period_start, usage_type, start_time);
             """
@@ -130,7 +146,9 @@ class TelecomUsageRecord(models.Model):
                  ORDER BY company_id, sequence, id
             ), x AS (
                 SELECT src.*, v.subscription_id, sub.partner_id, sub.company_id,
-                       p.id AS rate_plan_id, p.tz, sub.bill_cycle_day AS cycle_day,
+                       v.date_start AS service_start, v.date_end AS service_end,
+                       pp.product_tmpl_id, p.id AS rate_plan_id, p.tz,
+                       sub.bill_cycle_day AS cycle_day,
                        p.peak_hour_from, p.peak_hour_to,
                        timezone(COALESCE(p.tz, 'UTC'), src.start_time AT TIME ZONE 'UTC')
                            AS local_ts
@@ -162,30 +180,53 @@ class TelecomUsageRecord(models.Model):
                        END AS raw_units
                   FROM x
             )
-            SELECT y.*, l.id AS rate_line_id,
-                   CASE WHEN l.id IS NULL OR y.raw_units <= 0 THEN 0
-                        WHEN y.raw_units <= l.first_increment THEN l.first_increment
-                        ELSE l.first_increment
-                             + CEIL((y.raw_units - l.first_increment)::numeric
-                                    / l.next_increment)::bigint * l.next_increment
+            , keys AS (
+                SELECT DISTINCT COALESCE(rate_plan_id, 0) AS plan, usage_type, time_band,
+                       roaming, left(dest, %(maxlen)s) AS dest_key
+                  FROM y
+            ), best AS MATERIALIZED (
+                SELECT k.*, l.id AS rate_line_id, l.first_increment, l.next_increment
+                  FROM keys k
+                  LEFT JOIN LATERAL (
+                      SELECT l.id, l.first_increment, l.next_increment
+                        FROM telecom_rate_line l
+                       WHERE l.rate_plan_id = k.plan
+                         AND l.usage_type = k.usage_type
+                         AND l.active
+                         AND starts_with(k.dest_key, COALESCE(l.prefix, ''))
+                         AND l.time_band IN ('any', k.time_band)
+                         AND (NOT COALESCE(l.roaming, FALSE) OR k.roaming)
+                       ORDER BY length(COALESCE(l.prefix, '')) DESC,
+                                COALESCE(l.roaming, FALSE) DESC,
+                                l.time_band = 'any', l.sequence, l.id
+                       LIMIT 1
+                  ) l ON TRUE
+            )
+            SELECT y.*, b.rate_line_id,
+                   CASE WHEN b.rate_line_id IS NULL OR y.raw_units <= 0 THEN 0
+                        WHEN y.raw_units <= b.first_increment THEN b.first_increment
+                        ELSE b.first_increment
+                             + CEIL((y.raw_units - b.first_increment)::numeric
+                                    / b.next_increment)::bigint * b.next_increment
                    END AS billable_units
               FROM y
-              LEFT JOIN LATERAL (
-                  SELECT l.id, l.first_increment, l.next_increment
-                    FROM telecom_rate_line l
-                   WHERE l.rate_plan_id = y.rate_plan_id
-                     AND l.usage_type = y.usage_type
-                     AND l.active
-                     AND starts_with(y.dest, COALESCE(l.prefix, ''))
-                     AND l.time_band IN ('any', y.time_band)
-                     AND (NOT COALESCE(l.roaming, FALSE) OR y.roaming)
-                   ORDER BY length(COALESCE(l.prefix, '')) DESC, COALESCE(l.roaming, FALSE) DESC,
-                            l.time_band = 'any', l.sequence, l.id
-                   LIMIT 1
-              ) l ON TRUE
+              JOIN best b
+                ON b.plan = COALESCE(y.rate_plan_id, 0) AND b.usage_type = y.usage_type
+               AND b.time_band = y.time_band AND b.roaming = y.roaming
+               AND b.dest_key = left(y.dest, %(maxlen)s)
             """,
             source=source,
+            maxlen=self._telecom_prefix_length(),
         )
+
+    @api.model
+    def _telecom_prefix_length(self):
+        """Length of the longest active prefix: the digits of a number that choose its rate."""
+        self.env["telecom.rate.line"].flush_model()
+        self.env.cr.execute(
+            "SELECT COALESCE(MAX(length(prefix)), 0) FROM telecom_rate_line WHERE active"
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _telecom_charge_sql(self, chargeable, line="l"):
@@ -279,7 +320,7 @@ class TelecomUsageRecord(models.Model):
         source = SQL(
             """SELECT r.id AS key, r.service_id, r.start_time,
                       ltrim(COALESCE(r.called_number, ''), '+') AS dest, r.usage_type,
-                      r.duration, r.volume_bytes, r.roaming
+                      r.duration, r.volume_bytes, COALESCE(r.roaming, FALSE) AS roaming
                  FROM telecom_usage_record r
                 WHERE r.service_id = ANY(%s) AND r.usage_date BETWEEN %s AND %s""",
             services.ids,

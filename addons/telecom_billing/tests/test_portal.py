@@ -79,9 +79,10 @@ class TelecomPortalCase(TelecomBillingCase, HttpCase):
         self.assertEqual(response.status_code, status, f"{url}: {response.status_code}")
         return response
 
-    def _post(self, url, data, status=200):
-        """POST ``data`` to ``url`` with the CSRF token of the form served at ``url``."""
-        page = self._get(url)
+    def _post(self, url, data, status=200, token_url=None):
+        """POST ``data`` to ``url`` with the CSRF token of the form served at ``url`` (or at
+        ``token_url``)."""
+        page = self._get(token_url or url)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         response = self.url_open(url, data={**data, "csrf_token": token}, allow_redirects=False)
         self.assertEqual(response.status_code, status, response.text[:2000])
@@ -127,6 +128,29 @@ class TestPortalServices(TelecomPortalCase):
         self.assertEqual(self.service_a.product_id, self.plan_plus)
         history = self.service_a.history_ids.filtered(lambda h: h.action == "change_plan")
         self.assertEqual(history.user_id, self.portal_a, "the change is the customer's")
+
+    def test_plan_change_at_next_period_then_cancelled(self):
+        self.authenticate("t_portal_alice", "t_portal_alice")
+        url = f"/my/services/{self.service_a.id}/plan"
+        page = self._post(url, {"plan_id": self.plan_plus.id, "timing": "next_cycle"}).text
+        self.assertIn("No prorated charge", page)
+        response = self._post(
+            url, {"plan_id": self.plan_plus.id, "timing": "next_cycle", "confirm": "1"}, 303
+        )
+        self.assertTrue(response.headers["Location"].endswith("?message=plan_scheduled"))
+        period_end = self.subscription_a._telecom_period_of(self.today)[1]
+        self.assertEqual(self.service_a.product_id, self.plan_basic)
+        self.assertEqual(self.service_a.next_plan_id, self.plan_plus)
+        self.assertEqual(self.service_a.next_plan_date, period_end + timedelta(days=1))
+        page = self._get(self.service_a.access_url).text
+        self.assertIn("Cancel this change", page)
+        self._post(
+            f"/my/services/{self.service_a.id}/plan/cancel-scheduled",
+            {},
+            status=303,
+            token_url=self.service_a.access_url,
+        )
+        self.assertFalse(self.service_a.next_plan_id)
 
     def test_plan_change_refuses_a_plan_not_offered(self):
         self.authenticate("t_portal_alice", "t_portal_alice")
@@ -256,6 +280,12 @@ class TestPortalSecurity(TelecomPortalCase):
         )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(self.service_a.product_id, self.plan_basic)
+        self.service_a.write({"next_plan_id": self.plan_plus.id, "next_plan_date": self.today})
+        response = self.url_open(
+            f"{base}/plan/cancel-scheduled", data={"csrf_token": token}, allow_redirects=False
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.service_a.next_plan_id, self.plan_plus)
         # unknown ids look the same as foreign ones
         self._get("/my/services/999999999", status=404)
 
@@ -333,7 +363,7 @@ class TestPortalUsage(TelecomPortalCase):
         for url in (base, f"{base}/call-detail.csv"):
             response = self._get(url, status=303)
             self.assertIn("/my/reauth?redirect=", response.headers["Location"])
-        self.assertIn("Usage &amp; Call Detail", self._get(self.service_c.access_url).text)
+        self.assertIn(f'href="{base}"', self._get(self.service_c.access_url).text)
         self._reauth("t_portal_alice")
         page = self._get(base).text
         self.assertIn("+12125550111", page)

@@ -257,3 +257,21 @@ class TestUsageBilling(TelecomRatingCase):
         move = self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription)
         self.assertAmount(sum(self._lines(move, "usage").mapped("price_subtotal")), 0.20)
         self.assertIn(adjustment, self._lines(move, "charge").telecom_charge_id)
+
+    def test_other_formats_rated_like_canonical_ones(self):
+        # rows outside the canonical format take the Python parser, within a clean file
+        usage_file = self._import(
+            [
+                self._cdr(PEAK, 60, "+442071234567", record_id="F-CANON"),
+                self._cdr(
+                    "2026-01-05T10:00:00-05:00", 60, "011 44 20 7123 4567", record_id="F-OFS"
+                ),
+                self._cdr("2026-01-05 15:00:00", 60, "(212) 555-0100", record_id="F-NANP"),
+                {**self._cdr(PEAK, 60, "+442071234567", record_id="F-CASE"), "usage_type": "VOICE"},
+            ]
+        )
+        self.assertEqual((usage_file.rated_count, usage_file.rejected_count), (4, 0))
+        self.assertEqual(self._record("F-OFS").start_time, self._record("F-CANON").start_time)
+        self.assertEqual(self._record("F-OFS").called_number, "+442071234567")
+        self.assertEqual(self._record("F-NANP").called_number, "+12125550100")
+        self.assertAmount(self._record("F-CASE").charge, 0.50)

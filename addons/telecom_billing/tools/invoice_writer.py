@@ -13,6 +13,7 @@ It gives exactly the rows of the ORM path (tests/test_bill_run_writer.py compare
 by field); anything it does not handle (:func:`supported`) goes through the ORM path.
 """
 
+import re
 from collections import defaultdict
 
 from psycopg2.extras import execute_values
@@ -114,11 +115,19 @@ def write_invoices(run, bills):
             skip_is_manually_modified=True,
         )
     )
+    # Drafts are numbered when posted: "/" spares each header the search of the journal's
+    # last number. The sales team is the same for all (user and company): computed once.
     headers = [
         {key: value for key, value in bill["move_vals"].items() if key != "invoice_line_ids"}
+        | {"name": "/"}
         for bill in bills
     ]
-    moves = Move.create(headers)
+    moves = Move.create(headers[:1])
+    if len(headers) > 1:
+        if "team_id" in Move._fields:
+            for vals in headers[1:]:
+                vals.setdefault("team_id", moves.team_id.id)
+        moves |= Move.create(headers[1:])
     env.flush_all()
     rows, totals = _line_rows(env, moves, bills)
     _insert_lines(env, rows)
@@ -269,43 +278,32 @@ def _post(env, moves, totals):
     cr = env.cr
     by_sequence = defaultdict(list)
     for move in moves:
-        by_sequence[(move.journal_id.id, move.move_type)].append(move)
+        refund = move.journal_id.refund_sequence and move.move_type == "out_refund"
+        by_sequence[(move.journal_id.id, refund)].append(move)
     cr.execute(
         "SELECT id FROM account_journal WHERE id = ANY(%s) FOR NO KEY UPDATE",
         [list({journal for journal, __ in by_sequence})],
     )
     names = {}
-    for group in by_sequence.values():
-        first = group[0]
-        last = first._get_last_sequence()
-        new = not last
-        if new:
-            last = first._get_last_sequence(relaxed=True) or first._get_starting_sequence()
-        format_string, values = first._get_sequence_format_param(last)
-        if new:
-            reset = first._deduce_sequence_number_reset(last)
-            date_start, date_end, year_start, year_end = first._get_sequence_date_range(reset)
-            values["seq"] = 0
-            values["year"] = first._truncate_year_to_length(
-                year_start or date_start.year, values["year_length"]
-            )
-            values["year_end"] = first._truncate_year_to_length(
-                year_end or date_end.year, values["year_end_length"]
-            )
-            values["month"] = first[first._sequence_date_field].month
-        for move in group:
-            values["seq"] += 1
-            names[move.id] = format_string.format(**values)
+    # Another worker may have numbered and committed invoices of the journal since this
+    # transaction's snapshot (REPEATABLE READ): the last number is read in a new transaction,
+    # under the journal lock taken above, which every writer takes before numbering.
+    # (Both cursors are read: in tests the new transaction does not see the test's data.)
+    with env.registry.cursor() as fresh:
+        for group in by_sequence.values():
+            _number((cr, fresh), group, names)
     data = []
     for move in moves:
         amounts = totals[move.id]
         total, sign = amounts["total"], amounts["sign"]
-        data.append((move.id, names[move.id], total, sign * total, amounts["due"]))
+        data.append((move.id, *names[move.id], total, sign * total, amounts["due"]))
     execute_values(
         cr._obj,
         """
         UPDATE account_move m
            SET name = v.name, state = 'posted', is_manually_modified = FALSE,
+               sequence_prefix = v.prefix, sequence_number = v.number,
+               made_sequence_gap = v.gap,
                payment_reference = CASE WHEN m.move_type = 'out_invoice'
                                         THEN COALESCE(m.payment_reference, v.name)
                                         ELSE m.payment_reference END,
@@ -317,11 +315,12 @@ def _post(env, moves, totals):
                amount_tax_signed = 0, amount_total_signed = v.signed,
                amount_total_in_currency_signed = v.signed, amount_residual_signed = v.signed,
                invoice_date_due = v.due
-          FROM (VALUES %s) AS v(id, name, total, signed, due), account_journal j
+          FROM (VALUES %s) AS v(id, name, prefix, number, gap, total, signed, due),
+               account_journal j
          WHERE m.id = v.id AND j.id = m.journal_id
         """,
         data,
-        template="(%s, %s, %s::numeric, %s::numeric, %s::date)",
+        template="(%s, %s, %s, %s, %s, %s::numeric, %s::numeric, %s::date)",
         page_size=1000,
     )
     cr.execute(
@@ -336,16 +335,11 @@ def _post(env, moves, totals):
         [moves.ids],
     )
     env.invalidate_all(flush=False)
-    moves._compute_split_sequence()
-    moves.flush_recordset(["sequence_prefix", "sequence_number"])
-    moves._compute_made_sequence_gap()
-    moves.flush_recordset(["made_sequence_gap"])
     lines = moves.line_ids
     _recompute_dependents(env, lines)
     # what posting does besides the state
     lines._create_analytic_lines()
-    for partner, group in moves.grouped("partner_id").items():
-        group.message_subscribe(partner.ids)
+    _subscribe_customers(env, moves)
     ranks = defaultdict(int)
     for move in moves:
         ranks[move.partner_id | move.partner_id.commercial_partner_id] += 1
@@ -354,6 +348,101 @@ def _post(env, moves, totals):
         by_count[count] |= partners
     for count, partners in by_count.items():
         partners._increase_rank("customer_rank", count)
+
+
+def _last_sequence(cursors, move, relaxed=False):
+    """``move._get_last_sequence()``: the highest of what ``cursors`` see."""
+    where_string, param = move._get_last_sequence_domain(relaxed)
+    where_string += " AND id != %(id)s "
+    param["id"] = move.id
+    found = []
+    for cr in cursors:
+        cr.execute(
+            f"""
+            SELECT sequence_number, name FROM account_move {where_string}
+               AND sequence_prefix = (SELECT sequence_prefix FROM account_move {where_string}
+                                       ORDER BY id DESC LIMIT 1)
+             ORDER BY sequence_number DESC LIMIT 1
+            """,  # noqa: S608 - the domain's SQL is Odoo's own
+            param,
+        )
+        found += cr.fetchall()
+    return max(found)[1] if found else None
+
+
+def _number(cursors, group, names):
+    """Names, prefixes, numbers and gap flags of ``group`` (moves of one sequence), as
+    ``_set_next_sequence()`` and ``_compute_split_sequence()`` give them, into ``names``."""
+    first = group[0]
+    last = _last_sequence(cursors, first)
+    new = not last
+    if new:
+        last = _last_sequence(cursors, first, relaxed=True) or first._get_starting_sequence()
+    format_string, values = first._get_sequence_format_param(last)
+    if new:
+        reset = first._deduce_sequence_number_reset(last)
+        date_start, date_end, year_start, year_end = first._get_sequence_date_range(reset)
+        values["seq"] = 0
+        values["year"] = first._truncate_year_to_length(
+            year_start or date_start.year, values["year_length"]
+        )
+        values["year_end"] = first._truncate_year_to_length(
+            year_end or date_end.year, values["year_end_length"]
+        )
+        values["month"] = first[first._sequence_date_field].month
+    # sequence_prefix / sequence_number as _compute_split_sequence() splits them
+    regex = first._make_regex_non_capturing(first._sequence_fixed_regex.replace(r"?P<seq>", ""))
+    previous = None
+    for move in group:
+        values["seq"] += 1
+        name = format_string.format(**values)
+        matching = re.match(regex, name)
+        prefix, number = name[: matching.start(1)], int(matching.group(1) or 0)
+        if previous is None:
+            # made_sequence_gap as _compute_made_sequence_gap() tells it
+            exists = False
+            for cr in cursors:
+                cr.execute(
+                    """SELECT 1 FROM account_move WHERE journal_id = %s
+                          AND sequence_prefix = %s AND sequence_number = %s""",
+                    [move.journal_id.id, prefix, number - 1],
+                )
+                exists = exists or bool(cr.fetchone())
+            gap = number > 1 and not exists
+        else:
+            gap = number > 1 and previous != (prefix, number - 1)
+        previous = (prefix, number)
+        names[move.id] = (name, prefix, number, gap)
+
+
+def _subscribe_customers(env, moves):
+    """``move.message_subscribe([move.partner_id])`` for every move, in one batch: the
+    active partner follows with the default subtypes (external ones for customers)."""
+    Partner = env["res.partner"].sudo()
+    partner_ids = list(set(moves.partner_id.ids))
+    active = set(Partner.search([("id", "in", partner_ids), ("active", "=", True)]).ids)
+    customers = set(Partner.search([("id", "in", partner_ids), ("partner_share", "=", True)]).ids)
+    default, __, external = env["mail.message.subtype"].default_subtypes("account.move")
+    Followers = env["mail.followers"].sudo().with_context(default_partner_id=False)
+    existing = set(
+        Followers.search([("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]).mapped(
+            lambda f: (f.res_id, f.partner_id.id)
+        )
+    )
+    Followers.create(
+        [
+            {
+                "res_model": "account.move",
+                "res_id": move.id,
+                "partner_id": move.partner_id.id,
+                "subtype_ids": [
+                    Command.set(external.ids if move.partner_id.id in customers else default.ids)
+                ],
+            }
+            for move in moves
+            if move.partner_id.id in active and (move.id, move.partner_id.id) not in existing
+        ]
+    )
 
 
 def _recompute_dependents(env, lines):

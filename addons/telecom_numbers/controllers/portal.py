@@ -166,6 +166,13 @@ class TelecomNumbersPortal(CustomerPortal):
             vals.update(loa_file=base64.b64encode(content), loa_filename=filename)
         return vals
 
+    def _telecom_port_draft_errors(self, port):
+        """What still stops a draft port-in from being sent (the request's own validation)."""
+        try:
+            return port._telecom_port_in_errors(port._telecom_parse_numbers())
+        except ValidationError as error:
+            return self._telecom_error_lines(error)
+
     def _telecom_port_submit(self, port, form):
         """Save the form on ``port`` (new when empty) and send it; returns (port, errors,
         message). Nothing the customer typed is lost: a request that fails validation stays a
@@ -191,6 +198,14 @@ class TelecomNumbersPortal(CustomerPortal):
             return port, self._telecom_error_lines(error), None
         if isinstance(result, dict):  # the vendor could not be reached: kept, try again later
             return port, [], "vendor_down"
+        port.message_post(
+            body=request.env._(
+                "%(action)s by %(user)s on the customer portal.",
+                action=request.env._("Resubmitted") if resubmit else request.env._("Submitted"),
+                user=request.env.user.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
         return port, [], "resubmitted" if resubmit else "submitted"
 
     # ------------------------------------------------------------
@@ -299,8 +314,10 @@ class TelecomNumbersPortal(CustomerPortal):
         if port.direction != "in" or port.state not in ("draft", "rejected"):
             return request.redirect(port.access_url)
         if request.httprequest.method != "POST":
+            errors = self._telecom_port_draft_errors(port) if port.state == "draft" else []
             return request.render(
-                "telecom_numbers.portal_port_request_form", self._telecom_port_form_values(port)
+                "telecom_numbers.portal_port_request_form",
+                self._telecom_port_form_values(port, errors=errors),
             )
         port, errors, message = self._telecom_port_submit(port, form)
         if message:

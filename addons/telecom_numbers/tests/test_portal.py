@@ -75,6 +75,9 @@ class TestPortalPortIn(TelecomPortingPortalCase):
         self.assertEqual(request.account_number, "A-77")
         self.assertFalse(request.number_ids)
         self.assertIn(f"/my/port-requests/{request.id}/edit", page)
+        # coming back to the draft later shows what is still missing
+        page = self._get(f"/my/port-requests/{request.id}/edit").text
+        self.assertIn("is too early for a simple port", page)
         # 2. fixed: a business day later and the signed letter
         form["desired_due_date"] = fields.Date.to_string(self.business_day(10))
         response = self._post(
@@ -86,6 +89,9 @@ class TestPortalPortIn(TelecomPortingPortalCase):
         self.assertTrue(response.headers["Location"].endswith("?message=submitted"))
         self.assertEqual(request.state, "submitted")
         self.assertEqual(request.loa_filename, "loa.pdf")
+        self.assertIn(
+            "Submitted by Alice Acme on the customer portal.", request.message_ids.mapped("preview")
+        )
         self.assertEqual(request.number_ids.name, "+13125550100")
         self.assertEqual(request.number_ids.status, "porting_in")
         self.assertEqual(request.number_ids.partner_id, self.business)
@@ -257,6 +263,9 @@ class TestPortalPortingScreenshots(TelecomPortingPortalCase):
                 "backend_id": False,
             }
         )
+        draft = request.copy(
+            {"number_input": "+13125550188", "desired_due_date": self.today, "loa_file": False}
+        )
         request.action_submit()
         request._telecom_reject(
             self.env.ref("telecom_numbers.reject_account_mismatch"),
@@ -267,11 +276,12 @@ class TestPortalPortingScreenshots(TelecomPortingPortalCase):
             "t_port_alice",
             [
                 ("port_in_form", "/my/port-requests/new"),
+                ("port_in_errors", f"{draft.access_url}/edit"),
                 ("port_request_rejected", request.access_url),
                 ("port_out_protection", "/my/port-out"),
             ],
             session_values={IDENTITY_SESSION_KEY: time.time()},
         )
-        self.assertEqual(len(files), 3)
+        self.assertEqual(len(files), 4)
         for path in files:
             self.assertGreater(path.stat().st_size, 10000, f"{path} looks empty")
