@@ -11,12 +11,12 @@ from odoo.tests.common import HOST, ChromeBrowser
 
 from odoo.addons.telecom_numbers.tests.portal_screenshots import screenshots_dir, take_screenshots
 
-from .test_form499 import TestForm499
+from . import test_form499
 
 
 @unittest.skipUnless(os.environ.get("TELECOM_SCREENSHOTS"), "screenshots on demand only")
 @tagged("post_install", "-at_install")
-class TestRegulatoryScreenshots(TestForm499, HttpCase):
+class TestRegulatoryScreenshots(test_form499.TestForm499, HttpCase):
     def test_screenshots(self):
         new_test_user(
             self.env,
