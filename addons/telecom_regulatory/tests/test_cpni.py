@@ -227,6 +227,28 @@ class TestCpni(TelecomRegulatoryCase):
         with self.assertRaises(UserError):
             campaign.unlink()  # kept one year
 
+    def test_opt_out_approval_after_waiting_period(self):
+        Partner = self.env["res.partner"]
+        notified = Partner.create(
+            {"name": "T Notified", "telecom_cpni_optout_notice_date": date(2026, 1, 2)}
+        )
+        recent = Partner.create(
+            {"name": "T Recent", "telecom_cpni_optout_notice_date": date(2026, 1, 20)}
+        )
+        objected = Partner.create(
+            {
+                "name": "T Objected",
+                "telecom_cpni_optout_notice_date": date(2026, 1, 2),
+                "telecom_cpni_approval": "denied",
+            }
+        )
+        with freeze_time("2026-02-10"):
+            Partner._cron_telecom_cpni_opt_out_approvals()
+        self.assertEqual(notified.telecom_cpni_approval, "opt_out")
+        self.assertEqual(notified.telecom_cpni_approval_date, date(2026, 2, 4))
+        self.assertEqual(recent.telecom_cpni_approval, "none")
+        self.assertEqual(objected.telecom_cpni_approval, "denied")
+
     def test_breach_deadlines(self):
         officer_group = self.env.ref("telecom_catalog.group_telecom_regulatory")
         self.assertIn(self.officer, officer_group.users)
