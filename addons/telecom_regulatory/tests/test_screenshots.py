@@ -39,6 +39,21 @@ class TestRegulatoryScreenshots(test_form499.TestForm499, HttpCase):
         self._backend_screenshot(
             "t_shot_officer", "regulatory_499a_worksheet", f"/odoo/action-{action}/{filing.id}"
         )
+        cpni_officer = new_test_user(
+            self.env,
+            login="t_shot_cpni",
+            password="t_shot_cpni",
+            groups="telecom_catalog.group_telecom_regulatory,telecom_catalog.group_telecom_cpni",
+        )
+        self.customer.write(
+            {"telecom_census_tract": "06067001101", "telecom_cpni_approval": "opt_out"}
+        )
+        self._backend_screenshot(
+            cpni_officer.login,
+            "regulatory_partner_tab",
+            f"/odoo/contacts/{self.customer.id}",
+            click=".o_notebook a[name='telecom_regulatory']",
+        )
         new_test_user(
             self.env,
             login="t_shot_portal",
@@ -53,7 +68,7 @@ class TestRegulatoryScreenshots(test_form499.TestForm499, HttpCase):
         )
         take_screenshots(self, "t_shot_portal", [("regulatory_portal_privacy", "/my/privacy")])
 
-    def _backend_screenshot(self, login, name, url_path, width=1280, height=1500):
+    def _backend_screenshot(self, login, name, url_path, width=1280, height=1500, click=None):
         """Open a backend page once its form is drawn and save ``name.png``."""
         browser = ChromeBrowser(self, headless=True)
         try:
@@ -73,6 +88,12 @@ class TestRegulatoryScreenshots(test_form499.TestForm499, HttpCase):
                 if found.get("result", {}).get("value"):
                     break
                 time.sleep(1)
+            if click:
+                browser._websocket_request(
+                    "Runtime.evaluate",
+                    params={"expression": f"document.querySelector({click!r}).click()"},
+                    timeout=30.0,
+                )
             time.sleep(1)
             shot = browser._websocket_request(
                 "Page.captureScreenshot", params={"format": "png"}, timeout=30.0
