@@ -33,6 +33,7 @@ Environment: PGHOST, PGPORT, PGUSER (defaults 127.0.0.1, 5432, current user).
 import argparse
 import contextlib
 import cProfile
+import functools
 import getpass
 import io
 import os
@@ -76,6 +77,14 @@ def parse_args():
     parser.add_argument("--profile", action="store_true", help="profile one chunk in-process")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--generate-only", action="store_true", help="with --data: generate and keep, no run"
+    )
+    parser.add_argument(
+        "--data",
+        help="database (bench_...) holding generated data: copied instead of generating when "
+        "it exists, else made from this run's data (same N and --no-contract expected)",
+    )
+    parser.add_argument(
         "--writer",
         choices=["sql", "orm"],
         default="sql",
@@ -84,7 +93,7 @@ def parse_args():
     args = parser.parse_args()
     if not args.db:
         args.db = f"bench_bill_{args.n}" + (f"_w{args.workers}" if args.workers > 1 else "")
-    if not args.db.startswith("bench_"):
+    if not args.db.startswith("bench_") or (args.data and not args.data.startswith("bench_")):
         parser.error("the database name must start with bench_")
     return args
 
@@ -130,6 +139,7 @@ def pg(dbname="postgres"):
         conn.close()
 
 
+@functools.cache
 def data_dir():
     from odoo.tools import config
 
@@ -160,13 +170,31 @@ def fresh_database(args):
             + ["--stop-after-init", "--no-http", "--log-level=warn"],
             check=True,
         )
+    source_db = TEMPLATE
+    if args.data and db_exists(args.data):
+        source_db = args.data
     drop_db(args.db)
     with pg() as cr:
-        cr.execute(f'CREATE DATABASE "{args.db}" TEMPLATE "{TEMPLATE}"')
-    source = data_dir() / "filestore" / TEMPLATE
+        cr.execute(f'CREATE DATABASE "{args.db}" TEMPLATE "{source_db}"')
+    source = data_dir() / "filestore" / source_db
     if source.is_dir():
         shutil.copytree(source, data_dir() / "filestore" / args.db)
-    log(f"fresh database {args.db} (copy of {TEMPLATE})")
+    log(f"fresh database {args.db} (copy of {source_db})")
+    return source_db != TEMPLATE
+
+
+def save_data(args):
+    """Keep a copy of the generated (not yet billed) database for the next runs."""
+    import odoo
+
+    odoo.sql_db.close_all()
+    drop_db(args.data)
+    with pg() as cr:
+        cr.execute(f'CREATE DATABASE "{args.data}" TEMPLATE "{args.db}"')
+    source = data_dir() / "filestore" / args.db
+    if source.is_dir():
+        shutil.copytree(source, data_dir() / "filestore" / args.data)
+    log(f"generated data kept in {args.data} (--data {args.data} reuses it)")
 
 
 def machine(cr):
@@ -608,7 +636,7 @@ def profile_chunk(registry, args):
 def main():
     args = parse_args()
     contract = not args.no_contract
-    fresh_database(args)
+    reused = fresh_database(args)
     import odoo
     from odoo.tools import config
 
@@ -617,11 +645,19 @@ def main():
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         log(f"Machine: {machine(cr)}")
-        generate(env, args.n, args.seed)
-        if contract:
-            contracts(env, args.n)
+        if reused:
+            log(f"data of {args.data} reused: {args.n:,} subscriptions")
+        else:
+            generate(env, args.n, args.seed)
+            if contract:
+                contracts(env, args.n)
         cr.commit()
         cr.execute("ANALYZE")
+    if args.data and not reused:
+        save_data(args)
+        if args.generate_only:
+            return
+        registry = odoo.modules.registry.Registry(args.db)
     if args.profile:
         profile_chunk(registry, args)
         return
@@ -673,7 +709,10 @@ def main():
         f"  wall time        {ours:8.1f} s  (launch of odoo to the end of the run; "
         f"{sampler.job_time:.1f} s from the job's first chunk)"
     )
-    print(f"  invoices/s       {one / ours:8.1f}")
+    print(
+        f"  invoices/s       {one / ours:8.1f}  "
+        f"({one / max(sampler.job_time, 0.001):.1f} from the job's first chunk)"
+    )
     print(
         f"  peak RSS         {sampler.peak_process / 1024**2:8.0f} MiB largest Odoo process, "
         f"{sampler.peak_total / 1024**2:.0f} MiB all Odoo processes"

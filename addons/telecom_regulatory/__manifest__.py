@@ -7,6 +7,7 @@
     "license": "LGPL-3",
     "depends": ["telecom_billing", "telecom_provisioning", "portal"],
     "data": [
+        "security/telecom_regulatory_groups.xml",
         "security/ir.model.access.csv",
         "security/telecom_regulatory_rules.xml",
         "data/mail_activity_type_data.xml",

@@ -1,7 +1,9 @@
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 
+from ..tools import invoice_writer
 from .common import TelecomBillingCase
 
 # Columns that differ between two writes of the same invoice by nature.
@@ -234,3 +236,24 @@ class TestBillRunWriter(TelecomBillingCase):
         run = self._bill(self.d(2026, 3, 1), auto_post=False)
         self.assertEqual(set(run.move_ids.mapped("state")), {"draft"})
         self.assertEqual(len(run.move_ids), 5)
+
+    def test_unsupported_bills_go_through_the_orm(self):
+        """Odoo taxes, x2many values or another currency: the ORM path writes the invoice."""
+        run = self.env["telecom.bill.run"].create({"cycle_day": 1, "period_start": "2026-03-01"})
+        bill = self.full._telecom_prepare_bill(run)
+        self.assertTrue(invoice_writer.supported(self.env, bill))
+        product_line = next(
+            command[2]
+            for command in bill["move_vals"]["invoice_line_ids"]
+            if command[2].get("display_type") == "product"
+        )
+        tax = self.env["account.tax"].create({"name": "T tax", "amount": 5.0})
+        product_line["tax_ids"] = [Command.set(tax.ids)]
+        self.assertFalse(invoice_writer.supported(self.env, bill))
+        product_line["tax_ids"] = [Command.clear()]
+        product_line["sale_line_ids"] = [Command.set([])]
+        self.assertFalse(invoice_writer.supported(self.env, bill))
+        del product_line["sale_line_ids"]
+        euro = self.env.ref("base.EUR")
+        bill["move_vals"]["currency_id"] = euro.id
+        self.assertFalse(invoice_writer.supported(self.env, bill))

@@ -58,9 +58,7 @@ class TelecomPortalCase(TelecomBillingCase, HttpCase):
                 {
                     "name": name,
                     "service_id": cls.service_c.id,
-                    "subscription_id": cls.subscription_a.id,
                     "partner_id": cls.customer.id,
-                    "company_id": cls.company.id,
                     "start_time": fields.Datetime.to_datetime(day) + timedelta(hours=15),
                     "usage_date": day,
                     "period_start": cls.subscription_a._telecom_period_of(day)[0],

@@ -64,6 +64,20 @@ LINE_FIELDS = [
     "write_date",
 ]
 SECTION_TYPES = ("line_section", "line_note")
+# invoice line values the writer understands; other keys must be telecom_* columns
+LINE_KEYS = {
+    "display_type",
+    "name",
+    "sequence",
+    "product_id",
+    "product_uom_id",
+    "quantity",
+    "price_unit",
+    "account_id",
+    "analytic_distribution",
+    "tax_ids",
+    "discount",
+}
 
 
 def _line_vals(command):
@@ -91,6 +105,13 @@ def supported(env, bill):
         line = _line_vals(command)
         if line is None:
             return False
+        Line = env["account.move.line"]
+        for key in line:
+            field = Line._fields.get(key)
+            if key not in LINE_KEYS and not (
+                key.startswith("telecom_") and field and field.store and field.column_type
+            ):
+                return False  # e.g. a one2many or many2many command: the ORM writes it
         display_type = line.get("display_type", "product")
         if display_type in SECTION_TYPES:
             continue

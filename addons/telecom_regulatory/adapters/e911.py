@@ -68,3 +68,7 @@ class RestE911Adapter:
     def provision(self, telephone_number, address):
         """Register ``address`` for ``telephone_number``; returns ``{"id": provider id}``."""
         return self._call("PUT", f"/locations/{telephone_number}", address)
+
+    def remove(self, telephone_number):
+        """Remove the location of a disconnected ``telephone_number`` from the 911 database."""
+        return self._call("DELETE", f"/locations/{telephone_number}", {})

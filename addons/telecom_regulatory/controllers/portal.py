@@ -3,6 +3,10 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.http import request, route
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.telecom_numbers.controllers.portal import (
+    IDENTITY_SESSION_KEY,
+    TelecomNumbersPortal,
+)
 
 PORTAL_APPROVALS = {"opt_in": "opt_in", "opt_out": "denied"}
 
@@ -57,3 +61,28 @@ class TelecomCpniPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update({"page_name": "telecom_privacy", "notice": notice})
         return request.render("telecom_regulatory.portal_my_privacy_notice", values)
+
+
+class TelecomCpniPortalReauth(TelecomNumbersPortal):
+    """The portal's password re-check before call detail is shown is a customer
+    authentication: record it (passed or failed) with the other CPNI authentications."""
+
+    @route("/my/reauth", type="http", auth="user", website=True, methods=["GET", "POST"])
+    def portal_reauth(self, redirect=None, password=None, **kw):
+        before = request.session.get(IDENTITY_SESSION_KEY, 0)
+        response = super().portal_reauth(redirect=redirect, password=password, **kw)
+        if request.httprequest.method == "POST" and request.env.user.share:
+            passed = request.session.get(IDENTITY_SESSION_KEY, 0) != before
+            request.env["telecom.cpni.authentication"].sudo().create(
+                {
+                    "partner_id": self._telecom_cpni_account().id,
+                    "user_id": request.env.user.id,
+                    "channel": "portal",
+                    "method": "portal",
+                    "result": "passed" if passed else "failed",
+                }
+            )
+        return response
+
+    def _telecom_cpni_account(self):
+        return request.env.user.partner_id.commercial_partner_id

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 from passlib.context import CryptContext
 
@@ -75,6 +76,13 @@ class ResPartner(models.Model):
     telecom_cpni_approval_date = fields.Date(string="CPNI Approval Date", tracking=True)
     telecom_cpni_approval_channel = fields.Selection(
         CPNI_APPROVAL_CHANNELS, string="CPNI Approval Channel", tracking=True
+    )
+    telecom_cpni_optout_notice_date = fields.Date(
+        string="CPNI Opt-out Notice Sent",
+        tracking=True,
+        help="Day the customer was sent the CPNI opt-out notice. Without an objection, the "
+        "customer's opt-out approval is assumed once the waiting period has passed "
+        "(47 CFR 64.2008(d)(1): 30 days, plus 3 days when mailed).",
     )
     telecom_cpni_service_mix = fields.Text(
         string="Service Mix (CPNI)",
@@ -272,3 +280,27 @@ class ResPartner(models.Model):
         else:
             stored, given = partner.telecom_cpni_password_hash, (secret or "").strip()
         return bool(stored and given and _secret_context.verify(given, stored))
+
+    @api.model
+    def _cron_telecom_cpni_opt_out_approvals(self, batch_size=500, waiting_days=33):
+        """Customers notified at least ``waiting_days`` ago who did not object get opt-out
+        approval, dated the end of the waiting period."""
+        limit_date = fields.Date.context_today(self) - timedelta(days=waiting_days)
+        domain = [
+            ("telecom_cpni_approval", "=", "none"),
+            ("telecom_cpni_optout_notice_date", "!=", False),
+            ("telecom_cpni_optout_notice_date", "<=", limit_date),
+        ]
+        partners = self.search(domain, limit=batch_size)
+        for partner in partners:
+            partner.write(
+                {
+                    "telecom_cpni_approval": "opt_out",
+                    "telecom_cpni_approval_date": partner.telecom_cpni_optout_notice_date
+                    + timedelta(days=waiting_days),
+                    "telecom_cpni_approval_channel": "written",
+                }
+            )
+        self.env["ir.cron"]._notify_progress(
+            done=len(partners), remaining=self.search_count(domain)
+        )

@@ -25,6 +25,18 @@ class TelecomCpniLoggedMixin(models.AbstractModel):
                 self._telecom_cpni_log(sorted(viewed))
         return result
 
+    @api.model
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **kw):
+        # search_read formats the records itself, without read(): log here too
+        result = super().search_read(
+            domain=domain, fields=fields, offset=offset, limit=limit, order=order, **kw
+        )
+        if result and self._telecom_cpni_fields and not self.env.su and not self.env.user.share:
+            viewed = set(result[0]) & set(self._telecom_cpni_fields)
+            if viewed:
+                self.browse([row["id"] for row in result])._telecom_cpni_log(sorted(viewed))
+        return result
+
     def export_data(self, fields_to_export):
         result = super().export_data(fields_to_export)
         if self._telecom_cpni_fields and not self.env.su:

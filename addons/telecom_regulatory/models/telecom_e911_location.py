@@ -6,6 +6,8 @@ SYNC_STATES = [
     ("pending", "To Send"),
     ("synced", "Registered with the 911 Provider"),
     ("error", "Error"),
+    ("to_remove", "To Remove (number disconnected)"),
+    ("removed", "Removed from the 911 Provider"),
 ]
 ADDRESS_FIELDS = ("street", "street2", "city", "state_id", "zip", "country_id", "floor", "unit")
 
@@ -113,6 +115,8 @@ class TelecomE911Location(models.Model):
             self.write({"sync_state": "error", "sync_error": self.env._("No 911 provider.")})
             return False
         adapter = provider._telecom_adapter()
+        if self.sync_state == "to_remove":
+            return self._telecom_remove(provider, adapter)
         try:
             result = adapter.validate(self._telecom_payload())
             if not result.get("valid"):
@@ -141,14 +145,28 @@ class TelecomE911Location(models.Model):
         )
         return True
 
+    def _telecom_remove(self, provider, adapter):
+        """The number was disconnected: remove its location from the 911 database."""
+        self.ensure_one()
+        try:
+            adapter.remove(self.number_id.name)
+        except E911Error as error:
+            values = {"sync_error": str(error), "provider_id": provider.id}
+            if isinstance(error, E911PermanentError):
+                values["sync_state"] = "error"
+            super().write(values)
+            return False
+        super().write({"sync_state": "removed", "sync_error": False, "validated": False})
+        return True
+
     @api.model
     def _cron_e911_sync(self, batch_size=100):
-        locations = self.search([("sync_state", "=", "pending")], limit=batch_size)
+        locations = self.search([("sync_state", "in", ("pending", "to_remove"))], limit=batch_size)
         for location in locations:
             with self.env.cr.savepoint():
                 location._telecom_sync()
         remaining = self.search_count(
-            [("sync_state", "=", "pending"), ("id", "not in", locations.ids)]
+            [("sync_state", "in", ("pending", "to_remove")), ("id", "not in", locations.ids)]
         )
         self.env["ir.cron"]._notify_progress(done=len(locations), remaining=remaining)
 

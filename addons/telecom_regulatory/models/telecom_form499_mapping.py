@@ -24,10 +24,13 @@ class TelecomForm499Mapping(models.Model):
     line_id = fields.Many2one("telecom.form499.line", string="499 Line", required=True)
 
     @api.model
-    def _telecom_line_for(self, customer_block, product):
-        """The 499 line of revenue from ``product`` sold to ``customer_block`` customers."""
+    def _telecom_line_for(self, customer_block, product, mappings=None):
+        """The 499 line of revenue from ``product`` sold to ``customer_block`` customers
+        (``mappings``: the mapping records already read, to avoid a query per item)."""
         template = product.product_tmpl_id
-        for mapping in self.search([("customer_block", "=", customer_block)]):
+        if mappings is None:
+            mappings = self.search([])
+        for mapping in mappings.filtered(lambda m: m.customer_block == customer_block):
             if mapping.regulatory_class and mapping.regulatory_class != (
                 template.telecom_regulatory_class
             ):

@@ -1,8 +1,10 @@
 import base64
 import csv
+import hashlib
 import io
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -224,7 +226,28 @@ class TelecomRegulatoryFiling(models.Model):
             }
         )
         self.activity_feedback(["telecom_regulatory.mail_activity_filing_due"])
+        for filing in self:
+            filing._telecom_log_filed_files()
         return True
+
+    def _telecom_log_filed_files(self):
+        """Chatter note with the SHA-256 of every file filed: an auditor can check that the
+        files kept are the ones sent."""
+        self.ensure_one()
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id)], order="name"
+        )
+        lines = [
+            f"{a.name}: {hashlib.sha256(base64.b64decode(a.datas or b'')).hexdigest()}"
+            for a in attachments
+        ]
+        self._message_log(
+            body=Markup("%s<ul>%s</ul>")
+            % (
+                self.env._("Filed with these files (SHA-256):"),
+                Markup("").join(Markup("<li>%s</li>") % line for line in lines),
+            )
+        )
 
     def action_reset_draft(self):
         self.write({"state": "draft", "reviewer_id": False, "review_date": False})

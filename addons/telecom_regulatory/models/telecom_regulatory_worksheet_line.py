@@ -102,12 +102,17 @@ class TelecomRegulatoryWorksheetLine(models.Model):
         items_of = defaultdict(list)
         split_of = {}
         unmapped = set()
+        mappings = Mapping.search([])
+        line_of = {}  # (block, product id) -> 499 line
+        carrier_of = {}  # partner id -> carrier's carrier customer?
         for item in self._telecom_revenue_items(
             filing.company_id, filing.date_from, filing.date_to
         ):
             amount = -item.balance
             partner = item.partner_id or item.move_id.partner_id
-            block = "carrier" if partner and partner._telecom_is_carrier_customer() else "end_user"
+            if partner.id not in carrier_of:
+                carrier_of[partner.id] = bool(partner) and partner._telecom_is_carrier_customer()
+            block = "carrier" if carrier_of[partner.id] else "end_user"
             product = item.product_id
             if not product.telecom_regulatory_class and item.telecom_service_id:
                 product = item.telecom_service_id.product_id  # e.g. a promotion's discount
@@ -116,7 +121,11 @@ class TelecomRegulatoryWorksheetLine(models.Model):
                 line = usf_line
                 regulatory_class = "interstate"
             else:
-                line = Mapping._telecom_line_for(block, product) if product else Line
+                if (block, product.id) not in line_of:
+                    line_of[block, product.id] = (
+                        Mapping._telecom_line_for(block, product, mappings) if product else Line
+                    )
+                line = line_of[block, product.id]
                 if not line:
                     if product.telecom_service_type or product.telecom_regulatory_class:
                         unmapped.add(product)  # a telecom product nobody mapped: say so

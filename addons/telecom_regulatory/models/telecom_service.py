@@ -86,6 +86,21 @@ class TelecomService(models.Model):
         super()._telecom_after_activation(values)
         self._telecom_e911_register()
 
+    def _telecom_after_termination(self, values):
+        """The numbers are disconnected: their 911 locations are removed at the provider."""
+        super()._telecom_after_termination(values)
+        locations = (
+            self.env["telecom.e911.location"]
+            .sudo()
+            .search(
+                [
+                    ("number_id", "in", self.sudo().number_ids.ids),
+                    ("sync_state", "not in", ("to_remove", "removed")),
+                ]
+            )
+        )
+        locations.write({"sync_state": "to_remove"})
+
     def _telecom_e911_register(self, update=False):
         """Fixed voice and VoIP: give each number a 911 location (to send to the provider)
         from the service address; with ``update``, move existing locations to it."""
@@ -106,8 +121,10 @@ class TelecomService(models.Model):
         Location = self.env["telecom.e911.location"].sudo()
         numbers = self.sudo().number_ids
         existing = Location.search([("number_id", "in", numbers.ids)])
-        if update and existing:
-            existing.write(values)
+        # a number given again after its disconnection gets its location back (to validate)
+        moving = existing if update else existing.filtered(lambda x: x.sync_state == "removed")
+        if moving:
+            moving.write(values)
         Location.create(
             [
                 {"number_id": number.id, "company_id": self.company_id.id, **values}

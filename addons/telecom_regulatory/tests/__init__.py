@@ -5,3 +5,4 @@ from . import test_cpni
 from . import test_cpni_http
 from . import test_e911_numbers
 from . import test_views
+from . import test_screenshots

@@ -41,6 +41,12 @@ class E911Simulator:
                     return self._answer(
                         200, {"valid": valid, "message": "" if valid else "Address not in MSAG"}
                     )
+                if self.path.startswith("/locations/") and self.command == "DELETE":
+                    tn = self.path.rsplit("/", 1)[1]
+                    if tn not in simulator.locations:
+                        return self._answer(404, {"code": "unknown", "message": "no location"})
+                    del simulator.locations[tn]
+                    return self._answer(200, {"removed": tn})
                 if self.path.startswith("/locations/"):
                     tn = self.path.rsplit("/", 1)[1]
                     simulator.locations[tn] = payload
@@ -49,6 +55,7 @@ class E911Simulator:
 
             do_POST = _handle
             do_PUT = _handle
+            do_DELETE = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

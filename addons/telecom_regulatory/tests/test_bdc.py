@@ -85,6 +85,8 @@ class TestBdc(TelecomRegulatoryCase):
         self.assertEqual(self.filing.reviewer_id, self.env.user)
         self.filing.action_file()
         self.assertEqual(self.filing.state, "filed")
+        note = self.filing.message_ids.filtered(lambda m: "SHA-256" in (m.body or ""))
+        self.assertIn("bdc_fbs_131425_2025-06-30.csv", note.body)
 
     def test_missing_tract_blocks(self):
         nowhere = self.env["res.partner"].create(

@@ -67,13 +67,22 @@ class TestCpni(TelecomRegulatoryCase):
         log = self.env["telecom.cpni.access.log"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual((log.user_id, log.reason), (self.cpni_agent, "Disputed call"))
         self.assertIn("Called Number", log.data_viewed)
+        Usage = Usage.with_user(self.cpni_agent)
+        Usage.search_read([("id", "=", self.call.id)], ["called_number"])
+        Usage.web_search_read([("id", "=", self.call.id)], {"duration": {}})
+        self.assertEqual(
+            self.env["telecom.cpni.access.log"].search_count(
+                [("partner_id", "=", self.customer.id)]
+            ),
+            3,
+        )
         exported = call.export_data(["called_number"])
         self.assertEqual(exported["datas"], [["+12125550100"]])
         self.assertEqual(
             self.env["telecom.cpni.access.log"].search_count(
                 [("partner_id", "=", self.customer.id)]
             ),
-            2,
+            4,
         )
 
     def test_authorized_read_is_logged(self):
@@ -217,6 +226,28 @@ class TestCpni(TelecomRegulatoryCase):
         self.assertNotIn(self.customer, third_party.partner_ids)
         with self.assertRaises(UserError):
             campaign.unlink()  # kept one year
+
+    def test_opt_out_approval_after_waiting_period(self):
+        Partner = self.env["res.partner"]
+        notified = Partner.create(
+            {"name": "T Notified", "telecom_cpni_optout_notice_date": date(2026, 1, 2)}
+        )
+        recent = Partner.create(
+            {"name": "T Recent", "telecom_cpni_optout_notice_date": date(2026, 1, 20)}
+        )
+        objected = Partner.create(
+            {
+                "name": "T Objected",
+                "telecom_cpni_optout_notice_date": date(2026, 1, 2),
+                "telecom_cpni_approval": "denied",
+            }
+        )
+        with freeze_time("2026-02-10"):
+            Partner._cron_telecom_cpni_opt_out_approvals()
+        self.assertEqual(notified.telecom_cpni_approval, "opt_out")
+        self.assertEqual(notified.telecom_cpni_approval_date, date(2026, 2, 4))
+        self.assertEqual(recent.telecom_cpni_approval, "none")
+        self.assertEqual(objected.telecom_cpni_approval, "denied")
 
     def test_breach_deadlines(self):
         officer_group = self.env.ref("telecom_catalog.group_telecom_regulatory")

@@ -98,3 +98,18 @@ class TestCpniHttp(TelecomRegulatoryCase, HttpCase):
         response = self.url_open(f"/my/privacy/notice/{self.other_notice.id}")
         self.assertTrue(response.url.endswith("/my/privacy"))
         self.assertNotIn("Account change notice</h3>", response.text)
+
+    def test_portal_reauthentication_is_recorded(self):
+        self.authenticate("t_portal_cpni", "t_portal_cpni_pw1")
+        page = self.url_open("/my/reauth?redirect=/my/privacy")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        for password in ("wrong-password", "t_portal_cpni_pw1"):
+            self.url_open(
+                "/my/reauth",
+                data={"redirect": "/my/privacy", "password": password, "csrf_token": token},
+            )
+        auths = self.env["telecom.cpni.authentication"].search(
+            [("partner_id", "=", self.customer.id), ("channel", "=", "portal")], order="id"
+        )
+        self.assertEqual(auths.mapped("result"), ["failed", "passed"])
+        self.assertEqual(auths.mapped("method"), ["portal", "portal"])

@@ -62,6 +62,19 @@ class TestE911(TelecomRegulatoryCase):
         self.assertEqual(location.street, "2 Main St")
         self.assertEqual((location.sync_state, location.validated), ("pending", False))
 
+    def test_location_removed_when_service_terminated(self):
+        location = self._location(self.voip_2)
+        self.assertTrue(location.action_sync())
+        number = self.voip_2.number_ids.name
+        self.assertIn(number, self.simulator.locations)
+        with freeze_time("2025-06-30"):
+            self.voip_2._telecom_request_terminate()
+        self.assertEqual(self.voip_2.state, "terminated")
+        self.assertEqual(location.sync_state, "to_remove")
+        self.env["telecom.e911.location"]._cron_e911_sync()
+        self.assertEqual(location.sync_state, "removed")
+        self.assertNotIn(number, self.simulator.locations)
+
     def test_service_without_address_has_no_location(self):
         nowhere = self.env["res.partner"].create({"name": "T No Address"})
         service = self._service(self._subscription(nowhere), self.plan_voip, date(2025, 3, 1))

@@ -220,7 +220,7 @@ class TestForm499(TelecomRegulatoryCase):
         self.assertEqual(filing.contribution_factor, 37.0)  # Q3 2025, the projected quarter
         self.assertEqual(filing.gl_revenue, 2600.0)
 
-    def test_officer_without_accounting_rights_generates(self):
+    def test_officer_generates_and_drills_down(self):
         officer = self.env["res.users"].create(
             {
                 "name": "T Officer",
@@ -236,3 +236,8 @@ class TestForm499(TelecomRegulatoryCase):
         self.assertEqual(filing.gl_revenue, 2600.0)
         filing.action_review()
         self.assertEqual(filing.reviewer_id, officer)
+        # drill-down: the officer reads the journal items behind a line
+        line = filing.worksheet_line_ids.filtered(lambda x: x.code == "409")
+        action = line.action_view_move_lines()
+        items = self.env["account.move.line"].with_user(officer).search(action["domain"])
+        self.assertEqual(items.read(["balance"])[0]["balance"], -1000.0)
