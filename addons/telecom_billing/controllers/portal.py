@@ -1,12 +1,18 @@
 from datetime import timedelta
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.addons.telecom_numbers.controllers.portal import identity_recent, identity_url
+from odoo.addons.telecom_numbers.controllers.portal import (
+    customer_count,
+    customer_domain,
+    customer_record,
+    identity_recent,
+    identity_url,
+)
 
 PLAN_CHANGE_TIMINGS = ("now", "next_cycle")
 MAX_ADDON_QUANTITY = 20
@@ -49,28 +55,11 @@ class TelecomServicePortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "telecom_service_count" in counters:
-            Service = request.env["telecom.service"]
-            values["telecom_service_count"] = (
-                Service.search_count(self._telecom_service_domain())
-                if Service.has_access("read")
-                else 0
-            )
+            values["telecom_service_count"] = customer_count("telecom.service")
         return values
 
-    def _telecom_service_domain(self):
-        return [("partner_id", "child_of", request.env.user.commercial_partner_id.id)]
-
     def _telecom_service_check(self, service_id):
-        """The customer's service ``service_id`` with superuser rights (the customer stays the
-        environment user, so history and chatter name them), or 404."""
-        try:
-            service = self._document_check_access("telecom.service", to_int(service_id, 0))
-        except (AccessError, MissingError):
-            raise request.not_found() from None
-        customer = request.env.user.commercial_partner_id
-        if service.partner_id.commercial_partner_id != customer:
-            raise request.not_found()
-        return request.env["telecom.service"].sudo().browse(service.id)
+        return customer_record(self, "telecom.service", to_int(service_id, 0))
 
     def _telecom_service_values(self, service, **kwargs):
         values = self._prepare_portal_layout_values()
@@ -140,7 +129,7 @@ class TelecomServicePortal(CustomerPortal):
         filters = self._telecom_service_filters()
         sortby = sortby if sortby in sortings else "name"
         filterby = filterby if filterby in filters else "current"
-        domain = self._telecom_service_domain() + filters[filterby]["domain"]
+        domain = customer_domain() + filters[filterby]["domain"]
         count = Service.search_count(domain) if Service.has_access("read") else 0
         pager = portal_pager(
             url="/my/services",

@@ -41,6 +41,29 @@ def identity_url(redirect):
     return f"/my/reauth?redirect={quote(redirect)}"
 
 
+def customer_domain():
+    """Domain of the records of the logged-in customer's commercial partner."""
+    return [("partner_id", "child_of", request.env.user.commercial_partner_id.id)]
+
+
+def customer_count(model):
+    """How many ``model`` records the logged-in customer has (0 without read access)."""
+    Model = request.env[model]
+    return Model.search_count(customer_domain()) if Model.has_access("read") else 0
+
+
+def customer_record(portal, model, record_id):
+    """The customer's ``model`` record ``record_id`` with superuser rights (the customer stays
+    the environment user, so history and chatter name them), or 404 for anyone else's."""
+    try:
+        record = portal._document_check_access(model, record_id)
+    except (AccessError, MissingError):
+        raise request.not_found() from None
+    if record.partner_id.commercial_partner_id != request.env.user.commercial_partner_id:
+        raise request.not_found()
+    return request.env[model].sudo().browse(record.id)
+
+
 def safe_redirect(url, default="/my"):
     """``url`` when it is a path on this site, else ``default`` (no open redirect)."""
     parsed = urlparse(url or "")
@@ -64,27 +87,11 @@ class TelecomNumbersPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "telecom_port_request_count" in counters:
-            Request = request.env["telecom.port.request"]
-            values["telecom_port_request_count"] = (
-                Request.search_count(self._telecom_port_domain())
-                if Request.has_access("read")
-                else 0
-            )
+            values["telecom_port_request_count"] = customer_count("telecom.port.request")
         return values
 
-    def _telecom_port_domain(self):
-        return [("partner_id", "child_of", request.env.user.commercial_partner_id.id)]
-
     def _telecom_port_check(self, request_id):
-        """The customer's port request with superuser rights (the customer stays the
-        environment user), or 404."""
-        try:
-            port = self._document_check_access("telecom.port.request", request_id)
-        except (AccessError, MissingError):
-            raise request.not_found() from None
-        if port.partner_id.commercial_partner_id != request.env.user.commercial_partner_id:
-            raise request.not_found()
-        return request.env["telecom.port.request"].sudo().browse(port.id)
+        return customer_record(self, "telecom.port.request", request_id)
 
     @staticmethod
     def _telecom_error_lines(error):
@@ -246,7 +253,7 @@ class TelecomNumbersPortal(CustomerPortal):
     )
     def portal_my_port_requests(self, page=1, **kw):
         Request = request.env["telecom.port.request"]
-        domain = self._telecom_port_domain()
+        domain = customer_domain()
         count = Request.search_count(domain) if Request.has_access("read") else 0
         pager = portal_pager(
             url="/my/port-requests", total=count, page=page, step=self._items_per_page
