@@ -325,7 +325,11 @@ class TestCpni(TelecomRegulatoryCase):
         html = report._render_qweb_html(report.report_name, filing.ids)[0].decode()
         self.assertIn("64.2009(e)", html)
         self.assertIn(self.officer.name, html)
-        self.assertIn("Lost tablet"[:0] + "CPNI-BR/", html)
+        self.assertIn("CPNI-BR/", html)
+        pdf = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, filing.ids
+        )[0]
+        self.assertTrue(pdf.startswith(b"%PDF"), "the certification renders as a PDF")
         filing.action_review()
         filing.action_file()
         self.assertEqual(filing.state, "filed")
