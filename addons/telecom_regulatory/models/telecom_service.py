@@ -131,3 +131,30 @@ class TelecomService(models.Model):
                 for number in numbers - existing.number_id
             ]
         )
+
+    def _telecom_portal_usage_access(self, kind, date_from, date_to):
+        """A customer's own look at their usage or call detail on the portal is CPNI access too:
+        it goes to the access log (channel Customer Portal)."""
+        result = super()._telecom_portal_usage_access(kind, date_from, date_to)
+        service = self.sudo()  # the portal user reads their own service through the portal
+        what = (
+            self.env._("call detail download")
+            if kind == "call_detail"
+            else self.env._("usage page")
+        )
+        self.env["telecom.cpni.access.log"].sudo().create(
+            {
+                "user_id": self.env.uid,
+                "partner_id": service.partner_id.commercial_partner_id.id,
+                "reason": self.env._("The customer opened their own %(what)s", what=what),
+                "channel": "portal",
+                "data_viewed": self.env._(
+                    "%(service)s: %(what)s, %(start)s to %(end)s",
+                    service=service.display_name,
+                    what=what,
+                    start=date_from,
+                    end=date_to,
+                ),
+            }
+        )
+        return result

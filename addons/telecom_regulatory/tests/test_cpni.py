@@ -280,6 +280,19 @@ class TestCpni(TelecomRegulatoryCase):
         with self.assertRaises(UserError):
             breach.unlink()
 
+    def test_portal_usage_access_is_logged(self):
+        portal = new_test_user(self.env, login="t_cpni_portal_log", groups="base.group_portal")
+        self.mobile.with_user(portal)._telecom_portal_usage_access(
+            "call_detail", date(2025, 3, 1), date(2025, 3, 31)
+        )
+        log = self.env["telecom.cpni.access.log"].search(
+            [("partner_id", "=", self.mobile.partner_id.commercial_partner_id.id)]
+        )
+        self.assertEqual(log.channel, "portal")
+        self.assertEqual(log.user_id, portal)
+        self.assertIn("call detail download", log.data_viewed)
+        self.assertIn("2025-03-01", log.data_viewed)
+
     def test_certification_renders(self):
         self.env["telecom.cpni.complaint"].create(
             [
