@@ -33,7 +33,7 @@ prepare() {
 }
 
 odoo_cmd() {
-    "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" "$@"
+    "$PYTHON" "$ROOT/tools/odoo_server.py" -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" "$@"
 }
 
 # Prints "installed" when the database exists and holds the suite, "empty" when it exists
@@ -95,30 +95,33 @@ cmd_run() {
     esac
     check_installed "$DB"
     step "Starting Odoo on http://127.0.0.1:$HTTP_PORT (log in as admin / admin; Ctrl+C stops it)"
-    exec "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" \
+    exec "$PYTHON" "$ROOT/tools/odoo_server.py" -c "$ROOT/odoo.conf" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" \
         -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$HTTP_PORT"
 }
 
-# Portal tours run in headless Chromium (Odoo's HttpCase.start_tour). Debian's package is
-# installed when no Chrome/Chromium is found and we may use apt; otherwise say what is missing.
-ensure_chromium() {
-    local browser
-    for browser in google-chrome chromium chromium-browser google-chrome-stable; do
-        command -v "$browser" >/dev/null && return 0
+# Debian package $2 when none of the commands $3... is found and we may use apt; otherwise say
+# what is missing ($1: what needs it). Portal tours run in headless Chromium (Odoo's
+# HttpCase.start_tour); PDF reports (the CPNI certification) are printed by wkhtmltopdf.
+ensure_debian_tool() {
+    local why=$1 package=$2 command
+    shift 2
+    for command in "$@"; do
+        command -v "$command" >/dev/null && return 0
     done
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        step "Installing Debian's chromium for the browser tests"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >"$ROOT/.local/apt-chromium.log" 2>&1 ||
-            { echo "ERROR: could not install chromium, see $ROOT/.local/apt-chromium.log" >&2; exit 1; }
+        step "Installing Debian's $package for $why"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >"$ROOT/.local/apt-$package.log" 2>&1 ||
+            { echo "ERROR: could not install $package, see $ROOT/.local/apt-$package.log" >&2; exit 1; }
     else
-        echo "ERROR: the browser tests need Chromium or Chrome: install Debian's 'chromium' package." >&2
+        echo "ERROR: $why need the program $package: install Debian's '$package' package." >&2
         exit 1
     fi
 }
 
 cmd_test() {
     prepare
-    ensure_chromium
+    ensure_debian_tool "the browser tests" chromium google-chrome chromium chromium-browser google-chrome-stable
+    ensure_debian_tool "the PDF reports" wkhtmltopdf wkhtmltopdf
     step "Creating a fresh database '$TEST_DB' with the telecom modules and their demo data"
     database "$TEST_DB" drop
     odoo_cmd -d "$TEST_DB" -i "$MODULES" --stop-after-init --no-http --log-level=warn

@@ -28,6 +28,7 @@
         "views/telecom_npac_backend_views.xml",
         "views/res_partner_views.xml",
         "views/telecom_numbers_menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": ["demo/telecom_numbers_demo.xml"],
     "installable": True,

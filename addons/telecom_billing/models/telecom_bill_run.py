@@ -436,10 +436,11 @@ class TelecomBillRun(models.Model):
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
+        if ids and self.env.registry.ready:
             # This transaction's snapshot (REPEATABLE READ) may predate the commit of another
             # worker that billed some of them: look again in a new transaction, now that
-            # they are locked here.
+            # they are locked here. (Not while modules load: no worker runs then, and that
+            # transaction holds locks on the tables a new one would wait for.)
             with self.env.registry.cursor() as fresh:
                 fresh.execute(
                     """SELECT telecom_subscription_id FROM account_move

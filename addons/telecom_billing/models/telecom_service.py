@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from odoo.addons.telecom_catalog.models.product_template import VOICE_SERVICE_TYPES
 
@@ -35,7 +36,12 @@ ONE_DAY = timedelta(days=1)
 class TelecomService(models.Model):
     _name = "telecom.service"
     _description = "Telecom Service Line"
-    _inherit = ["telecom.chargeable.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "telecom.chargeable.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "subscription_id, id"
     _check_company_auto = True
     _sql_constraints = [
@@ -181,6 +187,11 @@ class TelecomService(models.Model):
     def _compute_is_voice(self):
         for service in self:
             service.is_voice = service.service_type in VOICE_SERVICE_TYPES
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for service in self:
+            service.access_url = f"/my/services/{service.id}"
 
     @api.depends("name", "product_id", "circuit_id", "number_ids")
     def _compute_display_name(self):
@@ -521,6 +532,183 @@ class TelecomService(models.Model):
             "terminate",
             {"effective_date": fields.Date.to_string(effective_date), "reason": reason or ""},
         )
+
+    # ------------------------------------------------------------
+    # BUSINESS: choices and previews (customer portal, wizards)
+    # ------------------------------------------------------------
+
+    def _telecom_available_plans(self):
+        """Plans this service may move to (catalog rules), cheapest first."""
+        self.ensure_one()
+        templates = self.product_id.product_tmpl_id._telecom_allowed_plan_changes()
+        plans = templates.product_variant_id
+        plans = plans.filtered(lambda p: not self._telecom_plan_change_errors(p))
+        return plans.sorted(
+            lambda p: (p.product_tmpl_id._telecom_price_at(self._telecom_today()), p.id)
+        )
+
+    def _telecom_available_addons(self):
+        """Add-ons on sale that the catalog rules allow on this service next to its current
+        add-ons (one more unit)."""
+        self.ensure_one()
+        addons = self.env["product.product"].search(
+            [("telecom_is_addon", "=", True), ("sale_ok", "=", True)], order="name, id"
+        )
+        current = [
+            (line.product_id.product_tmpl_id, line.quantity)
+            for line in self.addon_line_ids.filtered(lambda a: a.state in ("pending", "active"))
+        ]
+        Template = self.env["product.template"]
+        plan = self.product_id.product_tmpl_id
+        return addons.filtered(
+            lambda a: not Template._telecom_addon_errors(plan, current + [(a.product_tmpl_id, 1)])
+        )
+
+    def _telecom_preview_lines(self, product, date_from, date_to, quantity, credit=False):
+        """Prorated lines of ``product`` over ``[date_from, date_to]`` as the bill run and the
+        settlement would compute them (tools/proration.py), as dicts for display."""
+        self.ensure_one()
+        currency = self.currency_id
+        sign = -1 if credit else 1
+        lines = []
+        for piece in self.subscription_id._telecom_recurring_pieces(product, date_from, date_to):
+            period = "%s - %s" % (
+                format_date(self.env, piece["date_from"]),
+                format_date(self.env, piece["date_to"]),
+            )
+            if credit:
+                name = self.env._(
+                    "%(item)s: credit for unused days %(period)s",
+                    item=product.display_name,
+                    period=period,
+                )
+            elif piece["full_period"]:
+                name = "%s: %s" % (product.display_name, period)
+            else:
+                name = self.env._(
+                    "%(item)s: prorated %(period)s", item=product.display_name, period=period
+                )
+            price_unit = sign * piece["price_unit"]
+            lines.append(
+                {
+                    "name": name,
+                    "date_from": piece["date_from"],
+                    "date_to": piece["date_to"],
+                    "quantity": quantity,
+                    "price_unit": price_unit,
+                    "amount": currency.round(price_unit * quantity),
+                }
+            )
+        return lines
+
+    def _telecom_preview(self, lines, effective_date, errors=(), **values):
+        self.ensure_one()
+        period_start, period_end = self.subscription_id._telecom_period_of(effective_date)
+        return {
+            "errors": list(errors),
+            "effective_date": effective_date,
+            "period_start": period_start,
+            "period_end": period_end,
+            "next_period_start": period_end + ONE_DAY,
+            "lines": lines,
+            "total": self.currency_id.round(sum(line["amount"] for line in lines)),
+            "currency": self.currency_id,
+            **values,
+        }
+
+    def _telecom_plan_change_preview(self, plan, timing="now", effective_date=None):
+        """What moving to ``plan`` costs, before the customer confirms.
+
+        ``timing="now"``: the current plan is credited and the new plan charged, both prorated,
+        from the effective date to the end of the current billing period (the difference is what
+        the next bills show for this period; taxes and fees come on top). ``"next_cycle"``: no
+        proration, the new monthly price applies from the next billing period. ``errors`` lists
+        why the change is refused (nothing else is computed then).
+        """
+        self.ensure_one()
+        today = self._telecom_today()
+        effective_date = effective_date or today
+        errors = []
+        if self.state not in ("active", "suspended"):
+            errors.append(
+                self.env._(
+                    "The plan of %(service)s can be changed only while it is active or suspended.",
+                    service=self.display_name,
+                )
+            )
+        errors += self._telecom_plan_change_errors(plan)
+        monthly = {
+            "old_monthly": self.product_id.product_tmpl_id._telecom_price_at(today) * self.quantity,
+            "new_monthly": plan.product_tmpl_id._telecom_price_at(today) * self.quantity,
+            "plan": plan,
+            "timing": timing,
+        }
+        if errors or timing == "next_cycle":
+            if timing == "next_cycle":
+                __, period_end = self.subscription_id._telecom_period_of(today)
+                effective_date = period_end + ONE_DAY
+            return self._telecom_preview([], effective_date, errors, **monthly)
+        __, period_end = self.subscription_id._telecom_period_of(effective_date)
+        lines = self._telecom_preview_lines(
+            self.product_id, effective_date, period_end, self.quantity, credit=True
+        ) + self._telecom_preview_lines(plan, effective_date, period_end, self.quantity)
+        return self._telecom_preview(lines, effective_date, **monthly)
+
+    def _telecom_add_addon_preview(self, addon, quantity=1, effective_date=None):
+        """Prorated charge of ``addon`` x ``quantity`` from the effective date to the end of the
+        current billing period, then its monthly price; ``errors`` when it is not allowed."""
+        self.ensure_one()
+        effective_date = effective_date or self._telecom_today()
+        errors = []
+        try:
+            self._telecom_check_state(("active", "suspended"), self.env._("Adding an add-on"))
+            self._telecom_check_addons(addon, quantity)
+        except UserError as error:
+            errors = str(error).split("\n")
+        monthly = addon.product_tmpl_id._telecom_price_at(effective_date) * quantity
+        values = {"addon": addon, "quantity": quantity, "new_monthly": monthly}
+        if errors:
+            return self._telecom_preview([], effective_date, errors, **values)
+        __, period_end = self.subscription_id._telecom_period_of(effective_date)
+        lines = self._telecom_preview_lines(addon, effective_date, period_end, quantity)
+        return self._telecom_preview(lines, effective_date, **values)
+
+    def _telecom_remove_addon_preview(self, addon_line, effective_date=None):
+        """Credit for the days already charged after the add-on's last day (the effective
+        date), as the settlement of its removal computes them."""
+        self.ensure_one()
+        effective_date = effective_date or self._telecom_today()
+        errors = []
+        if addon_line.service_id != self or addon_line.state != "active":
+            errors.append(
+                self.env._(
+                    "Add-on %(addon)s is not active on %(service)s.",
+                    addon=addon_line.display_name,
+                    service=self.display_name,
+                )
+            )
+        values = {
+            "addon_line": addon_line,
+            "old_monthly": addon_line.monthly_price * addon_line.quantity,
+        }
+        through = addon_line._telecom_charged_through() if not errors else False
+        lines = []
+        if through and through > effective_date:
+            lines = self._telecom_preview_lines(
+                addon_line.product_id,
+                effective_date + ONE_DAY,
+                through,
+                addon_line.quantity,
+                credit=True,
+            )
+        return self._telecom_preview(lines, effective_date, errors, **values)
+
+    def _telecom_portal_usage_access(self, kind, date_from, date_to):
+        """Hook called when the customer views usage (``kind="usage"``) or downloads the call
+        detail (``"call_detail"``) of this service on the portal, after the ownership and
+        password checks. Nothing here; a CPNI module logs the access."""
+        self.ensure_one()
+        return True
 
     # ------------------------------------------------------------
     # BUSINESS: the network hook

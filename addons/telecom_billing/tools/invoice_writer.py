@@ -14,6 +14,7 @@ It gives exactly the rows of the ORM path (tests/test_bill_run_writer.py compare
 by field); anything it does not handle (:func:`supported`) goes through the ORM path.
 """
 
+import contextlib
 import re
 from collections import defaultdict
 
@@ -360,10 +361,15 @@ def number_invoices(env, moves):
     # Another worker may have numbered and committed invoices of the journal since this
     # transaction's snapshot (REPEATABLE READ): the last number is read in a new transaction,
     # under the journal lock taken above, which every writer takes before numbering.
-    # (Both cursors are read: in tests the new transaction does not see the test's data.)
-    with env.registry.cursor() as fresh:
+    # (Both cursors are read: in tests the new transaction does not see the test's data.
+    # Not while modules load: no worker runs then, and a new transaction would wait for the
+    # locks the loading one holds.)
+    with contextlib.ExitStack() as stack:
+        cursors = (cr,)
+        if env.registry.ready:
+            cursors += (stack.enter_context(env.registry.cursor()),)
         for group in by_sequence.values():
-            _number((cr, fresh), group, names)
+            _number(cursors, group, names)
     execute_values(
         cr._obj,
         """

@@ -1,1 +1,2 @@
 from . import npac
+from . import portal

@@ -65,3 +65,33 @@ class ResPartner(models.Model):
                 self.env["ir.sequence"].sudo().next_by_code("telecom.account.number")
             )
         return True
+
+    def _telecom_set_port_out_protection(self, pin=None, lock=None):
+        """Set the port-out PIN and/or lock of this customer's account (commercial partner).
+
+        Used by the customer (portal, after re-authentication) and by staff. The change is
+        logged on the customer without the PIN itself; the lock is tracked.
+        """
+        self.ensure_one()
+        customer = self.commercial_partner_id.sudo()
+        vals = {}
+        if pin is not None:
+            pin = (pin or "").strip()
+            if not re.fullmatch(r"\d{4,10}", pin):
+                raise ValidationError(self.env._("A port-out PIN is 4 to 10 digits, nothing else."))
+            if len(set(pin)) == 1:
+                raise ValidationError(
+                    self.env._("Choose a PIN that is not the same digit repeated.")
+                )
+            vals["telecom_port_out_pin"] = pin
+        if lock is not None:
+            vals["telecom_port_out_lock"] = bool(lock)
+        if not vals:
+            return False
+        customer.write(vals)
+        if pin is not None:
+            customer.message_post(
+                body=self.env._("Port-out PIN changed by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True

@@ -20,6 +20,12 @@ class TelecomPortRejectCode(models.Model):
         translate=True,
         help="Plain-English instructions for the staff member who fixes and resubmits.",
     )
+    customer_hint = fields.Text(
+        string="Customer Hint",
+        translate=True,
+        help="What the customer should check or change, shown on the customer portal with a "
+        "rejected port-in (addressed to the customer, unlike How to Fix).",
+    )
     active = fields.Boolean(default=True)
 
     def _compute_display_name(self):

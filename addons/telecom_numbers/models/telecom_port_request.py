@@ -47,7 +47,7 @@ def _simplified(text):
 class TelecomPortRequest(models.Model):
     _name = "telecom.port.request"
     _description = "Number Port Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
     # ------------------------------------------------------------
@@ -165,6 +165,11 @@ class TelecomPortRequest(models.Model):
     # ------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for request in self:
+            request.access_url = f"/my/port-requests/{request.id}"
 
     @api.depends("number_ids")
     def _compute_number_count(self):

@@ -5,3 +5,4 @@ from . import test_port_in
 from . import test_port_out
 from . import test_npac_adapter
 from . import test_security
+from . import test_portal

@@ -1,0 +1,24 @@
+from odoo import api, fields, models
+
+
+class TelecomMigrationBalance(models.Model):
+    """Validation: the open balance of each migrated account, legacy vs Odoo."""
+
+    _name = "telecom.migration.balance"
+    _description = "Legacy Balance Check"
+    _order = "matched, batch_id, legacy_id"
+
+    batch_id = fields.Many2one("telecom.migration.batch", required=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="batch_id.currency_id")
+    legacy_id = fields.Char(string="Legacy Account")
+    partner_id = fields.Many2one("res.partner", string="Customer")
+    legacy_balance = fields.Monetary()
+    odoo_balance = fields.Monetary(string="Balance in Odoo")
+    difference = fields.Monetary(compute="_compute_difference", store=True)
+    matched = fields.Boolean(compute="_compute_difference", store=True)
+
+    @api.depends("legacy_balance", "odoo_balance")
+    def _compute_difference(self):
+        for line in self:
+            line.difference = line.currency_id.round(line.odoo_balance - line.legacy_balance)
+            line.matched = line.currency_id.is_zero(line.difference)

@@ -1,0 +1,36 @@
+from odoo import fields, models
+
+MIGRATION_MAP_KINDS = [
+    ("customer", "Customer"),
+    ("subscription", "Billing Account"),
+    ("service", "Service"),
+    ("opening", "Opening Balance"),
+    ("token", "Payment Token"),
+    ("invoice", "Invoice History"),
+]
+
+
+class TelecomMigrationMap(models.Model):
+    """Legacy id -> Odoo record: what makes the migration re-runnable (updates, never
+    duplicates)."""
+
+    _name = "telecom.migration.map"
+    _description = "Legacy Migration Mapping"
+    _order = "kind, legacy_id"
+    _sql_constraints = [
+        (
+            "legacy_uniq",
+            "UNIQUE(company_id, kind, legacy_id)",
+            "A legacy record maps to one Odoo record.",
+        ),
+    ]
+
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    kind = fields.Selection(MIGRATION_MAP_KINDS, required=True)
+    legacy_id = fields.Char(required=True)
+    res_model = fields.Char(required=True)
+    res_id = fields.Many2oneReference(model_field="res_model", required=True)
+    amount = fields.Monetary(help="Opening balance migrated (opening entries).")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    note = fields.Char()
+    batch_id = fields.Many2one("telecom.migration.batch", string="Last Migration")

@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+MIGRATION_FILES = [
+    ("customers", "Customers"),
+    ("services", "Services"),
+    ("invoices", "Invoice History"),
+    ("plan_map", "Plan Mapping"),
+]
+
+
+class TelecomMigrationReject(models.Model):
+    _name = "telecom.migration.reject"
+    _description = "Rejected Legacy Row"
+    _order = "batch_id, file, line_no"
+
+    batch_id = fields.Many2one("telecom.migration.batch", required=True, ondelete="cascade")
+    file = fields.Selection(MIGRATION_FILES, required=True)
+    line_no = fields.Integer(string="Line")
+    legacy_id = fields.Char()
+    reason = fields.Char(required=True)

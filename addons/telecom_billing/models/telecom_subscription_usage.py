@@ -1,0 +1,107 @@
+from odoo import models
+from odoo.tools import SQL
+
+from .telecom_rate_line import USAGE_TYPES
+
+
+class TelecomSubscription(models.Model):
+    """Rated usage on the bill: the billing hooks of telecom.subscription filled by rating."""
+
+    _inherit = "telecom.subscription"
+
+    # ------------------------------------------------------------
+    # BUSINESS: billing
+    # ------------------------------------------------------------
+
+    def _telecom_usage_summary(self, before):
+        """Unbilled rated usage dated before ``before``, one row per service, usage type
+        and destination group."""
+        self.ensure_one()
+        self.env["telecom.usage.record"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT r.service_id, r.usage_type, COALESCE(l.destination_group, ''),
+                   COUNT(*), SUM(r.duration), SUM(r.volume_bytes), SUM(r.billable_units),
+                   SUM(r.included_units), SUM(r.charge), MIN(r.usage_date), MAX(r.usage_date)
+              FROM telecom_usage_record r
+              JOIN telecom_service v ON v.id = r.service_id
+              LEFT JOIN telecom_rate_line l ON l.id = r.rate_line_id
+             WHERE v.subscription_id = %s AND r.state = 'rated' AND r.usage_date < %s
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 2, 3
+            """,
+            [self.id, before],
+        )
+        return self.env.cr.fetchall()
+
+    def _telecom_usage_label(self, usage_type, group, count, duration, volume, billable, included):
+        kind = dict(USAGE_TYPES)[usage_type]
+        if usage_type == "voice":
+            amount = self.env._("%(n)s calls, %(m)s min", n=count, m=round((billable or 0) / 60, 1))
+            if included:
+                amount += self.env._(" (%(m)s min included)", m=round(included / 60, 1))
+        elif usage_type == "sms":
+            amount = self.env._("%(n)s messages", n=count)
+            if included:
+                amount += self.env._(" (%(i)s included)", i=included)
+        else:
+            amount = self.env._("%(mb)s MB", mb=round(float(volume or 0) / 1048576, 1))
+            if included:
+                amount += self.env._(" (%(i)s MB included)", i=round(included / 1024, 1))
+        return self.env._(
+            "%(kind)s usage - %(group)s: %(amount)s", kind=kind, group=group, amount=amount
+        )
+
+    def _telecom_prepare_usage_lines(self, period):
+        """Usage billed in arrears: one line per service, usage type and destination group
+        with the total of its rated usage dated before the period billed in advance."""
+        lines = super()._telecom_prepare_usage_lines(period)
+        product = self.env.ref("telecom_billing.product_telecom_usage")
+        for row in self._telecom_usage_summary(period[0]):
+            service_id, usage_type, group, count, duration, volume, billable, included = row[:8]
+            charge, date_from, date_to = row[8:]
+            lines.append(
+                self._telecom_charge_line_vals(
+                    product,
+                    self._telecom_usage_label(
+                        usage_type, group, count, duration, volume, billable, included
+                    ),
+                    1,
+                    float(charge or 0),
+                    "usage",
+                    telecom_service_id=service_id,
+                    telecom_date_from=date_from,
+                    telecom_date_to=date_to,
+                )
+            )
+        return lines
+
+    def _telecom_after_bill(self, bill, move):
+        """The usage on the invoice is billed: link it and attach the call detail."""
+        super()._telecom_after_bill(bill, move)
+        before = bill["move_vals"].get("telecom_period_start")
+        if not before:
+            return
+        Record = self.env["telecom.usage.record"]
+        Record.flush_model()
+        # REPEATABLE READ: usage rated after this transaction began is not touched here.
+        self.env.cr.execute(
+            """UPDATE telecom_usage_record r SET state = 'billed', move_id = %s
+                 FROM telecom_service v
+                WHERE v.id = r.service_id AND v.subscription_id = %s
+                  AND r.state = 'rated' AND r.usage_date < %s""",
+            [move.id, self.id, before],
+        )
+        if not self.env.cr.rowcount:
+            return
+        Record.invalidate_model(["state", "move_id"])
+        content = Record._telecom_call_detail_csv(SQL("r.move_id = %s", move.id))
+        self.env["ir.attachment"].create(
+            {
+                "name": f"call-detail-{self.name}-{before}.csv",
+                "res_model": "account.move",
+                "res_id": move.id,
+                "raw": content,
+                "mimetype": "text/csv",
+            }
+        )

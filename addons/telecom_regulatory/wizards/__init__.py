@@ -1,0 +1,3 @@
+from . import telecom_cpni_view_wizard
+from . import telecom_cpni_authenticate_wizard
+from . import telecom_cpni_secret_wizard
