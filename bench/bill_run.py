@@ -159,9 +159,37 @@ def drop_db(name):
     shutil.rmtree(data_dir() / "filestore" / name, ignore_errors=True)
 
 
+def addons_revision():
+    """Git tree id of addons/ (the template is rebuilt when the addons changed)."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD:addons"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def template_revision():
+    with pg() as cr:
+        cr.execute(
+            """SELECT shobj_description(oid, 'pg_database') FROM pg_database
+                WHERE datname = %s""",
+            [TEMPLATE],
+        )
+        row = cr.fetchone()
+    return row[0] if row else None
+
+
 def fresh_database(args):
     contract = not args.no_contract
-    if args.rebuild_template or not db_exists(TEMPLATE):
+    revision = addons_revision()
+    stale = db_exists(TEMPLATE) and revision and template_revision() != revision
+    if stale:
+        log(f"{TEMPLATE} was built from other addons: rebuilding it")
+    if args.rebuild_template or stale or not db_exists(TEMPLATE):
         drop_db(TEMPLATE)
         modules = "telecom_billing" + (",contract" if contract else "")
         log(f"building the template database {TEMPLATE} ({modules}, demo data; a few minutes)")
@@ -170,6 +198,8 @@ def fresh_database(args):
             + ["--stop-after-init", "--no-http", "--log-level=warn"],
             check=True,
         )
+        with pg() as cr:
+            cr.execute(f'COMMENT ON DATABASE "{TEMPLATE}" IS %s', [revision])
     source_db = TEMPLATE
     if args.data and db_exists(args.data):
         source_db = args.data
