@@ -398,11 +398,14 @@ def _usage_records(env, subscriptions, period_start, rng):
     for subscription in subscriptions:
         service = subscription.service_ids[:1]
         for k in range(3):
+            day = period_start - timedelta(days=5 + k)
             vals.append(
                 {
+                    "name": f"BENCH-{service.id}-{k}",
                     "service_id": service.id,
-                    "subscription_id": subscription.id,
-                    "start_time": f"{period_start - timedelta(days=5 + k)} 12:00:00",
+                    "partner_id": subscription.partner_id.commercial_partner_id.id,
+                    "start_time": f"{day} 12:00:00",
+                    "usage_date": day,
                     "duration": rng.randint(30, 1800),
                     "called_number": "+442071234567",
                     "direction": "out",
