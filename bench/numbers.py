@@ -20,15 +20,15 @@ import sys
 # statistics, psycopg2 and Odoo) imports: keep the script's folder off the import path.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+sys.path.append(_HERE)  # after the standard library: for benchlib
 
 import argparse  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, addons_path, create_database, db_args, load, machine  # noqa: E402
+
 # (NPA, state, LATA, rate centers) of the generated inventory.
 AREAS = [
     ("202", "DC", "236", ["WASHINGTON"]),
@@ -55,60 +55,6 @@ def parse_args():
     parser.add_argument("--addons-path", default=None, help="default: Odoo's addons + addons/")
     parser.add_argument("--no-reimport", action="store_true", help="skip the re-import")
     return parser.parse_args()
-
-
-def addons_path(args):
-    if args.addons_path:
-        return args.addons_path
-    import odoo
-
-    std = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons")
-    return f"{std},{os.path.join(ROOT, 'addons')}"
-
-
-def db_args():
-    args = []
-    for var, option in (("PGHOST", "--db_host"), ("PGPORT", "--db_port"), ("PGUSER", "--db_user")):
-        if os.environ.get(var):
-            args.append(f"{option}={os.environ[var]}")
-    return args
-
-
-def create_database(args, paths):
-    import psycopg2
-
-    conn = psycopg2.connect(
-        dbname="postgres",
-        host=os.environ.get("PGHOST", "127.0.0.1"),
-        port=os.environ.get("PGPORT", "5432"),
-        user=os.environ.get("PGUSER") or None,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-    conn.close()
-    print(f"Creating database {args.db} with telecom_numbers (no demo data)...", flush=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-c",
-            args.config,
-            f"--addons-path={paths}",
-            *db_args(),
-            "-d",
-            args.db,
-            "-i",
-            "telecom_numbers",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
-    print(f"  installed in {time.perf_counter() - started:.0f} s")
 
 
 def generate_csv(rows):
@@ -143,26 +89,6 @@ def percentile(values, pct):
     return ordered[index]
 
 
-def machine(cr):
-    import odoo
-
-    cr.execute("SHOW server_version")
-    pg = cr.fetchone()[0]
-    memory = "?"
-    try:
-        with open("/proc/meminfo") as meminfo:
-            kb = int(meminfo.readline().split()[1])
-            memory = f"{kb / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores, {memory} RAM, {platform.platform()}, "
-        f"Python {platform.python_version()}, Odoo {odoo.release.version}, PostgreSQL {pg}; "
-        f"load average {load}"
-    )
-
-
 def time_searches(env, args):
     Number = env["telecom.number"]
     rng = random.Random(42)
@@ -192,9 +118,9 @@ def time_searches(env, args):
 
 def main():
     args = parse_args()
-    paths = addons_path(args)
+    paths = addons_path(args.addons_path)
     if not args.reuse:
-        create_database(args, paths)
+        create_database(args.db, args.config, paths, "telecom_numbers")
 
     import odoo
     from odoo.tools import config
@@ -214,7 +140,7 @@ def main():
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        print(f"Machine: {machine(cr)}")
+        print(f"Machine: {machine(cr)}; load average {load()}")
         before = env["telecom.number"].search_count([])
         started = time.perf_counter()
         record = env["telecom.number.import"]._telecom_import_csv(
@@ -252,7 +178,7 @@ def main():
                 f"  {kind:<15} p50 {statistics.median(timings):7.2f} ms   "
                 f"p95 {percentile(timings, 95):7.2f} ms   (avg {found:.0f} numbers found)"
             )
-        print(f"Load average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+        print(f"Load average at the end: {load()}")
         cr.rollback()
 
 

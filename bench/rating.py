@@ -17,13 +17,11 @@ import argparse
 import calendar
 import logging
 import os
-import platform
 import random
-import subprocess
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, addons_path, create_database, db_args, load, machine
+
 INTERNATIONAL = [
     ("44", "United Kingdom", 0.12),
     ("447", "United Kingdom Mobile", 0.25),
@@ -58,61 +56,6 @@ def parse_args():
     parser.add_argument("--config", default=os.path.join(ROOT, "odoo.conf"))
     parser.add_argument("--addons-path", default=None, help="default: Odoo's addons + addons/")
     return parser.parse_args()
-
-
-def addons_path(args):
-    if args.addons_path:
-        return args.addons_path
-    import odoo
-
-    base = os.path.dirname(os.path.dirname(odoo.__file__))
-    return f"{base}/addons,{base}/odoo/addons,{os.path.join(ROOT, 'addons')}"
-
-
-def db_args():
-    args = []
-    for var, option in (("PGHOST", "--db_host"), ("PGPORT", "--db_port"), ("PGUSER", "--db_user")):
-        if os.environ.get(var):
-            args.append(f"{option}={os.environ[var]}")
-    return args
-
-
-def create_database(args, paths):
-    import psycopg2
-
-    conn = psycopg2.connect(
-        dbname="postgres",
-        host=os.environ.get("PGHOST", "127.0.0.1"),
-        port=os.environ.get("PGPORT", "5432"),
-        user=os.environ.get("PGUSER") or None,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-    conn.close()
-    print(f"Creating database {args.db} with telecom_billing (no demo data)...", flush=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-c",
-            args.config,
-            f"--addons-path={paths}",
-            *db_args(),
-            "-d",
-            args.db,
-            "-i",
-            "telecom_billing",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--no-http",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
-    print(f"  installed in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def setup_services(env, count):
@@ -242,33 +185,11 @@ def generate_csv(rows, numbers, seed, month=0):
     return ("\n".join(out) + "\n").encode()
 
 
-def machine(cr):
-    import odoo
-
-    cr.execute("SHOW server_version")
-    pg = cr.fetchone()[0]
-    memory = "?"
-    try:
-        with open("/proc/meminfo") as meminfo:
-            kb = int(meminfo.readline().split()[1])
-            memory = f"{kb / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} cores, {memory} RAM, {platform.platform()}, "
-        f"Python {platform.python_version()}, Odoo {odoo.release.version}, PostgreSQL {pg}"
-    )
-
-
-def load():
-    return ", ".join(f"{value:.1f}" for value in os.getloadavg())
-
-
 def main():
     args = parse_args()
-    paths = addons_path(args)
+    paths = addons_path(args.addons_path)
     if not args.reuse:
-        create_database(args, paths)
+        create_database(args.db, args.config, paths, "telecom_billing")
 
     import odoo
     from odoo.tools import config
