@@ -5,38 +5,25 @@ every line and a 911 fee of 0.50 per voice line, answers 503 while ``down`` is s
 for a line without state.
 """
 
-import json
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from odoo.addons.telecom_numbers.tests.loopback import JsonHandler, LoopbackServer
 
 
-class TaxSimulator:
+class TaxSimulator(LoopbackServer):
     def __init__(self):
         self.down = False
         self.requests = []
         simulator = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_GET(self):
                 if simulator.down:
                     return self._answer(503, {"error": "maintenance"})
                 return self._answer(200, {"status": "ok"})
 
             def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length) or b"{}")
+                payload = self._read_json()
                 simulator.requests.append(
                     {"payload": payload, "auth": self.headers.get("Authorization")}
                 )
@@ -74,14 +61,4 @@ class TaxSimulator:
                         )
                 return self._answer(200, {"taxes": taxes})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)

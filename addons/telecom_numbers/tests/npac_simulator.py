@@ -1,5 +1,5 @@
 """A loopback NPAC/SOA vendor: a real HTTP server on 127.0.0.1 speaking the REST API of
-``adapters/rest.py``. Used by the tests and the benchmark; plain Python, no Odoo imports.
+``adapters/rest.py``. Used by the tests; plain Python, no Odoo imports.
 
     sim = NpacSimulator().start()
     sim.subscribers["+13125550100"] = {"account": "A1", "pin": "1234", "name": "Ann Lee",
@@ -26,7 +26,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .loopback import JsonHandler, LoopbackServer
 
 
 def _simple(text):
@@ -45,29 +46,22 @@ class NpacSimulator:
         self.delay = 0.0
         self.calls = []
         self.lock = threading.Lock()
-        self.server = None
-        self.thread = None
+        self.loopback = None
 
     # -- life cycle -------------------------------------------------------------------------
 
     def start(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.loopback = LoopbackServer(self._handler_class()).start()
         return self
 
     def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.thread.join(timeout=5)
-            self.server = None
+        if self.loopback:
+            self.loopback.stop()
+            self.loopback = None
 
     @property
     def url(self):
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.loopback.url
 
     # -- vendor logic -----------------------------------------------------------------------
 
@@ -194,11 +188,8 @@ class NpacSimulator:
     def _handler_class(self):
         sim = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
 
             def _answer(self, code, body):
                 with sim.lock:
@@ -209,16 +200,10 @@ class NpacSimulator:
                     self.close_connection = True
                     self.connection.close()
                     return
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                super()._answer(code, body)
 
             def _handle(self, method):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw = self._read_body()
                 with sim.lock:
                     sim.calls.append((method, self.path, raw.decode() or None))
                     drop = sim.drop_next > 0

@@ -1,11 +1,9 @@
 """A 911 location provider on 127.0.0.1 for the tests (real HTTP, no mocks)."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from odoo.addons.telecom_numbers.tests.loopback import JsonHandler, LoopbackServer
 
 
-class E911Simulator:
+class E911Simulator(LoopbackServer):
     """Validates addresses (refuses ZIP 00000), registers locations, records the calls; ``fail``
     makes the next call answer HTTP 503."""
 
@@ -15,21 +13,9 @@ class E911Simulator:
         self.fail = False
         simulator = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                payload = json.loads(self.rfile.read(length) or b"{}")
+                payload = self._read_json()
                 simulator.calls.append((self.command, self.path, payload))
                 if self.headers.get("X-Api-Key") != "t-key":
                     return self._answer(401, {"code": "auth", "message": "bad key"})
@@ -57,14 +43,4 @@ class E911Simulator:
             do_PUT = _handle
             do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
