@@ -436,18 +436,19 @@ class TelecomBillRun(models.Model):
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids and self.env.registry.ready:
-            # This transaction's snapshot (REPEATABLE READ) may predate the commit of another
-            # worker that billed some of them: look again in a new transaction, now that
-            # they are locked here. (Not while modules load: no worker runs then, and that
-            # transaction holds locks on the tables a new one would wait for.)
-            with self.env.registry.cursor() as fresh:
-                fresh.execute(
-                    """SELECT telecom_subscription_id FROM account_move
-                        WHERE telecom_subscription_id = ANY(%s) AND telecom_period_start = %s""",
-                    [ids, self.period_start],
-                )
-                billed = {row[0] for row in fresh.fetchall()}
+        if ids:
+            # Another worker may have billed some of them after this transaction's snapshot:
+            # look again at what is committed, now that they are locked here.
+            billed = set()
+            with invoice_writer.committed_view(self.env) as cursors:
+                for cr in cursors:
+                    cr.execute(
+                        """SELECT telecom_subscription_id FROM account_move
+                            WHERE telecom_subscription_id = ANY(%s)
+                              AND telecom_period_start = %s""",
+                        [ids, self.period_start],
+                    )
+                    billed.update(row[0] for row in cr.fetchall())
             ids = [id_ for id_ in ids if id_ not in billed]
         return ids
 

@@ -296,6 +296,22 @@ def _insert_lines(env, rows):
     execute_values(env.cr._obj, query.code, values, page_size=1000)
 
 
+@contextlib.contextmanager
+def committed_view(env):
+    """Cursors that together see what other workers committed after this transaction began.
+
+    Odoo's transactions are REPEATABLE READ: their snapshot may predate another worker's
+    commit. This yields ``(env.cr, new cursor)``: read both (in tests the new transaction
+    does not see the test's data). While modules load it yields ``(env.cr,)`` only: no worker
+    runs then, and a new transaction would wait for the locks the loading one holds.
+    """
+    if not env.registry.ready:
+        yield (env.cr,)
+        return
+    with env.registry.cursor() as fresh:
+        yield (env.cr, fresh)
+
+
 def _post(env, moves, totals):
     """Post the moves (still unnumbered: :func:`number_invoices` numbers them at the end of
     the chunk) and do what posting does besides."""
@@ -359,15 +375,9 @@ def number_invoices(env, moves):
     )
     names = {}
     # Another worker may have numbered and committed invoices of the journal since this
-    # transaction's snapshot (REPEATABLE READ): the last number is read in a new transaction,
-    # under the journal lock taken above, which every writer takes before numbering.
-    # (Both cursors are read: in tests the new transaction does not see the test's data.
-    # Not while modules load: no worker runs then, and a new transaction would wait for the
-    # locks the loading one holds.)
-    with contextlib.ExitStack() as stack:
-        cursors = (cr,)
-        if env.registry.ready:
-            cursors += (stack.enter_context(env.registry.cursor()),)
+    # transaction's snapshot: the last number is read from what is committed, under the
+    # journal lock taken above, which every writer takes before numbering.
+    with committed_view(env) as cursors:
         for group in by_sequence.values():
             _number(cursors, group, names)
     execute_values(
