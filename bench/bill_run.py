@@ -184,9 +184,12 @@ def template_revision():
 
 
 def fresh_database(args):
-    contract = not args.no_contract
-    revision = addons_revision()
-    stale = db_exists(TEMPLATE) and revision and template_revision() != revision
+    # OCA contract goes into the template whenever it is on the addons path, so that runs
+    # with and without --no-contract share one template; the comment records it.
+    contract = (OCA / "contract" / "__manifest__.py").is_file()
+    revision = addons_revision() + ("+contract" if contract else "")
+    built = db_exists(TEMPLATE) and template_revision()
+    stale = built and revision and built != revision
     if stale:
         log(f"{TEMPLATE} was built from other addons: rebuilding it")
     if args.rebuild_template or stale or not db_exists(TEMPLATE):

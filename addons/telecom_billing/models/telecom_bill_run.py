@@ -471,11 +471,12 @@ class TelecomBillRun(models.Model):
                 self._telecom_finish()
             return 0
         bills, log_vals = [], []
-        self.env.cr.cache["telecom_bill_run_engines"] = {}
+        # what every subscription of the chunk looks up alike (tax engine and its rate table)
+        self.env.cr.cache["telecom_bill_run_chunk"] = {}
         try:
             self._telecom_prepare_bills(subscriptions, bills, log_vals)
         finally:
-            self.env.cr.cache.pop("telecom_bill_run_engines", None)
+            self.env.cr.cache.pop("telecom_bill_run_chunk", None)
         moves, errors = self._telecom_create_invoices(bills)
         log_vals += errors
         self.env["telecom.bill.run.line"].create(log_vals)
@@ -541,8 +542,7 @@ class TelecomBillRun(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         moves = invoice_writer.write_invoices(self, fast)
-                        for bill, move in zip(fast, moves, strict=True):
-                            bill["subscription"]._telecom_after_bill(bill, move)
+                        self.env["telecom.subscription"]._telecom_after_bills(fast, moves)
                     written = {id(bill) for bill in fast}
                     bills = [bill for bill in bills if id(bill) not in written]
                 except Exception as error:  # noqa: BLE001 - the ORM path bills them
@@ -566,8 +566,7 @@ class TelecomBillRun(models.Model):
         try:
             with self.env.cr.savepoint():
                 moves = Move.create([bill["move_vals"] for bill in bills])
-                for bill, move in zip(bills, moves, strict=True):
-                    bill["subscription"]._telecom_after_bill(bill, move)
+                self.env["telecom.subscription"]._telecom_after_bills(bills, moves)
                 return moves, []
         except Exception as error:  # noqa: BLE001 - retried one by one below
             _logger.info("Bill run %s: batch create failed (%s), one by one", self.id, error)
@@ -576,7 +575,7 @@ class TelecomBillRun(models.Model):
             try:
                 with self.env.cr.savepoint():
                     move = Move.create(bill["move_vals"])
-                    bill["subscription"]._telecom_after_bill(bill, move)
+                    self.env["telecom.subscription"]._telecom_after_bills([bill], move)
                     moves |= move
             except Exception as error:  # noqa: BLE001 - logged on the run
                 errors.append(self._telecom_log_vals(bill["subscription"], "error", error))

@@ -453,15 +453,11 @@ class TelecomSubscription(models.Model):
         self.ensure_one()
         # the bill run keeps the engine of each company for the chunk (one search, not one
         # per subscription)
-        engines = self.env.cr.cache.get("telecom_bill_run_engines")
-        if engines is None:
-            engine = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
-        else:
-            if self.company_id.id not in engines:
-                engines[self.company_id.id] = self.env["telecom.tax.engine"]._telecom_engine_for(
-                    self.company_id
-                )
-            engine = engines[self.company_id.id].with_env(self.env)
+        key = ("telecom_tax_engine", self.company_id.id)
+        cache = self.env.cr.cache.get("telecom_bill_run_chunk", {})
+        if key not in cache:
+            cache[key] = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
+        engine = cache[key].with_env(self.env)
         if not engine:
             return []
         return engine._telecom_tax_lines(self, run, lines)
@@ -498,7 +494,7 @@ class TelecomSubscription(models.Model):
         """Everything to invoice for ``run``'s period, or None when there is nothing.
 
         Reads only: the returned dict holds the invoice values and the updates that
-        :meth:`_telecom_after_bill` applies once the invoice exists.
+        :meth:`_telecom_after_bills` applies once the invoice exists.
         """
         self.ensure_one()
         period = (run.period_start, run.period_end)
@@ -536,12 +532,14 @@ class TelecomSubscription(models.Model):
             move_vals["invoice_payment_term_id"] = self.payment_term_id.id
         return {"subscription": self, "move_vals": move_vals, "updates": updates}
 
-    def _telecom_after_bill(self, bill, move):
-        """The invoice of ``bill`` exists: move the charged-through dates forward."""
-        self.ensure_one()
+    @api.model
+    def _telecom_after_bills(self, bills, moves):
+        """The invoices ``moves`` of ``bills`` (in the same order) exist: move the
+        charged-through dates forward, in one write per model and date for the batch."""
         grouped = defaultdict(list)
-        for item, until in bill["updates"]:
-            grouped[(item._name, until)].append(item.id)
+        for bill in bills:
+            for item, until in bill["updates"]:
+                grouped[(item._name, until)].append(item.id)
         for (model, until), ids in grouped.items():
             self.env[model].browse(ids).write({"charged_until": until})
 

@@ -1,4 +1,6 @@
-from odoo import models
+from psycopg2.extras import execute_values
+
+from odoo import api, models
 from odoo.tools import SQL
 
 from .telecom_rate_line import USAGE_TYPES
@@ -76,32 +78,48 @@ class TelecomSubscription(models.Model):
             )
         return lines
 
-    def _telecom_after_bill(self, bill, move):
-        """The usage on the invoice is billed: link it and attach the call detail."""
-        super()._telecom_after_bill(bill, move)
-        before = bill["move_vals"].get("telecom_period_start")
-        if not before:
+    @api.model
+    def _telecom_after_bills(self, bills, moves):
+        """The usage on the invoices is billed: link it and attach the call detail."""
+        super()._telecom_after_bills(bills, moves)
+        rows, names = [], {}
+        for bill, move in zip(bills, moves, strict=True):
+            before = bill["move_vals"].get("telecom_period_start")
+            if before:
+                rows.append((move.id, bill["subscription"].id, before))
+                names[move.id] = f"call-detail-{bill['subscription'].name}-{before}.csv"
+        if not rows:
             return
         Record = self.env["telecom.usage.record"]
         Record.flush_model()
         # REPEATABLE READ: usage rated after this transaction began is not touched here.
-        self.env.cr.execute(
-            """UPDATE telecom_usage_record r SET state = 'billed', move_id = %s
-                 FROM telecom_service v
-                WHERE v.id = r.service_id AND v.subscription_id = %s
-                  AND r.state = 'rated' AND r.usage_date < %s""",
-            [move.id, self.id, before],
+        query = """
+            WITH billed AS (
+                UPDATE telecom_usage_record r SET state = 'billed', move_id = b.move_id
+                  FROM telecom_service v, (VALUES %s) AS b(move_id, subscription_id, before)
+                 WHERE v.id = r.service_id AND v.subscription_id = b.subscription_id
+                   AND r.state = 'rated' AND r.usage_date < b.before
+             RETURNING r.move_id)
+            SELECT DISTINCT move_id FROM billed
+        """
+        billed = execute_values(
+            self.env.cr._obj, query, rows, template="(%s, %s, %s::date)", page_size=1000, fetch=True
         )
-        if not self.env.cr.rowcount:
+        if not billed:
             return
         Record.invalidate_model(["state", "move_id"])
-        content = Record._telecom_call_detail_csv(SQL("r.move_id = %s", move.id))
+        files = Record._telecom_call_detail_csvs(
+            SQL("r.move_id = ANY(%s)", [move_id for (move_id,) in billed]), SQL("r.move_id")
+        )
         self.env["ir.attachment"].create(
-            {
-                "name": f"call-detail-{self.name}-{before}.csv",
-                "res_model": "account.move",
-                "res_id": move.id,
-                "raw": content,
-                "mimetype": "text/csv",
-            }
+            [
+                {
+                    "name": names[move_id],
+                    "res_model": "account.move",
+                    "res_id": move_id,
+                    "raw": content,
+                    "mimetype": "text/csv",
+                }
+                for move_id, content in sorted(files.items())
+            ]
         )

@@ -197,7 +197,8 @@ class TelecomTaxEngine(models.Model):
             )
         exemptions = [
             {"kind": cert.kind, "state": cert.state_id.code or ""}
-            for cert in self.env["telecom.tax.exemption"].search([("partner_id", "=", partner.id)])
+            # read for every customer of the bill run's chunk at once (prefetching)
+            for cert in partner.telecom_tax_exemption_ids
             if cert._telecom_valid_on(run.period_start)
         ]
         return TaxRequest(
@@ -219,7 +220,12 @@ class TelecomTaxEngine(models.Model):
         request = self._telecom_request(subscription, run, lines)
         if not request.lines:
             return []
-        results = self._telecom_adapter(run.period_start).compute(request)
+        # the bill run keeps the adapter (its rate table) for the chunk
+        key = ("telecom_tax_adapter", self.id, run.period_start)
+        cache = self.env.cr.cache.get("telecom_bill_run_chunk", {})
+        if key not in cache:
+            cache[key] = self._telecom_adapter(run.period_start)
+        results = cache[key].compute(request)
         return [
             {
                 "display_type": "product",

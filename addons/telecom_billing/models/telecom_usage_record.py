@@ -1,5 +1,6 @@
 import csv
 import io
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -409,11 +410,17 @@ class TelecomUsageRecord(models.Model):
     @api.model
     def _telecom_call_detail_csv(self, where):
         """CSV bytes of the usage matching ``where`` (SQL condition on alias ``r``)."""
+        return self._telecom_call_detail_csvs(where, SQL("0")).get(0) or self._telecom_csv([])
+
+    @api.model
+    def _telecom_call_detail_csvs(self, where, key):
+        """``{key value: CSV bytes}`` of the usage matching ``where``, one file per value of
+        the SQL expression ``key`` (e.g. ``r.move_id``: one file per invoice)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT r.name, COALESCE(n.name, v.circuit_id, v.name),
+                SELECT %s, r.name, COALESCE(n.name, v.circuit_id, v.name),
                        to_char(r.start_time, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), r.direction,
                        r.usage_type, COALESCE(r.called_number, ''), r.duration,
                        r.volume_bytes::bigint, r.roaming, COALESCE(l.destination_group, ''),
@@ -425,15 +432,23 @@ class TelecomUsageRecord(models.Model):
                        ORDER BY id LIMIT 1) n ON TRUE
                   LEFT JOIN telecom_rate_line l ON l.id = r.rate_line_id
                  WHERE %s
-                 ORDER BY r.start_time, r.id
+                 ORDER BY 1, r.start_time, r.id
                 """,
+                key,
                 where,
             )
         )
+        rows = defaultdict(list)
+        for row in self.env.cr.fetchall():
+            rows[row[0]].append(row[1:])
+        return {value: self._telecom_csv(value_rows) for value, value_rows in rows.items()}
+
+    @api.model
+    def _telecom_csv(self, rows):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CALL_DETAIL_HEADER)
-        for row in self.env.cr.fetchall():
+        for row in rows:
             row = list(row)
             row[8] = "1" if row[8] else "0"
             row[12] = f"{row[12] or 0:.2f}"

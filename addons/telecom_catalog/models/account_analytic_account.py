@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -38,8 +38,48 @@ class AccountAnalyticAccount(models.Model):
                 )
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        if any(vals.get("telecom_state_id") for vals in vals_list):
+            self.env.registry.clear_cache()  # _telecom_state_account_id
+        return accounts
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"telecom_state_id", "company_id", "active"} & set(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        states = any(self.mapped("telecom_state_id"))
+        result = super().unlink()
+        if states:
+            self.env.registry.clear_cache()
+        return result
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    @api.model
+    @tools.ormcache("company_id", "state_id")
+    def _telecom_state_account_id(self, company_id, state_id):
+        """Id of the analytic account receiving the telecom revenue of ``state_id`` in the
+        company (or None); cached (every invoice line asks) and cleared when it changes."""
+        company = self.env["res.company"].browse(company_id)
+        account = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search(
+                [*self._check_company_domain(company), ("telecom_state_id", "=", state_id)],
+                limit=1,
+            )
+        )
+        return account.id or None
 
     @api.model
     def _telecom_is_state_distribution(self, distribution):

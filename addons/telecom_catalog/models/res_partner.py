@@ -106,12 +106,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         if not self.state_id:
             return {}
-        Analytic = self.env["account.analytic.account"].sudo()
-        account = Analytic.search(
-            [
-                *Analytic._check_company_domain(self.env.company),
-                ("telecom_state_id", "=", self.state_id.id),
-            ],
-            limit=1,
+        account_id = self.env["account.analytic.account"]._telecom_state_account_id(
+            self.env.company.id, self.state_id.id
         )
-        return {str(account.id): 100.0} if account else {}
+        return {str(account_id): 100.0} if account_id else {}

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .product_template import SERVICE_TYPES
 from .res_partner import SEGMENTS
@@ -62,6 +62,38 @@ class TelecomRevenueRule(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
 
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self.env.registry.clear_cache()  # _telecom_rule_keys
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _telecom_rule_keys(self, company_id):
+        """``(id, interconnect, service_type, segment)`` of the active rules of the company,
+        in order; cached (every invoice line asks) and cleared when a rule changes."""
+        rules = self.sudo().with_context(active_test=True).search([("company_id", "=", company_id)])
+        return tuple((r.id, r.interconnect, r.service_type, r.segment) for r in rules)
+
     @api.model
     def _telecom_match(self, product, partner, company):
         """First rule of ``company`` matching ``product`` sold to ``partner`` (or empty)."""
@@ -70,13 +102,14 @@ class TelecomRevenueRule(models.Model):
         if not interconnect and not product.telecom_service_type:
             return self.browse()
         segment = partner.commercial_partner_id.telecom_segment if partner else False
-        rules = self.sudo().search([("company_id", "=", company.id)])
-        for rule in rules:
-            if rule.interconnect != interconnect:
+        for rule_id, rule_interconnect, service_type, rule_segment in self._telecom_rule_keys(
+            company.id
+        ):
+            if rule_interconnect != interconnect:
                 continue
-            if rule.service_type and rule.service_type != product.telecom_service_type:
+            if service_type and service_type != product.telecom_service_type:
                 continue
-            if rule.segment and rule.segment != segment:
+            if rule_segment and rule_segment != segment:
                 continue
-            return rule.sudo(False)
+            return self.browse(rule_id)
         return self.browse()
