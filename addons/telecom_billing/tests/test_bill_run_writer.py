@@ -118,13 +118,15 @@ class TestBillRunWriter(TelecomBillingCase):
                 {k: v for k, v in row.items() if k not in IGNORED} for row in cr.dictfetchall()
             ]
             cr.execute(
-                """SELECT a.name, a.amount, a.unit_amount, a.account_id, a.partner_id, a.date,
-                          a.general_account_id, a.product_id, a.company_id, a.currency_id
-                     FROM account_analytic_line a JOIN account_move_line l ON l.id = a.move_line_id
+                """SELECT a.* FROM account_analytic_line a
+                     JOIN account_move_line l ON l.id = a.move_line_id
                     WHERE l.move_id = %s ORDER BY l.id, a.id""",
                 [move.id],
             )
-            analytic = cr.fetchall()
+            analytic = [
+                {k: v for k, v in row.items() if k not in IGNORED | {"move_line_id"}}
+                for row in cr.dictfetchall()
+            ]
             cr.execute(
                 """SELECT partner_id, ARRAY(SELECT mail_message_subtype_id
                                               FROM mail_followers_mail_message_subtype_rel r

@@ -21,7 +21,7 @@ from collections import defaultdict
 from psycopg2.extras import execute_values
 
 from odoo import Command, fields
-from odoo.tools import SQL
+from odoo.tools import SQL, float_repr, float_round
 
 MOVE_TYPES = {"out_invoice": 1, "out_refund": -1}
 # account.move.line fields written here; any other stored column stays NULL.
@@ -276,24 +276,110 @@ def _line_rows(env, moves, bills):
     return rows + term_rows, totals
 
 
-def _insert_lines(env, rows):
-    Line = env["account.move.line"]
-    columns = LINE_FIELDS + sorted({key for row in rows for key in row if key not in LINE_FIELDS})
-    values = []
-    for row in rows:
-        values.append(
-            tuple(
-                Line._fields[name].convert_to_column(row[name], Line)
-                if row.get(name) is not None and name in Line._fields
-                else row.get(name)
-                for name in columns
-            )
+def _converters(Model, columns):
+    """Per column, what ``field.convert_to_column(value, Model)`` does, with the float digits
+    looked up once instead of once per value."""
+    converters = []
+    for name in columns:
+        field = Model._fields.get(name)
+        if field is None:
+            converters.append(None)
+        elif field.type == "float" and not field.company_dependent:
+            digits = field.get_digits(Model.env)
+            if digits:
+                converters.append(
+                    lambda value, scale=digits[1]: float_repr(
+                        float_round(float(value or 0.0), precision_digits=scale), scale
+                    )
+                )
+            else:
+                converters.append(float)
+        else:
+            converters.append(lambda value, field=field: field.convert_to_column(value, Model))
+    return converters
+
+
+def _insert_rows(env, model, rows):
+    """INSERT the rows (dicts of column values) into the table of ``model``; returns ids."""
+    Model = env[model]
+    columns = sorted({key for row in rows for key in row})
+    converters = _converters(Model, columns)
+    values = [
+        tuple(
+            convert(row.get(name)) if convert and row.get(name) is not None else row.get(name)
+            for convert, name in zip(converters, columns, strict=True)
         )
+        for row in rows
+    ]
     query = SQL(
-        "INSERT INTO account_move_line (%s) VALUES %%s RETURNING id",
+        "INSERT INTO %s (%s) VALUES %%s RETURNING id",
+        SQL.identifier(Model._table),
         SQL(", ").join(SQL.identifier(name) for name in columns),
     )
-    execute_values(env.cr._obj, query.code, values, page_size=1000)
+    return [
+        row[0]
+        for row in execute_values(env.cr._obj, query.code, values, page_size=1000, fetch=True)
+    ]
+
+
+def _insert_lines(env, rows):
+    _insert_rows(
+        env,
+        "account.move.line",
+        [{name: row.get(name) for name in LINE_FIELDS} | row for row in rows],
+    )
+
+
+def _create_analytic_lines(env, lines):
+    """``lines._create_analytic_lines()`` with one INSERT: the values are Odoo's own
+    (``_prepare_analytic_lines``), the amounts rounded in the company currency and the
+    related columns (currency, journal) filled as the ORM fills them."""
+    lines._validate_analytic_distribution()
+    vals_list = []
+    for line in lines:
+        if line.analytic_distribution:
+            vals_list += line._prepare_analytic_lines()
+    if not vals_list:
+        return
+    Analytic = env["account.analytic.line"]
+    uid, now = env.uid, env.cr.now()
+    journals = {line.id: line.journal_id.id for line in lines}
+    given = {name for vals in vals_list for name in vals}
+    defaults = Analytic.default_get(
+        [name for name, field in Analytic._fields.items() if field.store and name not in given]
+    )
+    rows = []
+    for vals in vals_list:
+        vals = defaults | vals
+        company = env["res.company"].browse(vals["company_id"])
+        row = {
+            name: value
+            for name, value in vals.items()
+            if Analytic._fields[name].store and Analytic._fields[name].column_type
+        }
+        row.update(
+            amount=company.currency_id.round(vals.get("amount") or 0.0),
+            currency_id=company.currency_id.id,
+            journal_id=journals.get(vals.get("move_line_id")),
+            create_uid=uid,
+            write_uid=uid,
+            create_date=now,
+            write_date=now,
+        )
+        rows.append(row)
+    ids = _insert_rows(env, "account.analytic.line", rows)
+    records = Analytic.browse(ids)
+    records.modified(list({name for row in rows for name in row}), create=True)
+    _compute_missing(records, rows)
+
+
+def _compute_missing(records, rows):
+    """The stored computed fields that ``rows`` do not give (added by other modules) are
+    computed by the ORM, as its create() does."""
+    given = {name for row in rows for name in row}
+    for field in records._fields.values():
+        if field.store and field.compute and field.name not in given:
+            records.env.add_to_compute(field, records)
 
 
 @contextlib.contextmanager
@@ -345,7 +431,7 @@ def _post(env, moves, totals):
     lines = moves.line_ids
     _recompute_dependents(env, lines)
     # what posting does besides the state
-    lines._create_analytic_lines()
+    _create_analytic_lines(env, lines)
     _subscribe_customers(env, moves)
     ranks = defaultdict(int)
     for move in moves:
