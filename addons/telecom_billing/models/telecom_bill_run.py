@@ -332,14 +332,19 @@ class TelecomBillRun(models.Model):
         if not run:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
+        # Counted before the chunk: its invoices are numbered under the journal lock, held
+        # until the commit, and the other workers wait for that lock.
+        others = self.search([("state", "=", "running"), ("id", "!=", run.id)])
+        remaining = run._telecom_count_remaining()
+        remaining_others = sum(other._telecom_count_remaining() for other in others)
         done = run._telecom_process_chunk(batch_size)
-        if done and run.state == "running" and not run._telecom_count_remaining():
+        remaining = max(remaining - done, 0)
+        if done and not remaining and run.state == "running":
             # the last chunk ends the run now, not at the job's next call (an hour later)
-            run._telecom_finish()
-        remaining = sum(
-            r._telecom_count_remaining() for r in self.search([("state", "=", "running")])
-        )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            remaining = run._telecom_count_remaining()
+            if not remaining:
+                run._telecom_finish()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining + remaining_others)
 
     @api.model
     def _telecom_wake_waiting_runs(self):
@@ -400,13 +405,14 @@ class TelecomBillRun(models.Model):
                AND s.bill_cycle_day = %(day)s
                AND s.active
                AND (%(billable)s)
-               AND NOT EXISTS (
-                   SELECT 1 FROM account_move m
-                    WHERE m.telecom_subscription_id = s.id
-                      AND m.telecom_period_start = %(start)s)
-               AND NOT EXISTS (
-                   SELECT 1 FROM telecom_bill_run_line l
-                    WHERE l.run_id = %(run)s AND l.subscription_id = s.id)
+               -- probes of the unique indexes, not anti-joins: the invoices of the run
+               -- grow faster than PostgreSQL's statistics, and an anti-join planned on
+               -- stale ones compares every subscription with every invoice
+               AND (SELECT 1 FROM account_move m
+                     WHERE m.telecom_subscription_id = s.id
+                       AND m.telecom_period_start = %(start)s LIMIT 1) IS NULL
+               AND (SELECT 1 FROM telecom_bill_run_line l
+                     WHERE l.run_id = %(run)s AND l.subscription_id = s.id LIMIT 1) IS NULL
             %(tail)s
             """,
             select=select,
@@ -418,22 +424,23 @@ class TelecomBillRun(models.Model):
             tail=tail or SQL(),
         )
 
-    def _telecom_count_remaining(self):
+    def _telecom_execute_remaining(self, select, tail=None):
         self.ensure_one()
         self.env.flush_all()
-        self.env.cr.execute(self._telecom_remaining_query(SQL("COUNT(*)")))
+        # The per-subscription probes make the planner's cost estimate large enough for
+        # PostgreSQL to JIT-compile the query, which takes longer than running it.
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute(self._telecom_remaining_query(select, tail))
+
+    def _telecom_count_remaining(self):
+        self._telecom_execute_remaining(SQL("COUNT(*)"))
         return self.env.cr.fetchone()[0]
 
     def _telecom_lock_next_subscriptions(self, limit):
         """Ids of up to ``limit`` subscriptions still to bill, locked for this transaction;
         rows another worker holds are skipped."""
-        self.ensure_one()
-        self.env.flush_all()
-        self.env.cr.execute(
-            self._telecom_remaining_query(
-                SQL("s.id"),
-                SQL("ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED", limit),
-            )
+        self._telecom_execute_remaining(
+            SQL("s.id"), SQL("ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED", limit)
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
