@@ -439,25 +439,44 @@ class TelecomBillRun(models.Model):
     def _telecom_lock_next_subscriptions(self, limit):
         """Ids of up to ``limit`` subscriptions still to bill, locked for this transaction;
         rows another worker holds are skipped."""
-        self._telecom_execute_remaining(
-            SQL("s.id"), SQL("ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED", limit)
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
-            # Another worker may have billed some of them after this transaction's snapshot:
-            # look again at what is committed, now that they are locked here.
-            billed = set()
-            with invoice_writer.committed_view(self.env) as cursors:
-                for cr in cursors:
-                    cr.execute(
-                        """SELECT telecom_subscription_id FROM account_move
-                            WHERE telecom_subscription_id = ANY(%s)
-                              AND telecom_period_start = %s""",
-                        [ids, self.period_start],
-                    )
-                    billed.update(row[0] for row in cr.fetchall())
-            ids = [id_ for id_ in ids if id_ not in billed]
-        return ids
+        excluded = []
+        while True:
+            self._telecom_execute_remaining(
+                SQL("s.id"),
+                SQL(
+                    "AND s.id != ALL(%s) ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED",
+                    excluded,
+                    limit,
+                ),
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                return []
+            # Another worker may have billed them after this transaction's snapshot (it
+            # held them while this query ran): look again at what is committed, now that
+            # they are locked here, and take the next ones if it billed them all.
+            done = self._telecom_committed_elsewhere(ids)
+            ids = [id_ for id_ in ids if id_ not in done]
+            if ids:
+                return ids
+            excluded += done
+
+    def _telecom_committed_elsewhere(self, ids):
+        """The subscriptions of ``ids`` that have an invoice of the period or a log line of
+        this run, as committed by any worker."""
+        done = set()
+        with invoice_writer.committed_view(self.env) as cursors:
+            for cr in cursors:
+                cr.execute(
+                    """SELECT telecom_subscription_id FROM account_move
+                        WHERE telecom_subscription_id = ANY(%s) AND telecom_period_start = %s
+                       UNION
+                       SELECT subscription_id FROM telecom_bill_run_line
+                        WHERE subscription_id = ANY(%s) AND run_id = %s""",
+                    [ids, self.period_start, ids, self.id],
+                )
+                done.update(row[0] for row in cr.fetchall())
+        return done
 
     def _telecom_process_chunk(self, batch_size=500):
         """Bill up to ``batch_size`` subscriptions; finish the run when none is left.
