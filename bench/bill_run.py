@@ -98,12 +98,16 @@ def parse_args():
     return args
 
 
+def oca_contract_available():
+    return (OCA / "contract" / "__manifest__.py").is_file()
+
+
 def addons_path(contract=True):
     import odoo
 
     package_dir = Path(odoo.__file__).parent
     paths = [str(package_dir.parent / "addons"), str(package_dir / "addons"), str(ROOT / "addons")]
-    if (OCA / "contract" / "__manifest__.py").is_file():
+    if oca_contract_available():
         paths.append(str(OCA))
     elif contract:
         sys.exit(
@@ -186,7 +190,7 @@ def template_revision():
 def fresh_database(args):
     # OCA contract goes into the template whenever it is on the addons path, so that runs
     # with and without --no-contract share one template; the comment records it.
-    contract = (OCA / "contract" / "__manifest__.py").is_file()
+    contract = oca_contract_available()
     revision = addons_revision() + ("+contract" if contract else "")
     built = db_exists(TEMPLATE) and template_revision()
     stale = built and revision and built != revision

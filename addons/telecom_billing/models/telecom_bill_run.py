@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_date
 
 from ..adapters.base import TaxEngineUnavailable
 from ..tools import invoice_writer
+from ..tools.chunk_cache import chunk_cache
 
 _logger = logging.getLogger(__name__)
 
@@ -498,11 +499,8 @@ class TelecomBillRun(models.Model):
             return 0
         bills, log_vals = [], []
         # what every subscription of the chunk looks up alike (tax engine and its rate table)
-        self.env.cr.cache["telecom_bill_run_chunk"] = {}
-        try:
+        with chunk_cache(self.env):
             self._telecom_prepare_bills(subscriptions, bills, log_vals)
-        finally:
-            self.env.cr.cache.pop("telecom_bill_run_chunk", None)
         moves, errors = self._telecom_create_invoices(bills)
         log_vals += errors
         self.env["telecom.bill.run.line"].create(log_vals)

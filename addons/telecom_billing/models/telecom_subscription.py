@@ -5,6 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import proration
+from ..tools.chunk_cache import cached
 
 SUBSCRIPTION_STATES = [
     ("draft", "Waiting for Activation"),
@@ -453,11 +454,11 @@ class TelecomSubscription(models.Model):
         self.ensure_one()
         # the bill run keeps the engine of each company for the chunk (one search, not one
         # per subscription)
-        key = ("telecom_tax_engine", self.company_id.id)
-        cache = self.env.cr.cache.get("telecom_bill_run_chunk", {})
-        if key not in cache:
-            cache[key] = self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id)
-        engine = cache[key].with_env(self.env)
+        engine = cached(
+            self.env,
+            ("telecom_tax_engine", self.company_id.id),
+            lambda: self.env["telecom.tax.engine"]._telecom_engine_for(self.company_id),
+        ).with_env(self.env)
         if not engine:
             return []
         return engine._telecom_tax_lines(self, run, lines)

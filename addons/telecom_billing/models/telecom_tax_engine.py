@@ -14,6 +14,7 @@ from ..adapters.base import (
 )
 from ..adapters.rest import RestTaxEngine
 from ..adapters.table import TableTaxEngine
+from ..tools.chunk_cache import cached
 
 ENGINE_TYPES = [
     ("table", "Built-in Tax Tables"),
@@ -221,11 +222,12 @@ class TelecomTaxEngine(models.Model):
         if not request.lines:
             return []
         # the bill run keeps the adapter (its rate table) for the chunk
-        key = ("telecom_tax_adapter", self.id, run.period_start)
-        cache = self.env.cr.cache.get("telecom_bill_run_chunk", {})
-        if key not in cache:
-            cache[key] = self._telecom_adapter(run.period_start)
-        results = cache[key].compute(request)
+        adapter = cached(
+            self.env,
+            ("telecom_tax_adapter", self.id, run.period_start),
+            lambda: self._telecom_adapter(run.period_start),
+        )
+        results = adapter.compute(request)
         return [
             {
                 "display_type": "product",

@@ -367,16 +367,15 @@ def _create_analytic_lines(env, lines):
             write_date=now,
         )
         rows.append(row)
-    ids = _insert_rows(env, "account.analytic.line", rows)
-    records = Analytic.browse(ids)
-    records.modified(list({name for row in rows for name in row}), create=True)
-    _compute_missing(records, rows)
+    records = Analytic.browse(_insert_rows(env, "account.analytic.line", rows))
+    written = {name for row in rows for name in row}
+    records.modified(list(written), create=True)
+    _compute_missing(records, written)
 
 
-def _compute_missing(records, rows):
-    """The stored computed fields that ``rows`` do not give (added by other modules) are
-    computed by the ORM, as its create() does."""
-    given = {name for row in rows for name in row}
+def _compute_missing(records, given):
+    """The stored computed fields not in ``given`` (added by other modules) are computed by
+    the ORM, as its create() does."""
     for field in records._fields.values():
         if field.store and field.compute and field.name not in given:
             records.env.add_to_compute(field, records)
