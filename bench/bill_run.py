@@ -8,7 +8,7 @@ side with OCA ``contract``'s recurring invoice job on the same N customers.
     python3 bench/bill_run.py 1000 --profile        # cProfile + SQL count of one chunk, in-process
 
 What it does:
-1. copies a template database (``bench_bill_tpl``: telecom_billing and OCA contract installed
+1. copies a template database (``bench_bill_tpl``: telecom_usage and OCA contract installed
    with demo data; built on first use, ``--rebuild-template`` to build it again) into a fresh
    ``bench_bill_<N>``; demo subscriptions are archived so that only generated ones are billed;
 2. generates N customers (California, New York, Texas, Washington; residential and business),
@@ -198,7 +198,7 @@ def fresh_database(args):
         log(f"{TEMPLATE} was built from other addons: rebuilding it")
     if args.rebuild_template or stale or not db_exists(TEMPLATE):
         drop_db(TEMPLATE)
-        modules = "telecom_billing" + (",contract" if contract else "")
+        modules = "telecom_usage" + (",contract" if contract else "")
         log(f"building the template database {TEMPLATE} ({modules}, demo data; a few minutes)")
         subprocess.run(
             [sys.executable, "-m", "odoo", *odoo_args(TEMPLATE, contract), "-i", modules]

@@ -4,7 +4,7 @@
     python3 bench/rating.py 1000000           # fresh database rating_bench, 1M CDRs
     python3 bench/rating.py 100000 --reuse    # reuse rating_bench (services kept)
 
-It creates the database with telecom_billing installed (no demo data) unless --reuse is given,
+It creates the database with telecom_usage installed (no demo data) unless --reuse is given,
 creates --services mobile services with their numbers and a default rate plan of about 40
 rates (domestic peak/off-peak/weekend, international prefixes, premium, SMS, data, roaming)
 with included minutes, generates a CSV of N CDRs over one month (70% voice, 20% SMS, 10% data),
@@ -189,7 +189,7 @@ def main():
     args = parse_args()
     paths = addons_path(args.addons_path)
     if not args.reuse:
-        create_database(args.db, args.config, paths, "telecom_billing")
+        create_database(args.db, args.config, paths, "telecom_usage")
 
     import odoo
     from odoo.tools import config

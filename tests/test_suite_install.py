@@ -1,4 +1,4 @@
-"""The five telecom modules install together, and every model they define is protected."""
+"""The seven telecom modules install together, and every model they define is protected."""
 
 from odoo.tests import TransactionCase, tagged
 
@@ -6,6 +6,8 @@ SUITE = (
     "telecom_catalog",
     "telecom_numbers",
     "telecom_billing",
+    "telecom_usage",
+    "telecom_migration",
     "telecom_provisioning",
     "telecom_regulatory",
 )

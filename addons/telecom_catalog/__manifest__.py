@@ -22,6 +22,7 @@
         "views/telecom_promotion_views.xml",
         "views/telecom_broadband_label_views.xml",
         "views/telecom_broadband_label_templates.xml",
+        "views/portal_templates.xml",
         "views/telecom_revenue_rule_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",

@@ -1,4 +1,5 @@
 from . import adapters
 from . import models
 from . import controllers
+from . import tools
 from . import wizards

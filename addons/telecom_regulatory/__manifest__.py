@@ -5,7 +5,7 @@
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",
-    "depends": ["telecom_billing", "telecom_provisioning", "portal"],
+    "depends": ["telecom_usage", "telecom_provisioning", "portal"],
     "data": [
         "security/telecom_regulatory_groups.xml",
         "security/ir.model.access.csv",

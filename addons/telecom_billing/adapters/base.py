@@ -6,19 +6,24 @@ by a ``telecom.tax.engine`` record; they never write to the database.
 
 Errors follow the connector split: :class:`TaxEngineUnavailable` means "try again later" (the
 bill run keeps the subscription waiting, no invoice is created); :class:`TaxEngineError` means
-the request itself is wrong (the subscription is logged in error).
+the request itself is wrong (the subscription is logged in error). They are the suite's shared
+adapter errors (``telecom_catalog/tools/adapter_errors.py``): ``TaxEngineUnavailable`` is an
+``adapter_errors.RetryableError``, ``TaxEngineError`` an ``adapter_errors.PermanentError``
+(neither is a subclass of the other, as before).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import PermanentError, RetryableError
 
-class TaxEngineError(Exception):
+
+class TaxEngineError(PermanentError):
     """The engine refused the request: fix the data, then bill again."""
 
 
-class TaxEngineUnavailable(Exception):
+class TaxEngineUnavailable(RetryableError):
     """The engine could not be reached or answered with a server error: retry later."""
 
 

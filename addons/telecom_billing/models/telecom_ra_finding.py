@@ -1,15 +1,13 @@
 import logging
-from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
 RA_CHECKS = [
-    ("usage_lost", "Usage Received vs Rated"),
-    ("usage_unbilled", "Usage Rated but not Billed"),
-    ("usage_billed_mismatch", "Usage Billed Amount Differs"),
-    ("usage_rejected", "Usage Rejected and not Fixed"),
     ("active_not_billed", "Active Service not Billed"),
     ("billed_terminated", "Terminated Service Billed"),
     ("discount_ineligible", "Discount without Eligibility"),
@@ -20,8 +18,6 @@ RA_STATES = [("open", "Open"), ("resolved", "Resolved"), ("dismissed", "Dismisse
 # System parameter: findings at stake of at least this amount become activities.
 ESCALATION_PARAM = "telecom_billing.ra_escalation_amount"
 ESCALATION_DEFAULT = 100.0
-# Days an open reject may wait before it is a finding.
-REJECT_GRACE_DAYS = 3
 
 
 class TelecomRaFinding(models.Model):
@@ -63,7 +59,6 @@ class TelecomRaFinding(models.Model):
     number_id = fields.Many2one("telecom.number")
     move_id = fields.Many2one("account.move", string="Invoice")
     move_line_id = fields.Many2one("account.move.line", string="Invoice Line")
-    usage_file_id = fields.Many2one("telecom.usage.file", string="CDR File")
     service_promotion_id = fields.Many2one("telecom.service.promotion", string="Promotion")
 
     # ------------------------------------------------------------
@@ -77,22 +72,6 @@ class TelecomRaFinding(models.Model):
     def action_reopen(self):
         self.write({"state": "open", "date_resolved": False})
         return True
-
-    def action_view_usage(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "telecom_billing.action_telecom_usage_record"
-        )
-        domain = []
-        if self.move_id:
-            domain.append(("move_id", "=", self.move_id.id))
-        elif self.subscription_id:
-            domain += [("service_id.subscription_id", "=", self.subscription_id.id)]
-            domain.append(("state", "=", "rated"))
-        elif self.usage_file_id:
-            domain.append(("usage_file_id", "=", self.usage_file_id.id))
-        action["domain"] = domain
-        return action
 
     # ------------------------------------------------------------
     # BUSINESS: recording findings
@@ -174,10 +153,6 @@ class TelecomRaFinding(models.Model):
     @api.model
     def _telecom_checks(self):
         return [
-            self._telecom_check_usage_lost,
-            self._telecom_check_usage_rejected,
-            self._telecom_check_usage_unbilled,
-            self._telecom_check_usage_billed_mismatch,
             self._telecom_check_active_not_billed,
             self._telecom_check_billed_terminated,
             self._telecom_check_discounts,
@@ -194,7 +169,7 @@ class TelecomRaFinding(models.Model):
                 with self.env.cr.savepoint():
                     check()
                 done += 1
-            except Exception:  # one check failing does not stop the others
+            except (psycopg2.Error, UserError):  # one check failing does not stop the others
                 _logger.exception("Revenue assurance check %s failed", check.__name__)
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
@@ -205,166 +180,16 @@ class TelecomRaFinding(models.Model):
         return self.env.cr.dictfetchall()
 
     @api.model
-    def _telecom_check_usage_lost(self):
-        """Received vs rated: every row read from a file is rated, rejected or a duplicate."""
-        rows = self._fetch(
-            """SELECT id, name, company_id, read_count, rated_count, rejected_count,
-                      duplicate_count
-                 FROM telecom_usage_file
-                WHERE state = 'done'
-                  AND read_count != rated_count + rejected_count + duplicate_count"""
-        )
+    def _telecom_record_rows(self, check, rows, values):
+        """Record the findings of ``check``, one per row of a check's query: the row's
+        columns named like a link field of the finding (customer, subscription, service,
+        number, invoice and line, CDR file, company, period) are copied, ``values(row)``
+        gives the rest (at least ``key`` and ``name``)."""
+        links = [name for name, field in self._fields.items() if field.type == "many2one"]
+        links.append("period_start")
         return self._telecom_record(
-            "usage_lost",
-            [
-                {
-                    "key": f"usage_lost:{row['id']}",
-                    "name": self.env._("CDR file %(file)s: records lost", file=row["name"]),
-                    "usage_file_id": row["id"],
-                    "company_id": row["company_id"],
-                    "severity": "high",
-                    "record_count": row["read_count"]
-                    - row["rated_count"]
-                    - row["rejected_count"]
-                    - row["duplicate_count"],
-                    "description": self.env._(
-                        "%(read)s records received, %(rated)s rated, %(rejected)s rejected, "
-                        "%(dup)s duplicates.",
-                        read=row["read_count"],
-                        rated=row["rated_count"],
-                        rejected=row["rejected_count"],
-                        dup=row["duplicate_count"],
-                    ),
-                }
-                for row in rows
-            ],
-        )
-
-    @api.model
-    def _telecom_check_usage_rejected(self):
-        """Rejected usage still to fix after a few days: revenue not billed yet."""
-        rows = self._fetch(
-            """SELECT j.usage_file_id, j.company_id, COUNT(*) AS n, MIN(f.name) AS name
-                 FROM telecom_usage_reject j
-                 LEFT JOIN telecom_usage_file f ON f.id = j.usage_file_id
-                WHERE j.state = 'open'
-                  AND j.create_date < %s
-                GROUP BY 1, 2""",
-            [fields.Datetime.now() - timedelta(days=REJECT_GRACE_DAYS)],
-        )
-        return self._telecom_record(
-            "usage_rejected",
-            [
-                {
-                    "key": f"usage_rejected:{row['usage_file_id'] or 0}",
-                    "name": self.env._(
-                        "%(n)s rejected records to fix (%(file)s)",
-                        n=row["n"],
-                        file=row["name"] or "-",
-                    ),
-                    "usage_file_id": row["usage_file_id"],
-                    "company_id": row["company_id"],
-                    "record_count": row["n"],
-                    "severity": "medium",
-                }
-                for row in rows
-            ],
-        )
-
-    @api.model
-    def _telecom_check_usage_unbilled(self):
-        """Rated vs billed: usage imported before an invoice of a later period was made,
-        yet not on it (nor on any other)."""
-        rows = self._fetch(
-            """
-            SELECT v.subscription_id, sub.partner_id, sub.company_id, r.period_start,
-                   COUNT(*) AS n, SUM(r.charge) AS amount
-              FROM telecom_usage_record r
-              JOIN telecom_service v ON v.id = r.service_id
-              JOIN telecom_subscription sub ON sub.id = v.subscription_id
-              JOIN telecom_usage_file f ON f.id = r.usage_file_id
-             WHERE r.state = 'rated'
-               AND EXISTS (SELECT 1 FROM account_move m
-                            WHERE m.telecom_subscription_id = v.subscription_id
-                              AND m.state != 'cancel'
-                              AND m.telecom_period_start > r.usage_date
-                              AND m.create_date > f.date_imported)
-             GROUP BY 1, 2, 3, 4
-            """
-        )
-        return self._telecom_record(
-            "usage_unbilled",
-            [
-                {
-                    "key": f"usage_unbilled:{row['subscription_id']}:{row['period_start']}",
-                    "name": self.env._("Usage rated but left off the invoice"),
-                    "subscription_id": row["subscription_id"],
-                    "partner_id": row["partner_id"],
-                    "company_id": row["company_id"],
-                    "period_start": row["period_start"],
-                    "record_count": row["n"],
-                    "amount": float(row["amount"] or 0),
-                    "description": self.env._(
-                        "%(n)s usage records of the period starting %(period)s were rated "
-                        "before the account's last invoice but are not billed.",
-                        n=row["n"],
-                        period=row["period_start"],
-                    ),
-                }
-                for row in rows
-            ],
-        )
-
-    @api.model
-    def _telecom_check_usage_billed_mismatch(self, days=120):
-        """Billed usage records vs the usage lines of their invoice (recent invoices)."""
-        rows = self._fetch(
-            """
-            WITH moves AS (
-                SELECT id FROM account_move
-                 WHERE telecom_subscription_id IS NOT NULL AND invoice_date >= %s
-            ), rec AS (
-                SELECT r.move_id, COUNT(*) AS n, SUM(r.charge) AS amount
-                  FROM telecom_usage_record r JOIN moves ON moves.id = r.move_id
-                 GROUP BY 1
-            ), lin AS (
-                SELECT l.move_id, SUM(l.price_subtotal
-                           * CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END) AS amount
-                  FROM account_move_line l
-                  JOIN moves ON moves.id = l.move_id
-                  JOIN account_move m ON m.id = l.move_id
-                 WHERE l.telecom_line_kind = 'usage' GROUP BY 1
-            )
-            SELECT m.id AS move_id, m.name, m.company_id, m.telecom_subscription_id,
-                   m.partner_id, COALESCE(rec.n, 0) AS n, COALESCE(rec.amount, 0) AS rated,
-                   COALESCE(lin.amount, 0) AS billed
-              FROM rec FULL JOIN lin ON lin.move_id = rec.move_id
-              JOIN account_move m ON m.id = COALESCE(rec.move_id, lin.move_id)
-             WHERE m.state != 'cancel'
-               AND ROUND(COALESCE(rec.amount, 0), 2) != ROUND(COALESCE(lin.amount, 0), 2)
-            """,
-            [fields.Date.add(fields.Date.today(), days=-days)],
-        )
-        return self._telecom_record(
-            "usage_billed_mismatch",
-            [
-                {
-                    "key": f"usage_billed_mismatch:{row['move_id']}",
-                    "name": self.env._("Invoice %(move)s: usage lines differ", move=row["name"]),
-                    "move_id": row["move_id"],
-                    "subscription_id": row["telecom_subscription_id"],
-                    "partner_id": row["partner_id"],
-                    "company_id": row["company_id"],
-                    "record_count": row["n"],
-                    "amount": abs(float(row["rated"]) - float(row["billed"])),
-                    "description": self.env._(
-                        "Rated usage on the invoice: %(rated)s; usage lines: %(billed)s.",
-                        rated=row["rated"],
-                        billed=row["billed"],
-                    ),
-                }
-                for row in rows
-            ],
+            check,
+            [{**{k: row[k] for k in links if k in row}, **values(row)} for row in rows],
         )
 
     @api.model
@@ -373,7 +198,7 @@ class TelecomRaFinding(models.Model):
         rows = self._fetch(
             """
             SELECT v.id AS service_id, v.name, v.subscription_id, sub.partner_id,
-                   sub.company_id, m.id AS move_id, m.telecom_period_start,
+                   sub.company_id, m.id AS move_id, m.telecom_period_start AS period_start,
                    pt.list_price * v.quantity AS amount
               FROM telecom_service v
               JOIN telecom_subscription sub ON sub.id = v.subscription_id
@@ -389,22 +214,14 @@ class TelecomRaFinding(models.Model):
                AND COALESCE(v.charged_until, v.date_start - 1) < m.telecom_period_end
             """
         )
-        return self._telecom_record(
+        return self._telecom_record_rows(
             "active_not_billed",
-            [
-                {
-                    "key": f"active_not_billed:{row['service_id']}:{row['telecom_period_start']}",
-                    "name": self.env._("Service %(s)s active but not billed", s=row["name"]),
-                    "service_id": row["service_id"],
-                    "subscription_id": row["subscription_id"],
-                    "partner_id": row["partner_id"],
-                    "company_id": row["company_id"],
-                    "move_id": row["move_id"],
-                    "period_start": row["telecom_period_start"],
-                    "amount": float(row["amount"] or 0),
-                }
-                for row in rows
-            ],
+            rows,
+            lambda row: {
+                "key": f"active_not_billed:{row['service_id']}:{row['period_start']}",
+                "name": self.env._("Service %(s)s active but not billed", s=row["name"]),
+                "amount": float(row["amount"] or 0),
+            },
         )
 
     @api.model
@@ -412,7 +229,7 @@ class TelecomRaFinding(models.Model):
         """Recurring charges for days after the service ended."""
         rows = self._fetch(
             """
-            SELECT l.id AS line_id, l.move_id, v.id AS service_id, v.name, v.subscription_id,
+            SELECT l.id AS move_line_id, l.move_id, v.id AS service_id, v.name, v.subscription_id,
                    m.partner_id, m.company_id, l.price_subtotal, v.date_end
               FROM account_move_line l
               JOIN account_move m ON m.id = l.move_id
@@ -422,26 +239,16 @@ class TelecomRaFinding(models.Model):
                AND v.date_end IS NOT NULL AND l.telecom_date_from > v.date_end
             """
         )
-        return self._telecom_record(
+        return self._telecom_record_rows(
             "billed_terminated",
-            [
-                {
-                    "key": f"billed_terminated:{row['line_id']}",
-                    "name": self.env._(
-                        "Service %(s)s billed after its end on %(d)s",
-                        s=row["name"],
-                        d=row["date_end"],
-                    ),
-                    "service_id": row["service_id"],
-                    "subscription_id": row["subscription_id"],
-                    "partner_id": row["partner_id"],
-                    "company_id": row["company_id"],
-                    "move_id": row["move_id"],
-                    "move_line_id": row["line_id"],
-                    "amount": float(row["price_subtotal"] or 0),
-                }
-                for row in rows
-            ],
+            rows,
+            lambda row: {
+                "key": f"billed_terminated:{row['move_line_id']}",
+                "name": self.env._(
+                    "Service %(s)s billed after its end on %(d)s", s=row["name"], d=row["date_end"]
+                ),
+                "amount": float(row["price_subtotal"] or 0),
+            },
         )
 
     @api.model
@@ -497,7 +304,7 @@ class TelecomRaFinding(models.Model):
         """Numbers still assigned to a terminated service (not aging, not reusable)."""
         rows = self._fetch(
             """
-            SELECT n.id, n.name, v.id AS service_id, v.subscription_id, sub.partner_id,
+            SELECT n.id AS number_id, n.name, v.id AS service_id, v.subscription_id, sub.partner_id,
                    sub.company_id, v.date_end
               FROM telecom_number n
               JOIN telecom_service v ON v.id = n.service_id
@@ -505,24 +312,15 @@ class TelecomRaFinding(models.Model):
              WHERE n.status = 'assigned' AND v.state = 'terminated'
             """
         )
-        return self._telecom_record(
+        return self._telecom_record_rows(
             "number_terminated",
-            [
-                {
-                    "key": f"number_terminated:{row['id']}:{row['service_id']}",
-                    "name": self.env._(
-                        "Number %(n)s assigned to terminated service", n=row["name"]
-                    ),
-                    "number_id": row["id"],
-                    "service_id": row["service_id"],
-                    "subscription_id": row["subscription_id"],
-                    "partner_id": row["partner_id"],
-                    "company_id": row["company_id"],
-                    "description": self.env._(
-                        "The service ended on %(d)s; the number should be aging or available.",
-                        d=row["date_end"],
-                    ),
-                }
-                for row in rows
-            ],
+            rows,
+            lambda row: {
+                "key": f"number_terminated:{row['number_id']}:{row['service_id']}",
+                "name": self.env._("Number %(n)s assigned to terminated service", n=row["name"]),
+                "description": self.env._(
+                    "The service ended on %(d)s; the number should be aging or available.",
+                    d=row["date_end"],
+                ),
+            },
         )

@@ -703,13 +703,6 @@ class TelecomService(models.Model):
             )
         return self._telecom_preview(lines, effective_date, errors, **values)
 
-    def _telecom_portal_usage_access(self, kind, date_from, date_to):
-        """Hook called when the customer views usage (``kind="usage"``) or downloads the call
-        detail (``"call_detail"``) of this service on the portal, after the ownership and
-        password checks. Nothing here; a CPNI module logs the access."""
-        self.ensure_one()
-        return True
-
     # ------------------------------------------------------------
     # BUSINESS: the network hook
     # ------------------------------------------------------------

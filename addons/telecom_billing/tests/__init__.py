@@ -6,10 +6,7 @@ from . import test_dunning
 from . import test_promotions
 from . import test_security
 from . import test_numbers
-from . import test_rating
 from . import test_ra
-from . import test_migration
-from . import test_parallel_run
 from . import test_portal
 from . import test_portal_tour
 from . import test_bill_run_writer

@@ -41,37 +41,6 @@ class TelecomPortalCase(TelecomBillingCase, HttpCase):
         cls.subscription_b = cls._subscription(cls.customer_b, cycle_day=1)
         cls.service_b = cls._service(cls.subscription_b, cls.plan_voip, start=start)
 
-    @classmethod
-    def _usage_fixtures(cls):
-        """A VoIP line of Alice started 45 days ago with a call in this billing period and
-        one in the previous one (when usage rating is installed)."""
-        if "telecom.usage.record" not in cls.env:
-            return
-        start = fields.Date.to_string(cls.today - timedelta(days=45))
-        cls.service_c = cls._service(cls.subscription_a, cls.plan_voip, start=start)
-        cls.current = cls.subscription_a._telecom_period_of(cls.today)
-        cls.previous = cls.subscription_a._telecom_period_of(cls.current[0] - timedelta(days=1))
-        Usage = cls.env["telecom.usage.record"]
-
-        def usage(name, day, called, duration, charge):
-            return Usage.create(
-                {
-                    "name": name,
-                    "service_id": cls.service_c.id,
-                    "partner_id": cls.customer.id,
-                    "start_time": fields.Datetime.to_datetime(day) + timedelta(hours=15),
-                    "usage_date": day,
-                    "period_start": cls.subscription_a._telecom_period_of(day)[0],
-                    "duration": duration,
-                    "called_number": called,
-                    "usage_type": "voice",
-                    "charge": charge,
-                }
-            )
-
-        usage("T-CDR-1", cls.current[0], "+12125550111", 125, 0.25)
-        usage("T-CDR-2", cls.previous[0], "+13105550122", 61, 0.12)
-
     def _get(self, url, status=200):
         response = self.url_open(url, allow_redirects=False)
         self.assertEqual(response.status_code, status, f"{url}: {response.status_code}")
@@ -328,58 +297,3 @@ class TestPortalProvisioning(TelecomPortalCase):
         )
         page = self._get(f"/my/services/{self.service_a.id}?message=plan_sent").text
         self.assertIn("sent to the network", page)
-
-
-@tagged("post_install", "-at_install")
-class TestPortalUsage(TelecomPortalCase):
-    """Usage and call detail: the owner after a password check, nobody else."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._usage_fixtures()
-
-    def setUp(self):
-        super().setUp()
-        if "telecom.usage.record" not in self.env:
-            self.skipTest("usage rating is not installed")
-
-    def _reauth(self, login):
-        token = re.search(r'name="csrf_token" value="([^"]+)"', self._get("/my/reauth").text).group(
-            1
-        )
-        response = self.url_open(
-            "/my/reauth",
-            data={"password": login, "redirect": "/my", "csrf_token": token},
-            allow_redirects=False,
-        )
-        self.assertEqual(response.status_code, 303)
-
-    def test_usage_and_call_detail_need_a_recent_password(self):
-        self.authenticate("t_portal_alice", "t_portal_alice")
-        base = f"/my/services/{self.service_c.id}/usage"
-        for url in (base, f"{base}/call-detail.csv"):
-            response = self._get(url, status=303)
-            self.assertIn("/my/reauth?redirect=", response.headers["Location"])
-        self.assertIn(f'href="{base}"', self._get(self.service_c.access_url).text)
-        self._reauth("t_portal_alice")
-        page = self._get(base).text
-        self.assertIn("+12125550111", page)
-        self.assertNotIn("+13105550122", page, "the current period only")
-        previous = fields.Date.to_string(self.previous[0])
-        self.assertIn("+13105550122", self._get(f"{base}?period={previous}").text)
-        response = self._get(f"{base}/call-detail.csv?period={previous}")
-        self.assertEqual(response.headers["Content-Type"], "text/csv; charset=utf-8")
-        self.assertIn("attachment;", response.headers["Content-Disposition"])
-        self.assertIn("T-CDR-2", response.text)
-        self.assertIn("+13105550122", response.text)
-        self.assertNotIn("T-CDR-1", response.text)
-
-    def test_other_customer_cannot_open_usage_or_call_detail(self):
-        self.authenticate("t_portal_bob", "t_portal_bob")
-        self._reauth("t_portal_bob")
-        base = f"/my/services/{self.service_c.id}/usage"
-        for url in (base, f"{base}/call-detail.csv"):
-            response = self._get(url, status=404)
-            self.assertNotIn("+12125550111", response.text)
-            self.assertNotIn("T-CDR-1", response.text)

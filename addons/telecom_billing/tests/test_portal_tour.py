@@ -1,8 +1,5 @@
-import time
-
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.telecom_numbers.controllers.portal import IDENTITY_SESSION_KEY
 from odoo.addons.telecom_numbers.tests.portal_screenshots import take_screenshots
 
 from .test_portal import TelecomPortalCase
@@ -19,9 +16,6 @@ class TestPortalTour(TelecomPortalCase):
         cls.env["telecom.npac.backend"].search([]).write({"is_default": False})
 
     def test_portal_tour(self):
-        if "telecom.usage.record" not in self.env:
-            self.skipTest("usage rating is not installed")
-        self._usage_fixtures()
         self.start_tour("/my", "telecom_portal_tour", login="t_portal_alice")
         self.env.invalidate_all()
         self.assertEqual(self.service_a.product_id, self.plan_plus)
@@ -32,7 +26,6 @@ class TestPortalTour(TelecomPortalCase):
         self.assertEqual(port.state, "submitted")
         self.assertEqual(port.number_ids.name, "+13125550163")
         self.assertEqual(port.loa_filename, "loa.pdf")
-        # the call detail was downloaded in the browser (checked by the tour's last steps)
 
     def test_screenshots(self):
         url = self.service_a.access_url
@@ -47,15 +40,7 @@ class TestPortalTour(TelecomPortalCase):
                 ("addon_preview", f"{url}/addons/add?addon_id={self.addon_data.id}&quantity=1"),
             ],
         )
-        if "telecom.usage.record" in self.env:
-            self._usage_fixtures()
-            files += take_screenshots(
-                self,
-                "t_portal_alice",
-                [("usage", f"{self.service_c.access_url}/usage")],
-                session_values={IDENTITY_SESSION_KEY: time.time()},
-            )
-        self.assertEqual(len(files), 6 if "telecom.usage.record" in self.env else 5)
+        self.assertEqual(len(files), 5)
         for path in files:
             self.assertGreater(path.stat().st_size, 10000, f"{path} looks empty")
 

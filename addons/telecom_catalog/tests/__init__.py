@@ -6,3 +6,4 @@ from . import test_grandfathered
 from . import test_labels
 from . import test_label_page
 from . import test_revenue
+from . import test_locking

@@ -1,4 +1,4 @@
-"""NPAC/SOA vendor adapters: plain Python classes, no Odoo imports (see base.py)."""
+"""NPAC/SOA vendor adapters: plain Python classes, no ORM (see base.py)."""
 
 from .base import (
     NpacAdapter,

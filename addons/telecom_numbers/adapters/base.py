@@ -14,20 +14,30 @@ plain dictionaries. Errors are split the connector way:
 Statuses returned by ``submit``/``status`` and sent to the callback are one of
 ``submitted``, ``foc``, ``rejected``, ``activated``, ``cancelled``, with optional
 ``foc_date`` (ISO date), ``reject_code`` and ``message``.
+
+The errors are the suite's shared adapter errors (``telecom_catalog/tools/adapter_errors.py``):
+``NpacTransportError`` is an ``adapter_errors.RetryableError``, ``NpacRequestError`` an
+``adapter_errors.PermanentError``.
 """
+
+from odoo.addons.telecom_catalog.tools.adapter_errors import (
+    AdapterError,
+    PermanentError,
+    RetryableError,
+)
 
 VENDOR_STATUSES = ("submitted", "foc", "rejected", "activated", "cancelled")
 
 
-class NpacError(Exception):
+class NpacError(AdapterError):
     """Base class of NPAC adapter errors."""
 
 
-class NpacTransportError(NpacError):
+class NpacTransportError(NpacError, RetryableError):
     """The vendor could not be reached or did not answer properly: retry later."""
 
 
-class NpacRequestError(NpacError):
+class NpacRequestError(NpacError, PermanentError):
     """The vendor refused the request: fix the data before sending it again."""
 
 

@@ -2,10 +2,13 @@ import logging
 from datetime import timedelta
 
 import phonenumbers
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.sql import create_index, index_exists
+from odoo.tools.sql import SQL, create_index, index_exists
+
+from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
 _logger = logging.getLogger(__name__)
 
@@ -341,7 +344,7 @@ class TelecomNumber(models.Model):
             with cr.savepoint():
                 cr.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             return True
-        except Exception:  # noqa: BLE001 - no privilege: the vanity search works without index
+        except psycopg2.Error:  # no privilege: the vanity search works without index
             _logger.warning("pg_trgm is not available: vanity number search will not be indexed.")
             return False
 
@@ -642,22 +645,17 @@ class TelecomNumber(models.Model):
                     number.message_post(body=f"{error_prefix} {error}")
             return done
 
-    def _telecom_locked_batch(self, where_sql, params, batch_size):
-        """Ids of up to ``batch_size`` numbers matching ``where_sql``, locked for this worker."""
+    def _telecom_locked_batch(self, where, batch_size):
+        """Up to ``batch_size`` numbers matching ``where`` (an SQL), locked for this worker."""
         self.flush_model(["status", "reserved_until", "aging_until"])
-        self.env.cr.execute(
-            f"SELECT id FROM telecom_number WHERE {where_sql} "  # noqa: S608 - constant clauses
-            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-            [*params, batch_size],
-        )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        return self.browse(lock_ids(self.env, self._table, where, limit=batch_size))
 
     @api.model
     def _cron_expire_reservations(self, batch_size=1000):
         """Return numbers whose reservation ended to the available pool, one batch per call."""
         today = fields.Date.context_today(self)
-        where = "status = 'reserved' AND reserved_until < %s"
-        numbers = self._telecom_locked_batch(where, [today], batch_size)
+        where = SQL("status = 'reserved' AND reserved_until < %s", today)
+        numbers = self._telecom_locked_batch(where, batch_size)
         done = numbers._telecom_run_batch(
             "_telecom_release",
             self.env._("Reservation expired"),
@@ -671,8 +669,8 @@ class TelecomNumber(models.Model):
     def _cron_release_aged_numbers(self, batch_size=1000):
         """Release numbers whose aging period ended, one batch per call."""
         today = fields.Date.context_today(self)
-        where = "status = 'aging' AND aging_until <= %s"
-        numbers = self._telecom_locked_batch(where, [today], batch_size)
+        where = SQL("status = 'aging' AND aging_until <= %s", today)
+        numbers = self._telecom_locked_batch(where, batch_size)
         done = numbers._telecom_run_batch(
             "_telecom_release",
             self.env._("Aging period ended"),

@@ -11,6 +11,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.locking import lock_ids
+
 from .telecom_number import NUMBER_TYPES, TOLL_FREE_NPAS
 
 _logger = logging.getLogger(__name__)
@@ -532,12 +534,9 @@ class TelecomNumberImport(models.Model):
     def _cron_run_number_imports(self, batch_size=1):
         """Run queued imports (large files started from the wizard), one batch per call."""
         self.flush_model(["state"])
-        self.env.cr.execute(
-            "SELECT id FROM telecom_number_import WHERE state = 'queued' "
-            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-            [batch_size],
+        imports = self.browse(
+            lock_ids(self.env, self._table, SQL("state = 'queued'"), limit=batch_size)
         )
-        imports = self.browse([row[0] for row in self.env.cr.fetchall()])
         for record in imports:
             try:
                 with self.env.cr.savepoint():

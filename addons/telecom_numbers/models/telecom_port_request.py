@@ -5,6 +5,9 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
 from ..adapters import NpacRequestError, NpacTransportError
 from .telecom_number import TOLL_FREE_NPAS, to_e164
@@ -827,17 +830,17 @@ class TelecomPortRequest(models.Model):
     def _cron_poll_npac_status(self, batch_size=50):
         """Poll the vendor for requests waiting on it, least recently polled first."""
         self.flush_model(["state", "backend_id", "vendor_reference", "last_poll_date"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM telecom_port_request
-             WHERE state IN %s AND backend_id IS NOT NULL AND vendor_reference IS NOT NULL
-             ORDER BY last_poll_date NULLS FIRST, id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
-            """,
-            [PENDING_STATES, batch_size],
+        ids = lock_ids(
+            self.env,
+            self._table,
+            SQL(
+                "state IN %s AND backend_id IS NOT NULL AND vendor_reference IS NOT NULL",
+                PENDING_STATES,
+            ),
+            order="last_poll_date NULLS FIRST, id",
+            limit=batch_size,
         )
-        requests = self.browse([row[0] for row in self.env.cr.fetchall()])
+        requests = self.browse(ids)
         done = 0
         for request in requests:
             try:

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.telecom_numbers.controllers.portal import IDENTITY_SESSION_KEY
+from odoo.addons.telecom_catalog.controllers.portal import IDENTITY_SESSION_KEY
 
 from .common import TelecomNumbersCase
 from .portal_screenshots import take_screenshots

@@ -10,7 +10,10 @@ following the split of OCA ``connector`` (``NetworkRetryableError`` vs ``Invalid
   configuration (rejected payload, unknown plan, authentication refused).
 
 Both carry a ``code`` (the platform's error code when it sent one, else a transport code such as
-``timeout``) that the error catalogue (``telecom.provisioning.error``) may reclassify.
+``timeout``) that the error catalogue (``telecom.provisioning.error``) may reclassify. They are
+the suite's shared adapter errors (``telecom_catalog/tools/adapter_errors.py``): a
+``RetryableError`` here is also an ``adapter_errors.RetryableError``, and the backend's retry
+settings make an ``adapter_errors.RetryPolicy``.
 
 Adapters never touch the database: they run in worker threads and receive everything they need
 in an :class:`AdapterConfig` built by the backend record.
@@ -21,6 +24,8 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+
+from odoo.addons.telecom_catalog.tools import adapter_errors
 
 SUMMARY_LIMIT = 2000
 MASK = "***"
@@ -103,7 +108,7 @@ class AdapterResult:
     data: dict = field(default_factory=dict)
 
 
-class ProvisioningError(Exception):
+class ProvisioningError(adapter_errors.AdapterError):
     """A failed provisioning call. ``transient`` tells the default classification."""
 
     transient = False
@@ -119,23 +124,21 @@ class ProvisioningError(Exception):
         response_summary="",
         duration_ms=0.0,
     ):
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code, retry_after=retry_after)
         self.message = message
         self.http_status = http_status
-        self.retry_after = retry_after
         self.request_summary = request_summary
         self.response_summary = response_summary
         self.duration_ms = duration_ms
 
 
-class RetryableError(ProvisioningError):
+class RetryableError(ProvisioningError, adapter_errors.RetryableError):
     """The call may succeed if tried again later."""
 
     transient = True
 
 
-class PermanentError(ProvisioningError):
+class PermanentError(ProvisioningError, adapter_errors.PermanentError):
     """The call fails until data or configuration is fixed."""
 
     transient = False

@@ -1,9 +1,10 @@
-import random
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from odoo.addons.telecom_catalog.tools.adapter_errors import RetryPolicy
 
 from ..adapters import AdapterConfig, PermanentError, adapter_class
 
@@ -465,15 +466,19 @@ class TelecomProvisioningBackend(models.Model):
             node[leaf] = value
         return payload
 
+    def _retry_policy(self):
+        """The backend's retry settings as the suite's shared RetryPolicy."""
+        self.ensure_one()
+        return RetryPolicy(
+            base_delay=self.retry_base_delay,
+            max_delay=self.retry_max_delay,
+            jitter=self.retry_jitter,
+        )
+
     def _retry_delay(self, attempt, retry_after=None):
         """Seconds before retry number ``attempt`` (1 = first retry): exponential backoff,
         capped, with jitter; never shorter than the platform's Retry-After."""
-        self.ensure_one()
-        delay = min(self.retry_max_delay, self.retry_base_delay * (2 ** max(attempt - 1, 0)))
-        delay *= 1.0 - self.retry_jitter * random.random()  # jitter, not security
-        if retry_after:
-            delay = max(delay, float(retry_after))
-        return delay
+        return self._retry_policy().delay(attempt, retry_after)
 
     def _acquire_slots(self, wanted):
         """Take up to ``wanted`` concurrency slots of this backend for the current transaction.

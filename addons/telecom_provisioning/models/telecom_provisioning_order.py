@@ -4,12 +4,15 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import psycopg2.errors
+import psycopg2
 import psycopg2.extensions
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, create_index
+
+from odoo.addons.telecom_catalog.tools.adapter_errors import AdapterError
+from odoo.addons.telecom_catalog.tools.locking import fetch_locked_ids, lock_ids
 
 from ..adapters import PermanentError, ProvisioningError
 
@@ -346,21 +349,20 @@ class TelecomProvisioningOrder(models.Model):
         if not self:
             return self
         self.flush_recordset()
-        ids = self._locked_ids(
+        ids = self._lock_orders(
             SQL(
                 """
-                SELECT o.id FROM telecom_provisioning_order o
-                 WHERE o.id IN %s AND o.state IN %s
-                   AND NOT EXISTS (
-                        SELECT 1 FROM telecom_provisioning_order earlier
-                         WHERE earlier.service_id = o.service_id AND earlier.id < o.id
-                           AND earlier.state IN %s)
-                   FOR UPDATE OF o SKIP LOCKED
+                o.id IN %s AND o.state IN %s
+                AND NOT EXISTS (
+                     SELECT 1 FROM telecom_provisioning_order earlier
+                      WHERE earlier.service_id = o.service_id AND earlier.id < o.id
+                        AND earlier.state IN %s)
                 """,
                 tuple(self.ids),
                 DUE_STATES,
                 OPEN_STATES,
-            )
+            ),
+            order="o.id",
         )
         return self.filtered(lambda o: o.id in ids)
 
@@ -377,45 +379,39 @@ class TelecomProvisioningOrder(models.Model):
     def _lock_due_orders(self, backend, limit):
         """Lock up to ``limit`` due orders of ``backend`` that no other worker holds."""
         self.flush_model()
-        ids = self._locked_ids(
+        ids = self._lock_orders(
             SQL(
                 """
-                SELECT o.id FROM telecom_provisioning_order o
-                 WHERE o.backend_id = %(backend)s AND o.state IN %(states)s
-                   AND o.next_retry_at <= %(now)s
-                   AND NOT EXISTS (
-                        SELECT 1 FROM telecom_provisioning_order earlier
-                         WHERE earlier.service_id = o.service_id AND earlier.id < o.id
-                           AND earlier.state IN %(open)s)
-              ORDER BY o.priority, o.next_retry_at, o.id
-                 LIMIT %(limit)s
-                   FOR UPDATE OF o SKIP LOCKED
+                o.backend_id = %(backend)s AND o.state IN %(states)s
+                AND o.next_retry_at <= %(now)s
+                AND NOT EXISTS (
+                     SELECT 1 FROM telecom_provisioning_order earlier
+                      WHERE earlier.service_id = o.service_id AND earlier.id < o.id
+                        AND earlier.state IN %(open)s)
                 """,
                 backend=backend.id,
                 states=DUE_STATES,
                 open=OPEN_STATES,
                 now=fields.Datetime.now(),
-                limit=limit,
-            )
+            ),
+            order="o.priority, o.next_retry_at, o.id",
+            limit=limit,
         )
         return self.browse(ids)
 
     @api.model
-    def _locked_ids(self, query):
-        """Ids returned by ``query`` (a SELECT … FOR UPDATE SKIP LOCKED).
+    def _lock_orders(self, where, order="o.id", limit=None):
+        """Ids of the orders (table alias ``o``) matching ``where`` that no other worker holds,
+        locked for this transaction; ``[]`` when a concurrent worker changed them since this
+        transaction began (see :func:`~odoo.addons.telecom_catalog.tools.locking.lock_ids`)."""
+        return lock_ids(self.env, self._table, where, order=order, limit=limit, alias="o")
 
-        Odoo's transactions are REPEATABLE READ: locking a row that another worker changed
-        and committed after this transaction began is a serialization failure. Those rows
-        were just handled by that worker; this call takes nothing and the next one, in a new
-        transaction, sees them as they are now.
-        """
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, log_exceptions=False)
-                return [row[0] for row in self.env.cr.fetchall()]
-        except psycopg2.errors.SerializationFailure:
-            _logger.info("Provisioning orders changed by a concurrent worker; taken next run")
-            return []
+    @api.model
+    def _locked_ids(self, query):
+        """Ids returned by ``query`` (a SELECT … FOR UPDATE SKIP LOCKED); ``[]`` when a
+        concurrent worker changed the rows since this transaction began (see
+        :func:`~odoo.addons.telecom_catalog.tools.locking.fetch_locked_ids`)."""
+        return fetch_locked_ids(self.env, query)
 
     @api.model
     def _cron_process_orders(self, batch_size=200):
@@ -476,7 +472,7 @@ class TelecomProvisioningOrder(models.Model):
                 return adapter.call(action, payload, key, endpoint=endpoint, timeout=timeout)
             except ProvisioningError as error:
                 return error
-            except Exception as error:  # an adapter bug must not kill the batch
+            except Exception as error:  # an adapter bug fails its order (adapter_error), logged
                 _logger.exception("Adapter %s failed on %s", backend.name, order_name)
                 return PermanentError("adapter_error", f"Adapter failure: {error!r}")
 
@@ -504,7 +500,7 @@ class TelecomProvisioningOrder(models.Model):
                     order._record_outcome(outcome)
             except psycopg2.extensions.TransactionRollbackError as conflict:
                 order._requeue_after_conflict(outcome, conflict)
-            except Exception as failure:  # isolate one bad order
+            except (UserError, psycopg2.Error, AdapterError) as failure:  # this order's failure
                 _logger.exception("Could not record the outcome of %s", order.name)
                 order._record_internal_failure(failure)
         return len(calls)
@@ -549,7 +545,8 @@ class TelecomProvisioningOrder(models.Model):
                     self._on_done()
             except psycopg2.extensions.TransactionRollbackError:
                 raise  # a concurrent transaction changed the service: see _execute
-            except Exception as failure:  # the network did it; billing refused: escalate
+            except (UserError, psycopg2.Error, AdapterError) as failure:
+                # the network did it; billing refused: escalate
                 _logger.exception("Confirmation of %s failed", self.name)
                 self._fail_confirmation(failure)
             return
@@ -760,20 +757,15 @@ class TelecomProvisioningOrder(models.Model):
     def _cron_check_sla(self, batch_size=200):
         """Alert the NOC about open orders past their SLA (one activity per order)."""
         self.flush_model()
-        ids = self._locked_ids(
+        ids = self._lock_orders(
             SQL(
-                """
-                SELECT id FROM telecom_provisioning_order
-                 WHERE state IN %(states)s AND sla_deadline < %(now)s
-                   AND NOT COALESCE(sla_breached, FALSE)
-              ORDER BY sla_deadline
-                 LIMIT %(limit)s
-                   FOR UPDATE SKIP LOCKED
-                """,
+                "o.state IN %(states)s AND o.sla_deadline < %(now)s "
+                "AND NOT COALESCE(o.sla_breached, FALSE)",
                 states=OPEN_STATES,
                 now=fields.Datetime.now(),
-                limit=batch_size,
-            )
+            ),
+            order="o.sla_deadline",
+            limit=batch_size,
         )
         orders = self.browse(ids)
         for order in orders:

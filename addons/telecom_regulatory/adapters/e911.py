@@ -3,7 +3,8 @@
 The provider validates a civic address against the MSAG/geocoding database and provisions the
 registered location of a telephone number into the 911 routing database. Errors follow the
 suite's split: :class:`E911RetryableError` (timeout, connection refused, HTTP 5xx/429) may succeed
-later; :class:`E911PermanentError` (address refused, authentication refused) needs a fix.
+later; :class:`E911PermanentError` (address refused, authentication refused) needs a fix. They
+are the suite's shared adapter errors (``telecom_catalog/tools/adapter_errors.py``).
 
 The adapter never touches the database: it receives the endpoint and credentials and returns
 plain dictionaries.
@@ -11,19 +12,24 @@ plain dictionaries.
 
 import requests
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import (
+    AdapterError,
+    PermanentError,
+    RetryableError,
+)
 
-class E911Error(Exception):
+
+class E911Error(AdapterError):
     def __init__(self, message, code=None):
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
-class E911RetryableError(E911Error):
-    pass
+class E911RetryableError(E911Error, RetryableError):
+    """Timeout, connection refused, HTTP 5xx/429: may succeed later."""
 
 
-class E911PermanentError(E911Error):
-    pass
+class E911PermanentError(E911Error, PermanentError):
+    """Address or authentication refused: fix it first."""
 
 
 class RestE911Adapter:

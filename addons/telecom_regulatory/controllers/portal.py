@@ -3,10 +3,7 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.http import request, route
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.telecom_numbers.controllers.portal import (
-    IDENTITY_SESSION_KEY,
-    TelecomNumbersPortal,
-)
+from odoo.addons.telecom_catalog.controllers.portal import IDENTITY_SESSION_KEY, TelecomPortal
 
 PORTAL_APPROVALS = {"opt_in": "opt_in", "opt_out": "denied"}
 
@@ -63,7 +60,7 @@ class TelecomCpniPortal(CustomerPortal):
         return request.render("telecom_regulatory.portal_my_privacy_notice", values)
 
 
-class TelecomCpniPortalReauth(TelecomNumbersPortal):
+class TelecomCpniPortalReauth(TelecomPortal):
     """The portal's password re-check before call detail is shown is a customer
     authentication: record it (passed or failed) with the other CPNI authentications."""
 

@@ -51,7 +51,7 @@ class TelecomCpniViewWizard(models.TransientModel):
         }
         if self.scope == "call_detail":
             action = self.env["ir.actions.act_window"]._for_xml_id(
-                "telecom_billing.action_telecom_usage_record"
+                "telecom_usage.action_telecom_usage_record"
             )
             action.update(
                 {

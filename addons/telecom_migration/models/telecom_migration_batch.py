@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from .telecom_usage_file import _e164
+from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
 MIGRATION_STATES = [("draft", "Draft"), ("done", "Migrated"), ("failed", "Failed")]
 HISTORY_MONTHS = 24
@@ -455,7 +455,7 @@ class TelecomMigrationBatch(models.Model):
         return True
 
     def _telecom_migrate_number(self, value, service):
-        name = _e164(value)
+        name = normalize_e164(value)
         if not name:
             raise RowError(f"number {value!r} is not a phone number")
         Number = self.env["telecom.number"]

@@ -13,6 +13,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
+
 _logger = logging.getLogger(__name__)
 
 USAGE_FILE_STATES = [
@@ -46,25 +48,6 @@ CANONICAL_TIME = (
 INLINE_IMPORT_BYTES = 2_000_000
 
 
-_SEPARATORS = str.maketrans("", "", " -().")
-
-
-def _e164(value):
-    """Normalised E.164 form of a North American or international number, else None."""
-    value = value.strip()
-    if value.startswith("+"):
-        digits = value[1:]
-    else:
-        digits = "".join(c for c in value if c.isdigit())
-        if len(digits) != len(value.translate(_SEPARATORS)):
-            return None
-        if len(digits) == 10:
-            digits = "1" + digits
-        elif digits.startswith("011"):
-            digits = digits[3:]
-    return "+" + digits if digits.isdigit() else None
-
-
 def _parse_row(row):
     """Check one CDR row (list in CDR_COLUMNS order); returns the normalised row.
 
@@ -80,7 +63,7 @@ def _parse_row(row):
     if not service:
         raise ValueError("missing service number")
     if service[0] == "+" or service[0].isdigit():
-        service = _e164(service) or service
+        service = normalize_e164(service) or service
     try:
         moment = datetime.fromisoformat(start.strip())
     except ValueError:
@@ -103,7 +86,7 @@ def _parse_row(row):
     called = called.strip()
     dest = ""
     if called:
-        e164 = _e164(called)
+        e164 = normalize_e164(called)
         if not e164:
             raise ValueError(f"called number {called!r} is not a phone number")
         called, dest = e164, e164[1:]
@@ -204,7 +187,7 @@ class TelecomUsageFile(models.Model):
                 raise UserError(self.env._("File %(name)s is already imported.", name=record.name))
             if len(record.file) * 3 // 4 > INLINE_IMPORT_BYTES:
                 record.state = "queued"
-                self.env.ref("telecom_billing.ir_cron_telecom_usage_import")._trigger()
+                self.env.ref("telecom_usage.ir_cron_telecom_usage_import")._trigger()
             else:
                 record._telecom_import()
         return True
@@ -212,7 +195,7 @@ class TelecomUsageFile(models.Model):
     def action_view_records(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "telecom_billing.action_telecom_usage_record"
+            "telecom_usage.action_telecom_usage_record"
         )
         action["domain"] = [("usage_file_id", "=", self.id)]
         return action
@@ -220,7 +203,7 @@ class TelecomUsageFile(models.Model):
     def action_view_rejects(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "telecom_billing.action_telecom_usage_reject"
+            "telecom_usage.action_telecom_usage_reject"
         )
         action["domain"] = [("usage_file_id", "=", self.id)]
         return action

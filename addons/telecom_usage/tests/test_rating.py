@@ -3,7 +3,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .rating_common import TelecomRatingCase
+from .common import TelecomRatingCase
 
 # 2026-01-05 is a Monday; New York is UTC-5 in January.
 PEAK = "2026-01-05T15:00:00Z"  # 10:00 local

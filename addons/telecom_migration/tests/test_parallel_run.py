@@ -2,15 +2,15 @@ import base64
 import csv
 import io
 
-from odoo.modules.module import get_module_resource
 from odoo.tests import tagged
 
-from .common import TelecomBillingCase
+from odoo.addons.telecom_billing.tests.common import TelecomBillingCase
+
+from .common import legacy_file
 
 
 def _data(name):
-    with open(get_module_resource("telecom_billing", "tests", "data", name), "rb") as handle:
-        return base64.b64encode(handle.read())
+    return base64.b64encode(legacy_file(name))
 
 
 @tagged("post_install", "-at_install")

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .telecom_usage_file import CDR_COLUMNS
+
 REJECT_STATES = [
     ("open", "To Fix"),
     ("rerated", "Rated"),
@@ -82,18 +84,8 @@ class TelecomUsageReject(models.Model):
 
     @api.model
     def _telecom_columns(self):
-        return [
-            "record_ref",
-            "service_ref",
-            "start_time",
-            "duration",
-            "called_number",
-            "direction",
-            "usage_type",
-            "volume_bytes",
-            "roaming",
-            "source_switch",
-        ]
+        """The reject's fields in the order of the CDR columns they hold."""
+        return ["record_ref", "service_ref", *CDR_COLUMNS[2:]]
 
     def _telecom_rerate(self):
         """Run the rejects through the same import pipeline; returns the counts."""

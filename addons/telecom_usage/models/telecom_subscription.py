@@ -58,7 +58,7 @@ class TelecomSubscription(models.Model):
         """Usage billed in arrears: one line per service, usage type and destination group
         with the total of its rated usage dated before the period billed in advance."""
         lines = super()._telecom_prepare_usage_lines(period)
-        product = self.env.ref("telecom_billing.product_telecom_usage")
+        product = self.env.ref("telecom_usage.product_telecom_usage")
         for row in self._telecom_usage_summary(period[0]):
             service_id, usage_type, group, count, duration, volume, billable, included = row[:8]
             charge, date_from, date_to = row[8:]

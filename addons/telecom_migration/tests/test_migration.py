@@ -1,14 +1,14 @@
 import base64
 
-from odoo.modules.module import get_module_resource
 from odoo.tests import new_test_user, tagged
 
-from .common import TelecomBillingCase
+from odoo.addons.telecom_billing.tests.common import TelecomBillingCase
+
+from .common import legacy_file
 
 
 def _data(name):
-    with open(get_module_resource("telecom_billing", "tests", "data", name), "rb") as handle:
-        return handle.read()
+    return legacy_file(name)
 
 
 @tagged("post_install", "-at_install")

@@ -1,20 +1,8 @@
 import csv
 import io
 
-from .common import TelecomBillingCase
-
-CDR_HEADER = [
-    "record_id",
-    "service",
-    "start_time",
-    "duration",
-    "called_number",
-    "direction",
-    "usage_type",
-    "volume_bytes",
-    "roaming",
-    "source_switch",
-]
+from odoo.addons.telecom_billing.tests.common import TelecomBillingCase
+from odoo.addons.telecom_usage.models.telecom_usage_file import CDR_COLUMNS as CDR_HEADER
 
 
 class TelecomRatingCase(TelecomBillingCase):

@@ -374,7 +374,7 @@ class TelecomUsageRecord(models.Model):
             [services.ids],
         )
         rows = cr.fetchall()
-        product = self.env.ref("telecom_billing.product_telecom_usage")
+        product = self.env.ref("telecom_usage.product_telecom_usage")
         types = dict(USAGE_TYPES)
         charges = self.env["telecom.charge"]
         for service_id, usage_type, delta, ids in rows:

@@ -1,0 +1,2 @@
+from . import test_migration
+from . import test_parallel_run

@@ -1,0 +1,3 @@
+from . import test_rating
+from . import test_ra_usage
+from . import test_portal_usage

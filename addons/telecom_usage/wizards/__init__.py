@@ -1,0 +1,1 @@
+from . import telecom_usage_rerate_wizard
