@@ -311,9 +311,11 @@ class TelecomService(models.Model):
         return fields.Date.context_today(self)
 
     def _telecom_check_date(self, effective_date, what):
-        """Validate an effective date: not in the future, not before the service started."""
+        """Validate an effective date (today when not given): not in the future, not before
+        the service started."""
         self.ensure_one()
         today = self._telecom_today()
+        effective_date = effective_date or today
         if effective_date > today:
             raise UserError(
                 self.env._(
@@ -352,16 +354,18 @@ class TelecomService(models.Model):
                 )
             )
 
+    def _telecom_send(self, action, effective_date, **values):
+        """Ask the network for lifecycle ``action`` effective on ``effective_date``."""
+        return self._telecom_network_request(
+            action, {**values, "effective_date": fields.Date.to_string(effective_date)}
+        )
+
     def _telecom_request_activate(self, effective_date=None):
         self.ensure_one()
         self._telecom_check_state(("pending",), self.env._("Activation"))
-        effective_date = self._telecom_check_date(
-            effective_date or self._telecom_today(), self.env._("Activation")
-        )
+        effective_date = self._telecom_check_date(effective_date, self.env._("Activation"))
         self._telecom_pick_numbers()
-        return self._telecom_network_request(
-            "activate", {"effective_date": fields.Date.to_string(effective_date)}
-        )
+        return self._telecom_send("activate", effective_date)
 
     def _telecom_plan_change_errors(self, plan):
         """Plain-English reasons why this service may not move to ``plan`` (empty = fine)."""
@@ -410,17 +414,13 @@ class TelecomService(models.Model):
                 ),
             )
             return True
-        effective_date = self._telecom_check_date(
-            effective_date or self._telecom_today(), self.env._("A plan change")
-        )
-        return self._telecom_network_request(
+        effective_date = self._telecom_check_date(effective_date, self.env._("A plan change"))
+        return self._telecom_send(
             "change_plan",
-            {
-                "plan_id": plan.id,
-                "old_plan_id": self.product_id.id,
-                "timing": timing,
-                "effective_date": fields.Date.to_string(effective_date),
-            },
+            effective_date,
+            plan_id=plan.id,
+            old_plan_id=self.product_id.id,
+            timing=timing,
         )
 
     def _telecom_request_add_addon(self, addon, quantity=1, effective_date=None):
@@ -429,17 +429,8 @@ class TelecomService(models.Model):
         if quantity < 1:
             raise UserError(self.env._("The add-on quantity must be at least 1."))
         self._telecom_check_addons(addon, quantity)
-        effective_date = self._telecom_check_date(
-            effective_date or self._telecom_today(), self.env._("Adding an add-on")
-        )
-        return self._telecom_network_request(
-            "add_addon",
-            {
-                "addon_id": addon.id,
-                "quantity": quantity,
-                "effective_date": fields.Date.to_string(effective_date),
-            },
-        )
+        effective_date = self._telecom_check_date(effective_date, self.env._("Adding an add-on"))
+        return self._telecom_send("add_addon", effective_date, addon_id=addon.id, quantity=quantity)
 
     def _telecom_check_addons(self, addon, quantity):
         """Refuse an add-on that is not one, or that the catalog rules forbid on this plan."""
@@ -467,9 +458,7 @@ class TelecomService(models.Model):
                     service=self.display_name,
                 )
             )
-        effective_date = self._telecom_check_date(
-            effective_date or self._telecom_today(), self.env._("Removing an add-on")
-        )
+        effective_date = self._telecom_check_date(effective_date, self.env._("Removing an add-on"))
         if effective_date < addon_line.date_start:
             raise UserError(
                 self.env._(
@@ -478,14 +467,12 @@ class TelecomService(models.Model):
                     start=addon_line.date_start,
                 )
             )
-        return self._telecom_network_request(
+        return self._telecom_send(
             "remove_addon",
-            {
-                "addon_line_id": addon_line.id,
-                "addon_id": addon_line.product_id.id,
-                "quantity": addon_line.quantity,
-                "effective_date": fields.Date.to_string(effective_date),
-            },
+            effective_date,
+            addon_line_id=addon_line.id,
+            addon_id=addon_line.product_id.id,
+            quantity=addon_line.quantity,
         )
 
     def _telecom_request_suspend(self, reason="customer", keep_emergency_calling=None):
@@ -495,43 +482,34 @@ class TelecomService(models.Model):
             raise UserError(self.env._("Unknown suspension reason %(r)s.", r=reason))
         if keep_emergency_calling is None:
             keep_emergency_calling = self.is_voice
-        return self._telecom_network_request(
+        return self._telecom_send(
             "suspend",
-            {
-                "reason": reason,
-                "keep_emergency_calling": bool(keep_emergency_calling and self.is_voice),
-                "effective_date": fields.Date.to_string(self._telecom_today()),
-            },
+            self._telecom_today(),
+            reason=reason,
+            keep_emergency_calling=bool(keep_emergency_calling and self.is_voice),
         )
 
     def _telecom_request_reactivate(self, reason=None):
         self.ensure_one()
         self._telecom_check_state(("suspended",), self.env._("A reactivation"))
-        return self._telecom_network_request(
+        return self._telecom_send(
             "reactivate",
-            {
-                "reason": reason or "",
-                "previous_reason": self.suspension_reason,
-                "effective_date": fields.Date.to_string(self._telecom_today()),
-            },
+            self._telecom_today(),
+            reason=reason or "",
+            previous_reason=self.suspension_reason,
         )
 
     def _telecom_request_terminate(self, effective_date=None, reason=None):
         self.ensure_one()
         self._telecom_check_state(("pending", "active", "suspended"), self.env._("A termination"))
-        effective_date = self._telecom_check_date(
-            effective_date or self._telecom_today(), self.env._("A termination")
-        )
+        effective_date = self._telecom_check_date(effective_date, self.env._("A termination"))
         if self.state == "pending":
             # Never started: nothing to switch off on the network.
             return self._telecom_network_confirmed(
                 "terminate",
                 {"effective_date": fields.Date.to_string(effective_date), "reason": reason or ""},
             )
-        return self._telecom_network_request(
-            "terminate",
-            {"effective_date": fields.Date.to_string(effective_date), "reason": reason or ""},
-        )
+        return self._telecom_send("terminate", effective_date, reason=reason or "")
 
     # ------------------------------------------------------------
     # BUSINESS: choices and previews (customer portal, wizards)
