@@ -5,8 +5,11 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
+
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.locking import fetch_locked_ids
 
 from ..adapters.base import TaxEngineUnavailable
 from ..tools import invoice_writer
@@ -203,7 +206,7 @@ class TelecomBillRun(models.Model):
     def _check_period_start(self):
         for run in self:
             if run.period_start and run.period_start.day != run.cycle_day:
-                raise UserError(
+                raise ValidationError(
                     self.env._(
                         "The period of a bill run for cycle day %(day)s must start on day "
                         "%(day)s of a month, not on %(start)s.",
@@ -425,12 +428,15 @@ class TelecomBillRun(models.Model):
             tail=tail or SQL(),
         )
 
-    def _telecom_execute_remaining(self, select, tail=None):
+    def _telecom_prepare_remaining(self):
         self.ensure_one()
         self.env.flush_all()
         # The per-subscription probes make the planner's cost estimate large enough for
         # PostgreSQL to JIT-compile the query, which takes longer than running it.
         self.env.cr.execute("SET LOCAL jit = off")
+
+    def _telecom_execute_remaining(self, select, tail=None):
+        self._telecom_prepare_remaining()
         self.env.cr.execute(self._telecom_remaining_query(select, tail))
 
     def _telecom_count_remaining(self):
@@ -442,15 +448,18 @@ class TelecomBillRun(models.Model):
         rows another worker holds are skipped."""
         excluded = []
         while True:
-            self._telecom_execute_remaining(
-                SQL("s.id"),
-                SQL(
-                    "AND s.id != ALL(%s) ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED",
-                    excluded,
-                    limit,
+            self._telecom_prepare_remaining()
+            ids = fetch_locked_ids(
+                self.env,
+                self._telecom_remaining_query(
+                    SQL("s.id"),
+                    SQL(
+                        "AND s.id != ALL(%s) ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED",
+                        excluded,
+                        limit,
+                    ),
                 ),
             )
-            ids = [row[0] for row in self.env.cr.fetchall()]
             if not ids:
                 return []
             # Another worker may have billed them after this transaction's snapshot (it
@@ -524,7 +533,7 @@ class TelecomBillRun(models.Model):
             except TaxEngineUnavailable as error:
                 log_vals.append(self._telecom_log_vals(subscription, "waiting_tax", error))
                 continue
-            except Exception as error:  # noqa: BLE001 - logged on the run, others go on
+            except RECORD_ERRORS as error:  # logged on the run, others go on
                 _logger.info("Bill run %s: %s failed: %s", self.id, subscription.name, error)
                 log_vals.append(self._telecom_log_vals(subscription, "error", error))
                 continue
@@ -569,7 +578,7 @@ class TelecomBillRun(models.Model):
                         self.env["telecom.subscription"]._telecom_after_bills(fast, moves)
                     written = {id(bill) for bill in fast}
                     bills = [bill for bill in bills if id(bill) not in written]
-                except Exception as error:  # noqa: BLE001 - the ORM path bills them
+                except RECORD_ERRORS as error:  # the ORM path bills them
                     _logger.warning(
                         "Bill run %s: set-based writer failed (%s), ORM path", self.id, error
                     )
@@ -592,7 +601,7 @@ class TelecomBillRun(models.Model):
                 moves = Move.create([bill["move_vals"] for bill in bills])
                 self.env["telecom.subscription"]._telecom_after_bills(bills, moves)
                 return moves, []
-        except Exception as error:  # noqa: BLE001 - retried one by one below
+        except RECORD_ERRORS as error:  # retried one by one below
             _logger.info("Bill run %s: batch create failed (%s), one by one", self.id, error)
         moves, errors = Move, []
         for bill in bills:
@@ -601,7 +610,7 @@ class TelecomBillRun(models.Model):
                     move = Move.create(bill["move_vals"])
                     self.env["telecom.subscription"]._telecom_after_bills([bill], move)
                     moves |= move
-            except Exception as error:  # noqa: BLE001 - logged on the run
+            except RECORD_ERRORS as error:  # logged on the run
                 errors.append(self._telecom_log_vals(bill["subscription"], "error", error))
         return moves, errors
 
@@ -610,13 +619,13 @@ class TelecomBillRun(models.Model):
             with self.env.cr.savepoint():
                 moves.action_post()
             return
-        except Exception:  # noqa: BLE001 - posted one by one below
+        except RECORD_ERRORS:  # posted one by one below
             _logger.info("Bill run %s: batch posting failed, one by one", self.id)
         for move in moves:
             try:
                 with self.env.cr.savepoint():
                     move.action_post()
-            except Exception as error:  # noqa: BLE001 - left in draft, reason in its chatter
+            except RECORD_ERRORS as error:  # left in draft, reason in its chatter
                 move.message_post(
                     body=self.env._(
                         "The bill run could not post this invoice: %(error)s", error=error

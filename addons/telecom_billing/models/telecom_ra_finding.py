@@ -1,9 +1,8 @@
 import logging
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -169,7 +168,7 @@ class TelecomRaFinding(models.Model):
                 with self.env.cr.savepoint():
                     check()
                 done += 1
-            except (psycopg2.Error, UserError):  # one check failing does not stop the others
+            except RECORD_ERRORS:  # one check failing does not stop the others
                 _logger.exception("Revenue assurance check %s failed", check.__name__)
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done

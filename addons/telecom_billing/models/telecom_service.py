@@ -2,9 +2,11 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 from odoo.addons.telecom_catalog.models.product_template import VOICE_SERVICE_TYPES
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
 SERVICE_STATES = [
     ("pending", "Pending Activation"),
@@ -979,12 +981,7 @@ class TelecomService(models.Model):
             ("state", "in", ("active", "suspended")),
         ]
         services = self.search(domain, limit=batch_size, order="next_plan_date, id")
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM telecom_service WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
-            [services.ids],
-        )
-        services = self.browse([row[0] for row in self.env.cr.fetchall()])
+        services = self.browse(lock_ids(self.env, self._table, SQL("id = ANY(%s)", services.ids)))
         for service in services:
             plan, on_date = service.next_plan_id, service.next_plan_date
             try:
@@ -1000,7 +997,7 @@ class TelecomService(models.Model):
                             "effective_date": fields.Date.to_string(on_date),
                         },
                     )
-            except Exception as error:  # noqa: BLE001 - logged on the service, others go on
+            except RECORD_ERRORS as error:  # logged on the service, others go on
                 service.write({"next_plan_id": False, "next_plan_date": False})
                 service._telecom_log(
                     "plan_change_cancelled",

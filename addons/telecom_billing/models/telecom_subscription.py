@@ -3,6 +3,10 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
 from ..tools import proration
 from ..tools.chunk_cache import cached
@@ -727,17 +731,14 @@ class TelecomSubscription(models.Model):
             ("service_ids.suspension_reason", "=", "non_payment"),
         ]
         subscriptions = self.search(domain, limit=batch_size, order="id")
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM telecom_subscription WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
-            [subscriptions.ids],
+        subscriptions = self.browse(
+            lock_ids(self.env, self._table, SQL("id = ANY(%s)", subscriptions.ids))
         )
-        subscriptions = self.browse([row[0] for row in self.env.cr.fetchall()])
         for subscription in subscriptions:
             try:
                 with self.env.cr.savepoint():
                     subscription._telecom_dunning_process(today)
-            except Exception as error:  # noqa: BLE001 - logged on the account, others go on
+            except RECORD_ERRORS as error:  # logged on the account, others go on
                 subscription._telecom_dunning_log(
                     "error",
                     today,

@@ -17,12 +17,16 @@ A batch job catches these, never a bare ``Exception``.
 
 :class:`RetryPolicy` says when to try again after a :class:`RetryableError`.
 
-Plain Python: no ORM, usable from adapter worker threads.
+No ORM: usable from adapter worker threads.
 """
 
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import psycopg2
+
+from odoo.exceptions import UserError
 
 
 class AdapterError(Exception):
@@ -90,3 +94,10 @@ class RetryPolicy:
         if retry_after:
             seconds = max(seconds, float(retry_after))
         return seconds
+
+
+# What one record of a batch can raise, and a batch job catches to log it on that record and go
+# on with the others (as Odoo's ``_autopost_draft_entries`` does): a user or validation error, a
+# database error of that record, an adapter's error. Anything else is a programming error and
+# stops the batch.
+RECORD_ERRORS = (UserError, psycopg2.Error, AdapterError)

@@ -13,6 +13,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.locking import lock_ids
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
 _logger = logging.getLogger(__name__)
@@ -738,17 +740,14 @@ class TelecomUsageFile(models.Model):
     def _cron_import_usage_files(self, batch_size=1):
         """Import queued CDR files, one batch per call."""
         self.flush_model(["state"])
-        self.env.cr.execute(
-            "SELECT id FROM telecom_usage_file WHERE state = 'queued' "
-            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-            [batch_size],
+        files = self.browse(
+            lock_ids(self.env, self._table, SQL("state = 'queued'"), limit=batch_size)
         )
-        files = self.browse([row[0] for row in self.env.cr.fetchall()])
         for record in files:
             try:
                 with self.env.cr.savepoint():
                     record._telecom_import()
-            except Exception as error:  # noqa: BLE001 - kept on the file, others go on
+            except RECORD_ERRORS as error:  # kept on the file, others go on
                 record.write({"state": "failed", "error": str(error)})
                 record.message_post(body=self.env._("The import failed: %(error)s", error=error))
         remaining = self.search_count([("state", "=", "queued")])
