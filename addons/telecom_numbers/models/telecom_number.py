@@ -645,37 +645,41 @@ class TelecomNumber(models.Model):
                     number.message_post(body=f"{error_prefix} {error}")
             return done
 
-    def _telecom_locked_batch(self, where, batch_size):
-        """Up to ``batch_size`` numbers matching ``where`` (an SQL), locked for this worker."""
-        self.flush_model(["status", "reserved_until", "aging_until"])
-        return self.browse(lock_ids(self.env, self._table, where, limit=batch_size))
+    @api.model
+    def _telecom_release_due(self, status, date_field, batch_size, reason, error_prefix):
+        """Release one batch of ``status`` numbers whose ``date_field`` timer ran out (before
+        today for a reservation, up to today for aging), locked for this worker; reports the
+        progress to the cron runner."""
+        today = fields.Date.context_today(self)
+        operator = "<" if status == "reserved" else "<="
+        self.flush_model(["status", date_field])
+        where = SQL(
+            "status = %s AND %s %s %s", status, SQL.identifier(date_field), SQL(operator), today
+        )
+        numbers = self.browse(lock_ids(self.env, self._table, where, limit=batch_size))
+        done = numbers._telecom_run_batch("_telecom_release", reason, error_prefix)
+        remaining = self.search_count([("status", "=", status), (date_field, operator, today)])
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
     @api.model
     def _cron_expire_reservations(self, batch_size=1000):
         """Return numbers whose reservation ended to the available pool, one batch per call."""
-        today = fields.Date.context_today(self)
-        where = SQL("status = 'reserved' AND reserved_until < %s", today)
-        numbers = self._telecom_locked_batch(where, batch_size)
-        done = numbers._telecom_run_batch(
-            "_telecom_release",
+        return self._telecom_release_due(
+            "reserved",
+            "reserved_until",
+            batch_size,
             self.env._("Reservation expired"),
             self.env._("The expired reservation could not be released:"),
         )
-        remaining = self.search_count([("status", "=", "reserved"), ("reserved_until", "<", today)])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
 
     @api.model
     def _cron_release_aged_numbers(self, batch_size=1000):
         """Release numbers whose aging period ended, one batch per call."""
-        today = fields.Date.context_today(self)
-        where = SQL("status = 'aging' AND aging_until <= %s", today)
-        numbers = self._telecom_locked_batch(where, batch_size)
-        done = numbers._telecom_run_batch(
-            "_telecom_release",
+        return self._telecom_release_due(
+            "aging",
+            "aging_until",
+            batch_size,
             self.env._("Aging period ended"),
             self.env._("The aged number could not be released:"),
         )
-        remaining = self.search_count([("status", "=", "aging"), ("aging_until", "<=", today)])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done

@@ -82,5 +82,28 @@ class TelecomNumbersCase(TransactionCase):
             day += timedelta(days=1)
         return day
 
+    def _port_in(self, numbers="+13125550100", **values):
+        """A port-in request of the business customer, by hand (no NPAC vendor)."""
+        vals = {
+            "direction": "in",
+            "partner_id": self.business.id,
+            "number_input": numbers,
+            "losing_carrier": "Old Telco",
+            "account_number": "A-77",
+            "pin": "1234",
+            "authorized_name": "Acme Widgets Inc",
+            "service_street": "233 S Wacker Dr",
+            "service_city": "Chicago",
+            "service_state_id": self.state_il.id,
+            "service_zip": "60606",
+            "desired_due_date": self.business_day(10),
+            "loa_file": self.loa,
+            "loa_filename": "loa.pdf",
+            "subscriber_type": "business",
+            "backend_id": False,
+        }
+        vals.update(values)
+        return self.env["telecom.port.request"].create(vals)
+
 
 ALL_STATUSES = list(STATUS_TRANSITIONS)

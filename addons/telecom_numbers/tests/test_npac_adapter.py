@@ -85,24 +85,7 @@ class TestRestAdapter(SimulatorMixin, TelecomNumbersCase):
 @tagged("post_install", "-at_install")
 class TestPortRequestTransport(SimulatorMixin, TelecomNumbersCase):
     def _request(self, backend):
-        return self.env["telecom.port.request"].create(
-            {
-                "direction": "in",
-                "partner_id": self.business.id,
-                "number_input": "+13125550100",
-                "losing_carrier": "Old Telco",
-                "account_number": "A-77",
-                "pin": "1234",
-                "authorized_name": "Acme Widgets Inc",
-                "service_street": "233 S Wacker Dr",
-                "service_city": "Chicago",
-                "service_state_id": self.state_il.id,
-                "service_zip": "60606",
-                "desired_due_date": self.business_day(10),
-                "loa_file": self.loa,
-                "backend_id": backend.id,
-            }
-        )
+        return self._port_in(backend_id=backend.id)
 
     def _backend(self, sim):
         return self.env["telecom.npac.backend"].create(

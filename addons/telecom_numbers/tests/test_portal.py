@@ -245,24 +245,7 @@ class TestPortalPortOut(TelecomPortingPortalCase):
 @tagged("post_install", "-at_install")
 class TestPortalPortingScreenshots(TelecomPortingPortalCase):
     def test_screenshots(self):
-        request = self.env["telecom.port.request"].create(
-            {
-                "direction": "in",
-                "partner_id": self.business.id,
-                "number_input": "+13125550100",
-                "losing_carrier": "Old Telco",
-                "account_number": "A-77",
-                "authorized_name": "Acme Widgets Inc",
-                "service_street": "233 S Wacker Dr",
-                "service_city": "Chicago",
-                "service_state_id": self.state_il.id,
-                "service_zip": "60606",
-                "desired_due_date": self.business_day(10),
-                "loa_file": self.loa,
-                "loa_filename": "loa.pdf",
-                "backend_id": False,
-            }
-        )
+        request = self._port_in(pin=False, subscriber_type="residential")
         draft = request.copy(
             {"number_input": "+13125550188", "desired_due_date": self.today, "loa_file": False}
         )
