@@ -76,19 +76,22 @@ def load():
     return ", ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+def total_memory():
+    """The machine's memory, e.g. ``"23.4 GiB"`` (``"?"`` where /proc/meminfo is missing)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            return f"{int(meminfo.readline().split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        return "?"
+
+
 def machine(cr):
     """Cores, memory, OS and the versions of Python, Odoo and PostgreSQL (``cr``'s server)."""
     import odoo
 
     cr.execute("SHOW server_version")
     pg = cr.fetchone()[0]
-    memory = "?"
-    try:
-        with open("/proc/meminfo") as meminfo:
-            kb = int(meminfo.readline().split()[1])
-            memory = f"{kb / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    memory = total_memory()
     return (
         f"{os.cpu_count()} cores, {memory} RAM, {platform.platform()}, "
         f"Python {platform.python_version()}, Odoo {odoo.release.version}, PostgreSQL {pg}"

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import psycopg2
+from benchlib import total_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = ROOT / "addons" / "telecom_provisioning"
@@ -263,13 +264,7 @@ def report(db, count, elapsed, queued, sim, workers, batch_size):
     import requests
     import zeep
 
-    memory = "?"
-    try:
-        with open("/proc/meminfo") as meminfo:
-            kb = int(meminfo.readline().split()[1])
-            memory = f"{kb / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    memory = total_memory()
     all_done = states.get("done", 0) == count and len(states) == 1
     print()
     print("=" * 72)

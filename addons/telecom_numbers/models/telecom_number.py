@@ -646,6 +646,17 @@ class TelecomNumber(models.Model):
             return done
 
     @api.model
+    def _telecom_action_list(self, name, domain):
+        """The list of the numbers of ``domain``, titled after the record ``name``."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Numbers of %(name)s", name=name),
+            "res_model": "telecom.number",
+            "view_mode": "list,form",
+            "domain": domain,
+        }
+
+    @api.model
     def _telecom_release_due(self, status, date_field, batch_size, reason, error_prefix):
         """Release one batch of ``status`` numbers whose ``date_field`` timer ran out (before
         today for a reservation, up to today for aging), locked for this worker; reports the

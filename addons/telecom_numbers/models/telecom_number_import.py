@@ -138,13 +138,9 @@ class TelecomNumberImport(models.Model):
 
     def action_view_numbers(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Numbers of %(name)s", name=self.name),
-            "res_model": "telecom.number",
-            "view_mode": "list,form",
-            "domain": [("import_id", "=", self.id)],
-        }
+        return self.env["telecom.number"]._telecom_action_list(
+            self.name, [("import_id", "=", self.id)]
+        )
 
     # ------------------------------------------------------------
     # BUSINESS

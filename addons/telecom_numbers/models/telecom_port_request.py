@@ -310,13 +310,9 @@ class TelecomPortRequest(models.Model):
 
     def action_view_numbers(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Numbers of %(name)s", name=self.name),
-            "res_model": "telecom.number",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.number_ids.ids)],
-        }
+        return self.env["telecom.number"]._telecom_action_list(
+            self.name, [("id", "in", self.number_ids.ids)]
+        )
 
     # ------------------------------------------------------------
     # BUSINESS: validation

@@ -230,3 +230,18 @@ class NpacSimulator:
                 self._handle("POST")
 
         return Handler
+
+
+class SimulatorMixin:
+    """A running simulator that knows Acme's number +13125550100 (account A-77, PIN 1234)."""
+
+    def start_simulator(self):
+        sim = NpacSimulator().start()
+        self.addCleanup(sim.stop)
+        sim.subscribers["+13125550100"] = {
+            "account": "A-77",
+            "pin": "1234",
+            "name": "Acme Widgets Inc",
+            "zip": "60606",
+        }
+        return sim

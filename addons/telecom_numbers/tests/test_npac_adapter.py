@@ -9,7 +9,7 @@ from odoo.addons.telecom_numbers.adapters import (
 )
 
 from .common import TelecomNumbersCase
-from .npac_simulator import NpacSimulator
+from .npac_simulator import SimulatorMixin
 
 PAYLOAD = {
     "type": "port_in",
@@ -21,19 +21,6 @@ PAYLOAD = {
     "service_address": {"zip": "60606"},
     "due_date": "2030-01-02",
 }
-
-
-class SimulatorMixin:
-    def start_simulator(self):
-        sim = NpacSimulator().start()
-        self.addCleanup(sim.stop)
-        sim.subscribers["+13125550100"] = {
-            "account": "A-77",
-            "pin": "1234",
-            "name": "Acme Widgets Inc",
-            "zip": "60606",
-        }
-        return sim
 
 
 @tagged("post_install", "-at_install")

@@ -2,11 +2,11 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import TelecomNumbersCase
-from .npac_simulator import NpacSimulator
+from .npac_simulator import SimulatorMixin
 
 
 @tagged("post_install", "-at_install")
-class TestPortIn(TelecomNumbersCase):
+class TestPortIn(SimulatorMixin, TelecomNumbersCase):
     def test_happy_path_by_hand(self):
         request = self._port_in("(312) 555-0100")
         request.action_submit()
@@ -81,14 +81,7 @@ class TestPortIn(TelecomNumbersCase):
         return fields.Datetime.to_datetime(text)
 
     def test_rejection_fix_resubmit_activate_through_vendor(self):
-        sim = NpacSimulator().start()
-        self.addCleanup(sim.stop)
-        sim.subscribers["+13125550100"] = {
-            "account": "A-77",
-            "pin": "1234",
-            "name": "Acme Widgets Inc",
-            "zip": "60606",
-        }
+        sim = self.start_simulator()
         backend = self.env["telecom.npac.backend"].create(
             {"name": "Sim", "base_url": sim.url, "api_key": sim.api_key, "timeout": 5}
         )

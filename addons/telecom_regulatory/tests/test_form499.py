@@ -122,6 +122,18 @@ class TestForm499(TelecomRegulatoryCase):
         move.action_post()
         return move
 
+    def _split_409_by_traffic_study(self):
+        """Line 409 split 25 % interstate, 2.5 % international by a traffic study from 2025."""
+        return self.env["telecom.form499.split"].create(
+            {
+                "line_id": self.env.ref("telecom_regulatory.form499_line_409").id,
+                "date_from": date(2025, 1, 1),
+                "method": "traffic_study",
+                "interstate_pct": 25.0,
+                "international_pct": 2.5,
+            }
+        )
+
     def _filing(self, filing_type="499a", date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)):
         filing = self.env["telecom.regulatory.filing"].create(
             {"filing_type": filing_type, "date_from": date_from, "date_to": date_to}
@@ -188,15 +200,7 @@ class TestForm499(TelecomRegulatoryCase):
         )
 
     def test_499a_actual_split(self):
-        self.env["telecom.form499.split"].create(
-            {
-                "line_id": self.env.ref("telecom_regulatory.form499_line_409").id,
-                "date_from": date(2025, 1, 1),
-                "method": "traffic_study",
-                "interstate_pct": 25.0,
-                "international_pct": 2.5,
-            }
-        )
+        self._split_409_by_traffic_study()
         filing = self._filing()
         filing.action_generate()
         lines = self._lines(filing)

@@ -4,7 +4,6 @@ import base64
 import os
 import time
 import unittest
-from datetime import date
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import HOST, ChromeBrowser
@@ -24,15 +23,7 @@ class TestRegulatoryScreenshots(test_form499.TestForm499, HttpCase):
             password="t_shot_officer",
             groups="telecom_catalog.group_telecom_regulatory,account.group_account_readonly",
         )
-        self.env["telecom.form499.split"].create(
-            {
-                "line_id": self.env.ref("telecom_regulatory.form499_line_409").id,
-                "date_from": date(2025, 1, 1),
-                "method": "traffic_study",
-                "interstate_pct": 25.0,
-                "international_pct": 2.5,
-            }
-        )
+        self._split_409_by_traffic_study()
         filing = self._filing()
         filing.action_generate()
         action = "telecom_regulatory.action_telecom_regulatory_filing"
