@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.telecom_catalog.models.product_template import REGULATORY_CLASSES
+
 from .telecom_tax_rate import TAX_KINDS
 
 TELECOM_LINE_KINDS = [
@@ -46,6 +48,15 @@ class AccountMoveLine(models.Model):
         TAX_KINDS, string="Telecom Tax Kind", readonly=True, copy=False
     )
     telecom_tax_jurisdiction = fields.Char(string="Tax Jurisdiction", readonly=True, copy=False)
+    telecom_regulatory_class = fields.Selection(
+        REGULATORY_CLASSES,
+        string="Line Regulatory Class",
+        readonly=True,
+        copy=False,
+        help="The regulatory class of this line's revenue when it differs from its product's: "
+        "usage lines carry the jurisdiction of their calls (intrastate, interstate, "
+        "international) from rating. Empty: the product's class applies.",
+    )
 
     # ------------------------------------------------------------
     # BUSINESS

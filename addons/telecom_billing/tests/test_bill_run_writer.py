@@ -92,7 +92,19 @@ class TestBillRunWriter(TelecomBillingCase):
         )
         cls.credit = cls._subscription()
         cls.ended = cls._service(cls.credit, cls.plan_plus, start="2026-02-01")
-        cls.subscriptions = cls.full | cls.prorated | cls.two | cls.charged | cls.credit
+        # a bill of 0.00: a fiber line (no USF) of a New York customer, free for good
+        free = cls.env["telecom.promotion"].create(
+            {"name": "T Free fiber", "discount_type": "percent", "discount_value": 100.0}
+        )
+        cls.zero = cls._subscription(partner=Partner.create({"name": "T Free Customer"}))
+        cls.zero.partner_id.write(
+            {"zip": "10001", "state_id": cls.state_ny.id, "country_id": cls.env.ref("base.us").id}
+        )
+        fiber = cls._service(cls.zero, cls.plan_fiber, start="2026-02-01")
+        cls.env["telecom.service.promotion"].create(
+            {"service_id": fiber.id, "promotion_id": free.id}
+        )
+        cls.subscriptions = cls.full | cls.prorated | cls.two | cls.charged | cls.credit | cls.zero
         cls._bill(cls.d(2026, 2, 1))  # February, by the ORM or the writer: not compared
         with freeze_time("2026-02-20"):
             cls.ended._telecom_request_terminate()
@@ -215,7 +227,7 @@ class TestBillRunWriter(TelecomBillingCase):
             [run.id],
         )
         rows = cr.fetchall()
-        self.assertEqual(len(rows), 5)
+        self.assertEqual(len(rows), 6)
         for name, debit_credit, balance, total_signed, receivable in rows:
             self.assertEqual(debit_credit, 0, name)
             self.assertEqual(balance, 0, name)
@@ -231,13 +243,16 @@ class TestBillRunWriter(TelecomBillingCase):
         self.assertTrue(debit > 0)
         run.move_ids._check_balanced({"records": run.move_ids})
         self.assertEqual(set(run.move_ids.mapped("state")), {"posted"})
-        self.assertEqual(set(run.move_ids.mapped("payment_state")), {"not_paid"})
+        zero = run.move_ids.filtered(lambda m: m.telecom_subscription_id == self.zero)
+        self.assertEqual(zero.amount_total, 0.0)
+        self.assertEqual(zero.payment_state, "paid", "a bill of 0.00 is owed by nobody")
+        self.assertEqual(set((run.move_ids - zero).mapped("payment_state")), {"not_paid"})
 
     def test_draft_runs_use_the_orm(self):
         """Invoices left in draft for review are created by the ORM path."""
         run = self._bill(self.d(2026, 3, 1), auto_post=False)
         self.assertEqual(set(run.move_ids.mapped("state")), {"draft"})
-        self.assertEqual(len(run.move_ids), 5)
+        self.assertEqual(len(run.move_ids), 6)
 
     def test_unsupported_bills_go_through_the_orm(self):
         """Odoo taxes, x2many values or another currency: the ORM path writes the invoice."""

@@ -411,7 +411,8 @@ def _post(env, moves, totals):
         """
         UPDATE account_move m
            SET state = 'posted', is_manually_modified = FALSE,
-               posted_before = TRUE, payment_state = 'not_paid',
+               posted_before = TRUE,
+               payment_state = CASE WHEN v.total = 0 THEN 'paid' ELSE 'not_paid' END,
                checked = j.autocheck_on_post,
                amount_untaxed = v.total, amount_tax = 0, amount_total = v.total,
                amount_residual = v.total,
