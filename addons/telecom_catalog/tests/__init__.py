@@ -7,3 +7,4 @@ from . import test_labels
 from . import test_label_page
 from . import test_revenue
 from . import test_locking
+from . import test_us_holidays

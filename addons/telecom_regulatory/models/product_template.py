@@ -23,9 +23,32 @@ TECHNOLOGY_TO_BDC = {
 }
 
 
+BDC_MARKETS = [
+    ("residential", "Residential end users (consumer)"),
+    ("business", "Business, government or institutional end users"),
+]
+
+
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
+    telecom_bdc_market = fields.Selection(
+        BDC_MARKETS,
+        string="Designed For (BDC)",
+        help="Whom the plan is designed and marketed for. The BDC counts a subscription as "
+        "'consumer' when its plan is designed for residential end users, whoever buys it.",
+    )
+    telecom_bdc_min_download_mbps = fields.Float(
+        string="Minimum Advertised Download (Mbps)",
+        digits=(12, 3),
+        help="Mobile broadband: the minimum download speed advertised for the plan (what the "
+        "BDC mobile subscription file reports), not its headline speed.",
+    )
+    telecom_bdc_min_upload_mbps = fields.Float(
+        string="Minimum Advertised Upload (Mbps)",
+        digits=(12, 3),
+        help="Mobile broadband: the minimum upload speed advertised for the plan.",
+    )
     telecom_bdc_technology_code = fields.Selection(
         BDC_TECHNOLOGY_CODES,
         string="BDC Technology Code",

@@ -19,6 +19,10 @@ class ResCompany(models.Model):
         help="The 6-digit provider ID the FCC assigned for the Broadband Data Collection "
         "(not the FRN).",
     )
+    telecom_filer_499_id = fields.Char(
+        string="Filer 499 ID",
+        help="The Filer 499 ID USAC assigned (Form 499-A/499-Q Line 101).",
+    )
     telecom_filing_lead_days = fields.Integer(
         string="Filing Reminder Lead Time (days)",
         default=30,
@@ -58,10 +62,11 @@ class ResCompany(models.Model):
 
     telecom_cpni_breach_wait_days = fields.Integer(
         string="Breach: Customer Waiting Period (business days)",
-        default=0,
-        help="Business days after notifying the USSS and FBI before customers may be told, "
-        "unless law enforcement asks otherwise. The 2023 Data Breach Report and Order removed "
-        "the former 7-business-day wait: 0 by default.",
+        default=7,
+        help="Full business days (weekends and federal holidays skipped) after notifying the "
+        "USSS and FBI before customers may be told, unless law enforcement asks otherwise "
+        "(47 CFR 64.2011(b)). Kept at 7 by default; set 0 only once counsel confirms the 2023 "
+        "Data Breach Report and Order's removal of the wait is in force for the company.",
     )
     telecom_cpni_breach_customer_days = fields.Integer(
         string="Breach: Customer Notification Deadline (days)",

@@ -7,6 +7,7 @@ class ResConfigSettings(models.TransientModel):
     telecom_bdc_provider_id = fields.Char(
         related="company_id.telecom_bdc_provider_id", readonly=False
     )
+    telecom_filer_499_id = fields.Char(related="company_id.telecom_filer_499_id", readonly=False)
     telecom_filing_lead_days = fields.Integer(
         related="company_id.telecom_filing_lead_days", readonly=False
     )

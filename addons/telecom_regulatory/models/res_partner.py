@@ -1,5 +1,4 @@
 import re
-from datetime import timedelta
 
 from passlib.context import CryptContext
 
@@ -64,6 +63,13 @@ class ResPartner(models.Model):
     telecom_cpni_password_set = fields.Boolean(
         string="CPNI Password Set", compute="_compute_telecom_cpni_password_set", compute_sudo=True
     )
+    telecom_bsl_location_id = fields.Many2one(
+        "telecom.bdc.location",
+        string="FCC Location (BSL)",
+        index="btree_not_null",
+        help="The Broadband Serviceable Location of the Fabric at this service address: the "
+        "key of the BDC availability file. Matched on street and ZIP after a Fabric import.",
+    )
     telecom_cpni_approval = fields.Selection(
         CPNI_APPROVALS,
         string="CPNI Approval",
@@ -79,10 +85,21 @@ class ResPartner(models.Model):
     )
     telecom_cpni_optout_notice_date = fields.Date(
         string="CPNI Opt-out Notice Sent",
+        readonly=True,
         tracking=True,
-        help="Day the customer was sent the CPNI opt-out notice. Without an objection, the "
-        "customer's opt-out approval is assumed once the waiting period has passed "
-        "(47 CFR 64.2008(d)(1): 30 days, plus 3 days when mailed).",
+        help="Day the last CPNI opt-out notice was sent (from the notice records). Without an "
+        "objection, the customer's opt-out approval is assumed once the waiting period has "
+        "passed (47 CFR 64.2008(d)(1): 30 days, plus 3 days when mailed).",
+    )
+    telecom_cpni_optout_notice_ids = fields.One2many(
+        "telecom.cpni.optout.notice", "partner_id", string="CPNI Opt-out Notices"
+    )
+    telecom_cpni_renotice_due = fields.Date(
+        string="CPNI Re-notice Due",
+        compute="_compute_telecom_cpni_renotice_due",
+        store=True,
+        help="Opt-out approval rests on a notice repeated every two years (47 CFR "
+        "64.2008(d)(2)): the day the next one is due.",
     )
     telecom_cpni_service_mix = fields.Text(
         string="Service Mix (CPNI)",
@@ -272,6 +289,12 @@ class ResPartner(models.Model):
         if answer:
             Notice._telecom_notify(partner, "backup", contact_point)
 
+    @api.depends("telecom_cpni_optout_notice_ids.renotice_due")
+    def _compute_telecom_cpni_renotice_due(self):
+        for partner in self:
+            dues = partner.telecom_cpni_optout_notice_ids.mapped("renotice_due")
+            partner.telecom_cpni_renotice_due = max(dues) if dues else False
+
     def _telecom_verify_cpni_secret(self, secret, method="password"):
         self.ensure_one()
         partner = self.commercial_partner_id.sudo()
@@ -282,25 +305,27 @@ class ResPartner(models.Model):
         return bool(stored and given and _secret_context.verify(given, stored))
 
     @api.model
-    def _cron_telecom_cpni_opt_out_approvals(self, batch_size=500, waiting_days=33):
-        """Customers notified at least ``waiting_days`` ago who did not object get opt-out
-        approval, dated the end of the waiting period."""
-        limit_date = fields.Date.context_today(self) - timedelta(days=waiting_days)
+    def _cron_telecom_cpni_opt_out_approvals(self, batch_size=500):
+        """Customers sent an opt-out notice who did not object by the end of its waiting period
+        get opt-out approval, dated the end of the waiting period."""
+        Notice = self.env["telecom.cpni.optout.notice"]
         domain = [
-            ("telecom_cpni_approval", "=", "none"),
-            ("telecom_cpni_optout_notice_date", "!=", False),
-            ("telecom_cpni_optout_notice_date", "<=", limit_date),
+            ("partner_id.telecom_cpni_approval", "=", "none"),
+            ("approval_from", "<=", fields.Date.context_today(self)),
         ]
-        partners = self.search(domain, limit=batch_size)
-        for partner in partners:
+        notices = Notice.search(domain, order="approval_from, id", limit=batch_size)
+        channels = {"mail": "written", "email": "electronic", "portal": "portal"}
+        for notice in notices:
+            partner = notice.partner_id
+            if partner.telecom_cpni_approval != "none":
+                continue  # an earlier notice of the batch gave the approval
             partner.write(
                 {
                     "telecom_cpni_approval": "opt_out",
-                    "telecom_cpni_approval_date": partner.telecom_cpni_optout_notice_date
-                    + timedelta(days=waiting_days),
-                    "telecom_cpni_approval_channel": "written",
+                    "telecom_cpni_approval_date": notice.approval_from,
+                    "telecom_cpni_approval_channel": channels[notice.channel],
                 }
             )
         self.env["ir.cron"]._notify_progress(
-            done=len(partners), remaining=self.search_count(domain)
+            done=len(notices), remaining=Notice.search_count(domain)
         )

@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.telecom_catalog.tools.us_holidays import add_business_days
+
 BREACH_STATES = [
     ("open", "Determined"),
     ("le_notified", "Law Enforcement Notified"),
@@ -13,20 +15,12 @@ BREACH_STATES = [
 ]
 
 
-def add_business_days(day, count):
-    """``day`` plus ``count`` business days (Monday to Friday; federal holidays not skipped)."""
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
 class TelecomCpniBreach(models.Model):
     """CPNI breach record (47 CFR 64.2011): law enforcement (USSS, FBI) and the FCC are
     notified through the central reporting facility within 7 business days of the
-    determination; customers after the waiting period and before the customer deadline
-    (settings, since the 2023 Data Breach Report and Order changed them). Kept two years."""
+    determination; customers not before 7 full business days have passed after the USSS/FBI
+    notification (the waiting period, kept in force by default) and by the customer deadline.
+    Business days skip weekends and federal holidays. Kept two years."""
 
     _name = "telecom.cpni.breach"
     _description = "CPNI Breach"
@@ -54,7 +48,7 @@ class TelecomCpniBreach(models.Model):
         string="Law Enforcement Deadline",
         compute="_compute_deadlines",
         store=True,
-        help="7 business days after the determination.",
+        help="7 business days (weekends and federal holidays skipped) after the determination.",
     )
     usss_notified_date = fields.Date(string="USSS Notified", tracking=True)
     fbi_notified_date = fields.Date(string="FBI Notified", tracking=True)
@@ -63,7 +57,8 @@ class TelecomCpniBreach(models.Model):
         string="Customers Not Before",
         compute="_compute_deadlines",
         store=True,
-        help="End of the law enforcement waiting period after the USSS/FBI notification.",
+        help="First day customers may be told: once the waiting period (full business days "
+        "after the USSS/FBI notification) has passed.",
     )
     customer_deadline = fields.Date(compute="_compute_deadlines", store=True)
     customer_notified_date = fields.Date(string="Customers Notified", tracking=True)
@@ -95,8 +90,10 @@ class TelecomCpniBreach(models.Model):
                 days=company.telecom_cpni_breach_customer_days
             )
             notified = [d for d in (breach.usss_notified_date, breach.fbi_notified_date) if d]
+            wait = company.telecom_cpni_breach_wait_days
+            # "until 7 full business days have passed": the day after the 7th business day
             breach.customer_wait_until = (
-                add_business_days(max(notified), company.telecom_cpni_breach_wait_days)
+                add_business_days(max(notified), wait) + timedelta(days=1 if wait else 0)
                 if notified
                 else False
             )

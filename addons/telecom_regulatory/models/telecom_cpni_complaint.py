@@ -14,6 +14,9 @@ class TelecomCpniComplaint(models.Model):
     _order = "date desc, id desc"
 
     date = fields.Date(default=fields.Date.context_today, required=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     category = fields.Selection(COMPLAINT_CATEGORIES, required=True)
     description = fields.Text()

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 
 from ..adapters.e911 import E911Error, E911PermanentError
 
+# Transient failures in a row after which the NOC is alerted (a refusal alerts at once).
+ALERT_AFTER_FAILURES = 3
+
 SYNC_STATES = [
     ("pending", "To Send"),
     ("synced", "Registered with the 911 Provider"),
@@ -19,7 +22,7 @@ class TelecomE911Location(models.Model):
 
     _name = "telecom.e911.location"
     _description = "E911 Location"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _sql_constraints = [
         ("number_uniq", "UNIQUE(number_id)", "A telephone number has one 911 location."),
@@ -60,6 +63,9 @@ class TelecomE911Location(models.Model):
     provider_ref = fields.Char(string="Provider Reference", readonly=True)
     sync_state = fields.Selection(SYNC_STATES, default="pending", required=True, tracking=True)
     sync_error = fields.Char(readonly=True)
+    sync_failures = fields.Integer(
+        readonly=True, help="Failed attempts in a row; reset when the provider answers."
+    )
 
     @api.depends("validated", "multi_unit", "floor", "unit", "street", "city", "zip")
     def _compute_dispatchable(self):
@@ -77,9 +83,13 @@ class TelecomE911Location(models.Model):
             location.display_name = f"{location.number_id.name}: {location._telecom_one_line()}"
 
     def write(self, vals):
-        if any(name in vals for name in ADDRESS_FIELDS):
+        moved = any(name in vals for name in ADDRESS_FIELDS)
+        if moved:
             vals = dict(vals, validated=False, sync_state="pending", provider_ref=False)
-        return super().write(vals)
+        result = super().write(vals)
+        if moved:  # a new location is validated again: send it now rather than in 15 minutes
+            self.env.ref("telecom_regulatory.ir_cron_e911_sync")._trigger()
+        return result
 
     def _telecom_one_line(self):
         self.ensure_one()
@@ -112,7 +122,7 @@ class TelecomE911Location(models.Model):
             self.company_id
         )
         if not provider:
-            self.write({"sync_state": "error", "sync_error": self.env._("No 911 provider.")})
+            self._telecom_sync_failed(self.env._("No 911 provider."), permanent=True)
             return False
         adapter = provider._telecom_adapter()
         if self.sync_state == "to_remove":
@@ -125,13 +135,8 @@ class TelecomE911Location(models.Model):
                 )
             answer = adapter.provision(self.number_id.name, self._telecom_payload())
         except E911Error as error:
-            state = "error" if isinstance(error, E911PermanentError) else "pending"
-            super().write(
-                {"sync_state": state, "sync_error": str(error), "provider_id": provider.id}
-            )
-            self._message_log(
-                body=self.env._("911 provider refused or failed: %(error)s", error=str(error))
-            )
+            super().write({"provider_id": provider.id})
+            self._telecom_sync_failed(str(error), isinstance(error, E911PermanentError))
             return False
         super().write(
             {
@@ -139,11 +144,45 @@ class TelecomE911Location(models.Model):
                 "validation_date": fields.Datetime.now(),
                 "sync_state": "synced",
                 "sync_error": False,
+                "sync_failures": 0,
                 "provider_id": provider.id,
                 "provider_ref": answer.get("id"),
             }
         )
+        self.activity_feedback(["telecom_regulatory.mail_activity_e911_sync_failed"])
+        self.sudo().service_id._telecom_e911_release_activation()
         return True
+
+    def _telecom_sync_failed(self, error, permanent):
+        """Record a failed sync; a refusal, or several transient failures in a row, alert the
+        NOC (an activity of type E911 Sync Failed for each NOC operator, once)."""
+        self.ensure_one()
+        failures = self.sync_failures + 1
+        super().write(
+            {
+                "sync_state": "error" if permanent else "pending",
+                "sync_error": error,
+                "sync_failures": failures,
+            }
+        )
+        self._message_log(body=self.env._("911 provider refused or failed: %(error)s", error=error))
+        if permanent or failures >= ALERT_AFTER_FAILURES:
+            self._telecom_alert_noc(error)
+
+    def _telecom_alert_noc(self, error):
+        activity_type = self.env.ref("telecom_regulatory.mail_activity_e911_sync_failed")
+        alerted = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).user_id
+        operators = self.env.ref("telecom_catalog.group_telecom_noc").users.filtered("active")
+        for user in (operators or self.env.user) - alerted:
+            self.activity_schedule(
+                "telecom_regulatory.mail_activity_e911_sync_failed",
+                summary=self.env._(
+                    "E911 sync failed for %(number)s: %(error)s",
+                    number=self.number_id.name,
+                    error=error,
+                ),
+                user_id=user.id,
+            )
 
     def _telecom_remove(self, provider, adapter):
         """The number was disconnected: remove its location from the 911 database."""
@@ -151,10 +190,10 @@ class TelecomE911Location(models.Model):
         try:
             adapter.remove(self.number_id.name)
         except E911Error as error:
-            values = {"sync_error": str(error), "provider_id": provider.id}
-            if isinstance(error, E911PermanentError):
-                values["sync_state"] = "error"
-            super().write(values)
+            super().write({"provider_id": provider.id})
+            self._telecom_sync_failed(str(error), isinstance(error, E911PermanentError))
+            if self.sync_state == "pending":
+                super().write({"sync_state": "to_remove"})
             return False
         super().write({"sync_state": "removed", "sync_error": False, "validated": False})
         return True
@@ -200,5 +239,14 @@ class TelecomE911Location(models.Model):
                     "validation_date": fields.Datetime.now(),
                     "sync_state": "synced",
                     "provider_ref": f"DEMO-{number.name[-4:]}",
+                }
+            )
+        for service in services.filtered(lambda s: s.state == "active"):
+            self.env["telecom.e911.test.call"].create(
+                {
+                    "service_id": service.id,
+                    "number_id": service.number_ids[:1].id,
+                    "result": "passed",
+                    "location_read_back": partner.street,
                 }
             )

@@ -2,6 +2,7 @@ import base64
 import csv
 import hashlib
 import io
+import logging
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -10,6 +11,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.periods import due_date_of, periods_due_between
+
+_logger = logging.getLogger(__name__)
 
 FILING_TYPES = [
     ("bdc", "Broadband Data Collection (subscriptions)"),
@@ -292,6 +295,22 @@ class TelecomRegulatoryFiling(models.Model):
                 "datas": base64.b64encode(content),
             }
         )
+
+    def _telecom_attach_report(self, report_ref, basename):
+        """Render QWeb report ``report_ref`` of this filing and attach it as
+        ``basename``.pdf (``.html`` when the server cannot print PDF: no wkhtmltopdf)."""
+        self.ensure_one()
+        report = self.env.ref(report_ref)
+        try:
+            content, kind = report._render_qweb_pdf(report.report_name, self.ids)
+        except UserError as error:
+            _logger.warning("%s rendered as HTML: %s", basename, error)
+            content, kind = report._render_qweb_html(report.report_name, self.ids)
+        if isinstance(content, str):
+            content = content.encode()
+        if kind == "pdf":
+            return self._attach_file(f"{basename}.pdf", content, "application/pdf")
+        return self._attach_file(f"{basename}.html", content, "text/html")
 
     @staticmethod
     def _csv_bytes(header, rows):

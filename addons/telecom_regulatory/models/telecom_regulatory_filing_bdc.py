@@ -23,7 +23,7 @@ class TelecomRegulatoryFiling(models.Model):
         provider = self.company_id.telecom_bdc_provider_id or "provider"
         for file_type, __ in BDC_FILES:
             file_rows = rows.filtered(lambda r, t=file_type: r.file_type == t)
-            if not file_rows and file_type == "mbs":
+            if not file_rows and file_type in ("mbs", "fba"):
                 continue
             content = self._csv_bytes(BDC_HEADERS[file_type], [r._csv_values() for r in file_rows])
             self._attach_file(

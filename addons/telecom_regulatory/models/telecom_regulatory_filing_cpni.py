@@ -3,7 +3,6 @@ import logging
 from markupsafe import Markup
 
 from odoo import fields, models
-from odoo.exceptions import UserError
 
 from .telecom_cpni_complaint import COMPLAINT_CATEGORIES
 
@@ -35,13 +34,122 @@ class TelecomRegulatoryFiling(models.Model):
     cpni_operating_statement = fields.Html(
         string="Statement of Operating Procedures", default=DEFAULT_OPERATING_STATEMENT
     )
-    cpni_data_broker_actions = fields.Text(
+    cpni_data_broker_statement = fields.Text(
         string="Actions Against Data Brokers",
-        default=lambda self: self.env._(
-            "The company took no actions against data brokers during the year: it detected no "
-            "pretexting attempts."
-        ),
+        compute="_compute_cpni_statements",
+        help="From the register of actions against data brokers of the year.",
     )
+    cpni_pretexting_statement = fields.Text(
+        string="Pretexting",
+        compute="_compute_cpni_statements",
+        help="From the register of pretexting attempts of the year.",
+    )
+    cpni_complaint_statement = fields.Text(
+        string="Customer Complaints",
+        compute="_compute_cpni_statements",
+        help="From the register of CPNI complaints of the year.",
+    )
+
+    def _compute_cpni_statements(self):
+        for filing in self:
+            if filing.filing_type != "cpni_cert" or not filing.date_to:
+                filing.cpni_data_broker_statement = filing.cpni_pretexting_statement = False
+                filing.cpni_complaint_statement = False
+                continue
+            filing.cpni_data_broker_statement = filing._telecom_cpni_broker_statement()
+            filing.cpni_pretexting_statement = filing._telecom_cpni_pretexting_statement()
+            filing.cpni_complaint_statement = filing._telecom_cpni_complaint_statement()
+
+    def _telecom_cpni_period_domain(self, date_field="date"):
+        self.ensure_one()
+        return [
+            ("company_id", "=", self.company_id.id),
+            (date_field, ">=", self.date_from),
+            (date_field, "<=", self.date_to),
+        ]
+
+    def _telecom_cpni_broker_statement(self):
+        actions = (
+            self.env["telecom.cpni.broker.action"]
+            .sudo()
+            .search(self._telecom_cpni_period_domain(), order="date, id")
+        )
+        year = self.date_to.year
+        if not actions:
+            return self.env._(
+                "The company took no actions against data brokers in %(year)s: it instituted no "
+                "proceedings and filed no petitions against data brokers.",
+                year=year,
+            )
+        labels = dict(actions._fields["action_type"].selection)
+        lines = [
+            self.env._(
+                "The company took %(count)s action(s) against data brokers in %(year)s:",
+                count=len(actions),
+                year=year,
+            )
+        ]
+        lines += [
+            f"- {action.date}: {labels[action.action_type]} against {action.broker}"
+            + (f" ({action.forum})" if action.forum else "")
+            + f": {action.description}"
+            + (f" Status: {action.status}." if action.status else "")
+            for action in actions
+        ]
+        return "\n".join(lines)
+
+    def _telecom_cpni_pretexting_statement(self):
+        attempts = (
+            self.env["telecom.cpni.pretexting"]
+            .sudo()
+            .search(self._telecom_cpni_period_domain(), order="date, id")
+        )
+        year = self.date_to.year
+        if not attempts:
+            return self.env._(
+                "The company detected no pretexting attempts in %(year)s and has no further "
+                "information on the processes pretexters use to attempt to access CPNI.",
+                year=year,
+            )
+        channels = dict(attempts._fields["channel"].selection)
+        by_channel = {}
+        for attempt in attempts:
+            by_channel.setdefault(channels[attempt.channel], []).append(attempt)
+        disclosed = attempts.filtered(lambda a: a.outcome == "disclosed")
+        lines = [
+            self.env._(
+                "The company detected %(count)s pretexting attempt(s) in %(year)s, %(blocked)s "
+                "blocked by its authentication procedures and %(disclosed)s that led to a "
+                "disclosure (reported as breaches). Processes pretexters used:",
+                count=len(attempts),
+                year=year,
+                blocked=len(attempts) - len(disclosed),
+                disclosed=len(disclosed),
+            )
+        ]
+        lines += [
+            f"- {channel} ({len(items)}): " + "; ".join(sorted({a.method for a in items}))
+            for channel, items in sorted(by_channel.items())
+        ]
+        return "\n".join(lines)
+
+    def _telecom_cpni_complaint_statement(self):
+        summary = self._telecom_cpni_complaint_summary()
+        total = sum(count for __, count in summary)
+        year = self.date_to.year
+        if not total:
+            return self.env._(
+                "The company received no customer complaints in %(year)s concerning the "
+                "unauthorized release of CPNI.",
+                year=year,
+            )
+        return self.env._(
+            "The company received %(total)s customer complaint(s) in %(year)s concerning the "
+            "unauthorized release of CPNI: %(detail)s.",
+            total=total,
+            year=year,
+            detail=", ".join(f"{label}: {count}" for label, count in summary if count),
+        )
 
     def _telecom_cpni_complaint_summary(self):
         """``[(category label, count)]`` of the complaints of the period."""
@@ -50,7 +158,7 @@ class TelecomRegulatoryFiling(models.Model):
             self.env["telecom.cpni.complaint"]
             .sudo()
             ._read_group(
-                [("date", ">=", self.date_from), ("date", "<=", self.date_to)],
+                self._telecom_cpni_period_domain(),
                 ["category"],
                 ["__count"],
             )
@@ -75,17 +183,7 @@ class TelecomRegulatoryFiling(models.Model):
         self.ensure_one()
         if not self.cpni_officer_id:
             self._add_error(self.env._("Choose the officer who signs the certification."))
-        report = self.env.ref("telecom_regulatory.action_report_cpni_certification")
-        try:
-            content, kind = report._render_qweb_pdf(report.report_name, self.ids)
-        except UserError as error:  # no wkhtmltopdf on this server: keep the HTML version
-            _logger.warning("CPNI certification rendered as HTML: %s", error)
-            content, kind = report._render_qweb_html(report.report_name, self.ids)
-        if isinstance(content, str):
-            content = content.encode()
-        if kind == "pdf":
-            self._attach_file(
-                f"cpni_certification_{self.date_to.year}.pdf", content, "application/pdf"
-            )
-        else:
-            self._attach_file(f"cpni_certification_{self.date_to.year}.html", content, "text/html")
+        self._telecom_attach_report(
+            "telecom_regulatory.action_report_cpni_certification",
+            f"cpni_certification_{self.date_to.year}",
+        )

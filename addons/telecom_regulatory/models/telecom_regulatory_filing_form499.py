@@ -66,6 +66,7 @@ class TelecomRegulatoryFiling(models.Model):
     )
     projection_date_from = fields.Date(readonly=True)
     projection_date_to = fields.Date(readonly=True)
+    form499_filer_id = fields.Char(related="company_id.telecom_filer_499_id")
 
     # ------------------------------------------------------------
     # GENERATION
@@ -82,43 +83,46 @@ class TelecomRegulatoryFiling(models.Model):
         lines = self.env["telecom.regulatory.worksheet.line"]._telecom_build(self)
         by_code = {line.code: line for line in lines}
         currency = self.currency_id
+        quarterly = self.filing_type == "499q"
+        # 499-A: net base line 423, base 420, USF 403; 499-Q: projected collected end-user
+        # revenue line 120 (what USAC bills on), end-user gross 115, USF pass-through 114
+        net_code, base_code, usf_code = (
+            ("120", "115", "114") if quarterly else ("423", "420", "403")
+        )
         gl_revenue = self._telecom_gl_revenue()
         worksheet_gl = currency.round(
             -sum(
-                lines.filtered(lambda x: x.block in ("block3", "block4a"))
+                self._telecom_worksheet_revenue_lines(lines)
                 .move_line_ids.filtered(lambda i: i.account_id.account_type in INCOME_ACCOUNT_TYPES)
                 .mapped("balance")
             )
         )
-        net = by_code.get("423")
+        net = by_code.get(net_code)
         base = (net.interstate + net.international) if net else 0.0
         factor = self._telecom_contribution_factor()
         projection = {}
-        if self.filing_type == "499q":
+        if quarterly:
             start, end = projection_quarter(self.due_date or self.date_to + relativedelta(days=32))
-            growth = 1 + self.projection_growth_pct / 100.0
-            for line in lines:
-                line.write(
-                    {
-                        "projected_total": currency.round(line.total * growth),
-                        "projected_interstate": currency.round(line.interstate * growth),
-                        "projected_international": currency.round(line.international * growth),
-                    }
-                )
             projection = {"projection_date_from": start, "projection_date_to": end}
-            base = currency.round(base * growth)
         estimate = currency.round(base * (factor or 0.0) / 100.0)
-        months = (self.date_to.year - self.date_from.year) * 12 + (
-            self.date_to.month - self.date_from.month + 1
-        )
-        annual = currency.round(estimate * 12 / months) if months else estimate
+        months = 3 if quarterly else 12
+        annual = currency.round(estimate * 12 / months)
         company = self.company_id
-        base_total = by_code["420"].total if "420" in by_code else 0.0
-        interstate_base = (
-            by_code["420"].interstate + by_code["420"].international if ("420" in by_code) else 0.0
-        )
+        base_line = by_code.get(base_code)
         minimum = company.telecom_regulatory_minimum_fee
-        usf_billed = by_code["403"].total if "403" in by_code else 0.0
+        usf_billed = by_code[usf_code].total if usf_code in by_code else 0.0
+        trs = nanpa = 0.0
+        if not quarterly and base_line:  # TRS and NANPA are assessed on the 499-A only
+            if company.telecom_trs_factor:
+                trs = max(
+                    currency.round(
+                        (base_line.interstate + base_line.international)
+                        * company.telecom_trs_factor
+                    ),
+                    minimum,
+                )
+            if company.telecom_nanpa_factor:
+                nanpa = max(currency.round(base_line.total * company.telecom_nanpa_factor), minimum)
         self.write(
             {
                 "gl_revenue": gl_revenue,
@@ -131,16 +135,8 @@ class TelecomRegulatoryFiling(models.Model):
                 "contribution_estimate": estimate,
                 "annual_contribution_estimate": annual,
                 "usf_de_minimis": annual < company.telecom_usf_de_minimis,
-                "trs_estimate": max(
-                    currency.round(interstate_base * company.telecom_trs_factor), minimum
-                )
-                if company.telecom_trs_factor
-                else 0.0,
-                "nanpa_estimate": max(
-                    currency.round(base_total * company.telecom_nanpa_factor), minimum
-                )
-                if company.telecom_nanpa_factor
-                else 0.0,
+                "trs_estimate": trs,
+                "nanpa_estimate": nanpa,
                 "usf_recovery_difference": currency.round(usf_billed - estimate),
                 **projection,
             }
@@ -160,7 +156,20 @@ class TelecomRegulatoryFiling(models.Model):
                 self._telecom_form499_xlsx(),
                 mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
+        self._telecom_attach_report(
+            "telecom_regulatory.action_report_form499_worksheet",
+            f"{self._file_prefix()}_worksheet",
+        )
         return lines
+
+    def _telecom_worksheet_revenue_lines(self, lines):
+        """The worksheet lines whose journal items make up the period's revenue once: 499-A
+        Blocks 3 and 4-A; 499-Q the historical all-sources line."""
+        if self.filing_type == "499q":
+            return lines.filtered(
+                lambda x: x.line_id.q_figure == "all_revenue" and not x.line_id.q_projected
+            )
+        return lines.filtered(lambda x: x.block in ("block3", "block4a"))
 
     def _telecom_gl_revenue(self):
         """Revenue of the period read from the ledger (an independent aggregate query)."""
@@ -235,7 +244,7 @@ class TelecomRegulatoryFiling(models.Model):
 
     def _telecom_form499_rows(self):
         self.ensure_one()
-        rows = [
+        return [
             [
                 line.code,
                 line.line_id.name,
@@ -247,17 +256,9 @@ class TelecomRegulatoryFiling(models.Model):
             ]
             for line in self.worksheet_line_ids
         ]
-        if self.filing_type == "499q":
-            for row, line in zip(rows, self.worksheet_line_ids, strict=True):
-                row += [
-                    line.projected_total,
-                    line.projected_interstate,
-                    line.projected_international,
-                ]
-        return rows
 
     def _telecom_form499_header(self):
-        header = [
+        return [
             "line",
             "description",
             "total",
@@ -266,16 +267,13 @@ class TelecomRegulatoryFiling(models.Model):
             "split_method",
             "split_basis",
         ]
-        if self.filing_type == "499q":
-            header += ["projected_total", "projected_interstate", "projected_international"]
-        return header
 
     def _telecom_form499_summary(self):
         return [
             ("GL revenue", self.gl_revenue),
             ("Worksheet revenue from GL", self.worksheet_gl_revenue),
             ("Difference", self.gl_difference),
-            ("USF recovery billed (line 403)", self.usf_billed),
+            ("USF recovery billed", self.usf_billed),
             ("Contribution base", self.contribution_base),
             ("Contribution factor %", self.contribution_factor),
             ("Estimated USF contribution", self.contribution_estimate),
@@ -284,6 +282,18 @@ class TelecomRegulatoryFiling(models.Model):
             ("TRS estimate", self.trs_estimate),
             ("NANPA estimate", self.nanpa_estimate),
         ]
+
+    def _telecom_form499_blocks(self):
+        """``[(block label, worksheet lines)]`` in the form's order, for the printed form."""
+        self.ensure_one()
+        labels = dict(self.env["telecom.form499.line"]._fields["block"].selection)
+        blocks = []
+        for line in self.worksheet_line_ids.sorted(lambda x: (x.line_id.sequence, x.id)):
+            if not blocks or blocks[-1][0] != labels[line.block]:
+                blocks.append((labels[line.block], line))
+            else:
+                blocks[-1] = (blocks[-1][0], blocks[-1][1] | line)
+        return blocks
 
     def _telecom_form499_csv(self):
         rows = self._telecom_form499_rows()

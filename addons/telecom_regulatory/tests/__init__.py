@@ -6,3 +6,4 @@ from . import test_cpni_http
 from . import test_e911_numbers
 from . import test_views
 from . import test_screenshots
+from . import test_e911_portal

@@ -51,6 +51,12 @@ class TelecomRegulatoryCase(TelecomBillingCase):
                 "taxes_id": [Command.clear()],
             }
         )
+        # BDC: whom each plan is designed for, minimum advertised mobile speeds (5/1 Mbps,
+        # well below the 150/20 headline speeds)
+        for plan in (cls.plan_fiber, cls.plan_cable, cls.plan_basic, cls.plan_voip):
+            plan.telecom_bdc_market = "residential"
+        cls.plan_fixed_voice.telecom_bdc_market = "business"
+        cls.plan_basic.write({"telecom_bdc_min_download_mbps": 5, "telecom_bdc_min_upload_mbps": 1})
         cls.customer.telecom_census_tract = "06067001101"
         cls.business = cls.env["res.partner"].create(
             {

@@ -227,53 +227,86 @@ class TestCpni(TelecomRegulatoryCase):
         with self.assertRaises(UserError):
             campaign.unlink()  # kept one year
 
-    def test_opt_out_approval_after_waiting_period(self):
+    def test_opt_out_notices_waiting_period_and_renotice(self):
         Partner = self.env["res.partner"]
-        notified = Partner.create(
-            {"name": "T Notified", "telecom_cpni_optout_notice_date": date(2026, 1, 2)}
+        Notice = self.env["telecom.cpni.optout.notice"]
+        mailed, emailed, recent, objected = Partner.create(
+            [{"name": f"T {name}"} for name in ("Mailed", "Emailed", "Recent", "Objected")]
         )
-        recent = Partner.create(
-            {"name": "T Recent", "telecom_cpni_optout_notice_date": date(2026, 1, 20)}
-        )
-        objected = Partner.create(
-            {
-                "name": "T Objected",
-                "telecom_cpni_optout_notice_date": date(2026, 1, 2),
-                "telecom_cpni_approval": "denied",
-            }
-        )
+        objected.telecom_cpni_approval = "denied"
+
+        def notice(partner, channel, day):
+            return Notice.create(
+                {
+                    "partner_id": partner.id,
+                    "channel": channel,
+                    "date_sent": day,
+                    "content_version": "T-OPTOUT-v2",
+                }
+            )
+
+        mailed_notice = notice(mailed, "mail", date(2026, 1, 2))
+        notice(emailed, "email", date(2026, 1, 2))
+        notice(recent, "mail", date(2026, 1, 20))
+        notice(objected, "mail", date(2026, 1, 2))
+        # 47 CFR 64.2008(d)(1): 30 days, starting on the 3rd day after mailing:
+        # Jan 2 + 3 + 30 = Feb 4; email: Jan 2 + 30 = Feb 1
+        self.assertEqual(mailed_notice.approval_from, date(2026, 2, 4))
+        # kept 1 year (64.2008(a)(2)), repeated every 2 years (64.2008(d)(2))
+        self.assertEqual(mailed_notice.retain_until, date(2027, 1, 2))
+        self.assertEqual(mailed_notice.renotice_due, date(2028, 1, 2))
+        self.assertEqual(mailed.telecom_cpni_optout_notice_date, date(2026, 1, 2))
+        self.assertEqual(mailed.telecom_cpni_renotice_due, date(2028, 1, 2))
         with freeze_time("2026-02-10"):
             Partner._cron_telecom_cpni_opt_out_approvals()
-        self.assertEqual(notified.telecom_cpni_approval, "opt_out")
-        self.assertEqual(notified.telecom_cpni_approval_date, date(2026, 2, 4))
-        self.assertEqual(recent.telecom_cpni_approval, "none")
+        self.assertEqual(
+            (mailed.telecom_cpni_approval, mailed.telecom_cpni_approval_date),
+            ("opt_out", date(2026, 2, 4)),
+        )
+        self.assertEqual(mailed.telecom_cpni_approval_channel, "written")
+        self.assertEqual(
+            (emailed.telecom_cpni_approval, emailed.telecom_cpni_approval_date),
+            ("opt_out", date(2026, 2, 1)),
+        )
+        self.assertEqual(recent.telecom_cpni_approval, "none")  # until Feb 22
         self.assertEqual(objected.telecom_cpni_approval, "denied")
+        with freeze_time("2026-12-31"), self.assertRaises(UserError):
+            mailed_notice.unlink()  # kept until 2027-01-02
+        due = Notice.search([("renotice_due", "<=", date(2028, 1, 2))])
+        self.assertIn(mailed_notice, due)
 
     def test_breach_deadlines(self):
         officer_group = self.env.ref("telecom_catalog.group_telecom_regulatory")
         self.assertIn(self.officer, officer_group.users)
+        # the law enforcement waiting period stays in force by default: 7 business days
+        self.assertEqual(
+            self.env["res.company"].create({"name": "T Co"}).telecom_cpni_breach_wait_days, 7
+        )
         self.company.telecom_cpni_breach_wait_days = 7
         self.company.telecom_cpni_breach_customer_days = 30
         breach = self.env["telecom.cpni.breach"].create(
             {
-                "discovery_date": date(2026, 3, 2),
-                "determination_date": date(2026, 3, 4),  # a Wednesday
+                "discovery_date": date(2025, 11, 21),
+                "determination_date": date(2025, 11, 24),  # a Monday
                 "description": "Pretexter obtained call detail",
                 "partner_ids": [(6, 0, self.customer.ids)],
             }
         )
         self.assertTrue(breach.name.startswith("CPNI-BR/"))
-        self.assertEqual(breach.le_deadline, date(2026, 3, 13))  # 7 business days
-        self.assertEqual(breach.customer_deadline, date(2026, 4, 3))
-        self.assertEqual(breach.retain_until, date(2028, 3, 4))
-        self.assertEqual(breach.activity_ids.date_deadline, date(2026, 3, 13))
-        with freeze_time("2026-03-09"):
+        # 7 business days: Nov 25, 26, (27 Thanksgiving), 28, Dec 1, 2, 3, 4
+        self.assertEqual(breach.le_deadline, date(2025, 12, 4))
+        self.assertEqual(breach.customer_deadline, date(2025, 12, 24))  # 30 days
+        self.assertEqual(breach.retain_until, date(2027, 11, 24))
+        self.assertEqual(breach.activity_ids.date_deadline, date(2025, 12, 4))
+        with freeze_time("2025-11-26"):
             breach.action_law_enforcement_notified()
-        self.assertEqual(breach.customer_wait_until, date(2026, 3, 18))
-        self.assertEqual(breach.activity_ids.date_deadline, date(2026, 4, 3))
-        with freeze_time("2026-03-10"), self.assertRaises(UserError):
+        # 7 full business days after Wed Nov 26: Nov 28, Dec 1, 2, 3, 4, 5, 8 (Thanksgiving
+        # skipped): customers from Tuesday Dec 9
+        self.assertEqual(breach.customer_wait_until, date(2025, 12, 9))
+        self.assertEqual(breach.activity_ids.date_deadline, date(2025, 12, 24))
+        with freeze_time("2025-12-08"), self.assertRaises(UserError):
             breach.action_customers_notified()  # still in the waiting period
-        with freeze_time("2026-03-18"):
+        with freeze_time("2025-12-09"):
             breach.action_customers_notified()
         self.assertEqual(breach.state, "customers_notified")
         self.assertFalse(breach.activity_ids)
@@ -294,6 +327,12 @@ class TestCpni(TelecomRegulatoryCase):
         self.assertIn("2025-03-01", log.data_viewed)
 
     def test_certification_renders(self):
+        for register in (
+            "telecom.cpni.pretexting",
+            "telecom.cpni.broker.action",
+            "telecom.cpni.complaint",
+        ):
+            self.env[register].search([]).unlink()  # the demo's entries
         self.env["telecom.cpni.complaint"].create(
             [
                 {
@@ -325,6 +364,59 @@ class TestCpni(TelecomRegulatoryCase):
             }
         )
         self.assertEqual(filing.due_date, date(2026, 3, 1))
+        # statements from empty registers
+        self.assertIn(
+            "took no actions against data brokers in 2025", filing.cpni_data_broker_statement
+        )
+        self.assertIn("detected no pretexting attempts in 2025", filing.cpni_pretexting_statement)
+        # the registers staff keep
+        self.env["telecom.cpni.pretexting"].create(
+            [
+                {
+                    "date": date(2025, 2, 3),
+                    "channel": "phone",
+                    "method": "Posed as the account holder",
+                },
+                {
+                    "date": date(2025, 4, 9),
+                    "channel": "phone",
+                    "method": "Claimed to be a police officer",
+                },
+                {
+                    "date": date(2025, 9, 1),
+                    "channel": "online",
+                    "method": "Password reset with a stolen email",
+                    "outcome": "disclosed",
+                },
+                {"date": date(2024, 9, 1), "channel": "store", "method": "Fake ID"},  # 2024
+            ]
+        )
+        self.env["telecom.cpni.broker.action"].create(
+            {
+                "date": date(2025, 10, 6),
+                "broker": "T Data Brokers LLC",
+                "action_type": "court",
+                "forum": "N.D. Cal. No. 25-cv-0001",
+                "description": "Suit to stop the sale of call records",
+            }
+        )
+        filing.invalidate_recordset()
+        self.assertIn(
+            "detected 3 pretexting attempt(s) in 2025, 2 blocked", filing.cpni_pretexting_statement
+        )
+        self.assertIn("1 that led to a disclosure", filing.cpni_pretexting_statement)
+        self.assertIn(
+            "Claimed to be a police officer; Posed as the account holder",
+            filing.cpni_pretexting_statement,
+        )
+        self.assertNotIn("Fake ID", filing.cpni_pretexting_statement)
+        self.assertIn(
+            "took 1 action(s) against data brokers in 2025", filing.cpni_data_broker_statement
+        )
+        self.assertIn(
+            "T Data Brokers LLC (N.D. Cal. No. 25-cv-0001)", filing.cpni_data_broker_statement
+        )
+        self.assertIn("received 2 customer complaint(s) in 2025", filing.cpni_complaint_statement)
         self.assertEqual(
             dict(filing._telecom_cpni_complaint_summary())["Improper access by employees"], 2
         )
@@ -339,6 +431,8 @@ class TestCpni(TelecomRegulatoryCase):
         self.assertIn("64.2009(e)", html)
         self.assertIn(self.officer.name, html)
         self.assertIn("CPNI-BR/", html)
+        self.assertIn("T Data Brokers LLC", html)
+        self.assertIn("Password reset with a stolen email", html)
         pdf = report.with_context(force_report_rendering=True)._render_qweb_pdf(
             report.report_name, filing.ids
         )[0]

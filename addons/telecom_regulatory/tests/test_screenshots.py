@@ -23,7 +23,7 @@ class TestRegulatoryScreenshots(test_form499.TestForm499, HttpCase):
             password="t_shot_officer",
             groups="telecom_catalog.group_telecom_regulatory,account.group_account_readonly",
         )
-        self._split_409_by_traffic_study()
+        self._mobile_traffic_study()
         filing = self._filing()
         filing.action_generate()
         action = "telecom_regulatory.action_telecom_regulatory_filing"
