@@ -264,6 +264,8 @@ def _line_rows(env, moves, bills):
                     credit=max(-amount, 0.0),
                     amount_residual=amount,
                     amount_residual_currency=amount,
+                    # as Odoo computes it: a receivable with nothing left is reconciled
+                    reconciled=currency.is_zero(amount),
                     discount_amount_currency=0.0,
                     discount_balance=0.0,
                 )
