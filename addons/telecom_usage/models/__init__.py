@@ -8,3 +8,4 @@ from . import telecom_bill_run
 from . import telecom_service
 from . import telecom_ra_finding
 from . import telecom_ra_usage_period
+from . import account_move

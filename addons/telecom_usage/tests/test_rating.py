@@ -223,6 +223,23 @@ class TestUsageBilling(TelecomRatingCase):
         detail = self.service._telecom_call_detail_csv(self.d(2026, 2, 1), self.d(2026, 2, 28))
         self.assertEqual(len(detail.decode().splitlines()), 2)
 
+    def test_deleted_draft_gives_its_usage_back(self):
+        """A draft bill deleted before posting: its usage waits for the next bill, which bills
+        it exactly once."""
+        run = self._bill(self.d(2026, 2, 1), auto_post=False)
+        draft = self._invoice(run, self.subscription)
+        Usage = self.env["telecom.usage.record"]
+        self.assertEqual(Usage.search_count([("move_id", "=", draft.id)]), 4)
+        draft.unlink()
+        records = Usage.search([("name", "in", ["B-1", "B-2", "B-3", "B-4"])])
+        self.assertEqual(set(records.mapped("state")), {"rated"})
+        self.assertFalse(records.move_id)
+        run.action_resume()
+        run._telecom_run_to_end()
+        move = self._invoice(run, self.subscription)
+        self.assertEqual(records.move_id, move)
+        self.assertAmount(sum(self._lines(move, "usage").mapped("price_subtotal")), 1.65)
+
     def test_rerate_unbilled_and_adjust_billed(self):
         run = self._bill(self.d(2026, 2, 1))
         self.assertEqual(self._record("B-1").state, "billed")
