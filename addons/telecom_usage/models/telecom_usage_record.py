@@ -134,9 +134,10 @@ class TelecomUsageRecord(models.Model):
     def _telecom_rate_sql(self, source):
         """Rate the rows of ``source`` (SQL of a relation with the columns ``key``,
         ``service_id``, ``start_time``, ``dest`` (called digits), ``usage_type``, ``duration``,
-        ``volume_bytes``, ``roaming``): returns a SELECT with the source's columns plus the
-        account, rate plan, local date, billing period, time band, matched rate line (longest
-        prefix, then roaming, then a specific time band) and billable units.
+        ``volume_bytes``, ``roaming``, ``direction``): returns a SELECT with the source's
+        columns plus the account, rate plan, local date, billing period, time band, matched
+        rate line (longest prefix, then roaming, then a specific time band) and billable units
+        (none for incoming usage the rate plan does not charge: listed, free, no allowance).
         """
         return SQL(
             """
@@ -155,6 +156,10 @@ class TelecomUsageRecord(models.Model):
                 SELECT src.*, v.subscription_id, sub.partner_id, sub.company_id,
                        v.date_start AS service_start, v.date_end AS service_end,
                        pp.product_tmpl_id, p.id AS rate_plan_id, p.tz,
+                       CASE WHEN src.direction != 'in' THEN TRUE
+                            WHEN src.roaming THEN COALESCE(p.charge_roaming_inbound, TRUE)
+                            ELSE COALESCE(p.charge_inbound, FALSE)
+                       END AS chargeable,
                        sub.bill_cycle_day AS cycle_day,
                        p.peak_hour_from, p.peak_hour_to,
                        timezone(COALESCE(p.tz, 'UTC'), src.start_time AT TIME ZONE 'UTC')
@@ -210,7 +215,8 @@ class TelecomUsageRecord(models.Model):
                   ) l ON TRUE
             )
             SELECT y.*, b.rate_line_id,
-                   CASE WHEN b.rate_line_id IS NULL OR y.raw_units <= 0 THEN 0
+                   CASE WHEN b.rate_line_id IS NULL OR y.raw_units <= 0
+                             OR NOT y.chargeable THEN 0
                         WHEN y.raw_units <= b.first_increment THEN b.first_increment
                         ELSE b.first_increment
                              + CEIL((y.raw_units - b.first_increment)::numeric
@@ -327,7 +333,8 @@ class TelecomUsageRecord(models.Model):
         source = SQL(
             """SELECT r.id AS key, r.service_id, r.start_time,
                       ltrim(COALESCE(r.called_number, ''), '+') AS dest, r.usage_type,
-                      r.duration, r.volume_bytes, COALESCE(r.roaming, FALSE) AS roaming
+                      r.duration, r.volume_bytes, COALESCE(r.roaming, FALSE) AS roaming,
+                      COALESCE(r.direction, 'out') AS direction
                  FROM telecom_usage_record r
                 WHERE r.service_id = ANY(%s) AND r.usage_date BETWEEN %s AND %s""",
             services.ids,

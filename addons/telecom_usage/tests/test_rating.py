@@ -96,6 +96,33 @@ class TestRating(TelecomRatingCase):
         self._import([self._cdr("2026-02-02T15:00:00Z", 90, record_id="A-FEB")])
         self.assertEqual(self._record("A-FEB").included_units, 90)
 
+    def test_incoming_usage_follows_the_rate_plan(self):
+        """Incoming calls are free and keep the allowance unless the rate plan charges them;
+        incoming calls while roaming are charged by default."""
+        self._import(
+            [
+                self._cdr("2026-01-05T14:00:00Z", 600, record_id="IN-1", direction="in"),
+                self._cdr("2026-01-05T15:00:00Z", 180, record_id="OUT-1"),
+                self._cdr("2026-01-05T16:00:00Z", 60, record_id="IN-R", direction="in", roaming=1),
+            ]
+        )
+        incoming, outgoing, roaming = (self._record(r) for r in ("IN-1", "OUT-1", "IN-R"))
+        self.assertEqual((incoming.billable_units, incoming.included_units), (0, 0))
+        self.assertAmount(incoming.charge, 0.0)
+        # the 2 included minutes are left for the outgoing call: 1 minute at $0.10
+        self.assertEqual(outgoing.included_units, 120)
+        self.assertAmount(outgoing.charge, 0.10)
+        self.assertEqual(roaming.billable_units, 60)
+        self.assertAmount(roaming.charge, 0.10)
+        self.rate_plan.charge_inbound = True
+        self.env["telecom.usage.record"]._telecom_rerate(
+            self.service, self.d(2026, 1, 1), self.d(2026, 1, 31)
+        )
+        # now the incoming call comes first and takes the allowance: 8 minutes charged
+        self.assertEqual((incoming.billable_units, incoming.included_units), (600, 120))
+        self.assertAmount(incoming.charge, 0.80)
+        self.assertAmount(outgoing.charge, 0.30)
+
     def test_sms_and_data(self):
         self.rate_plan.allowance_sms = 1
         self._import(
