@@ -274,13 +274,17 @@ class TelecomSubscription(models.Model):
     # BUSINESS: billing
     # ------------------------------------------------------------
 
-    def _telecom_line_accounting(self, product, address=None):
+    def _telecom_line_accounting(self, product, address=None, service_type=None):
         """Income account (catalog revenue rules) and analytic distribution (state of the
-        service ``address``, else of the customer) of a charge line for ``product``."""
+        service ``address``, else of the customer) of a charge line for ``product``; a product
+        without a service type of its own (usage) is matched as the service's
+        ``service_type``."""
         self.ensure_one()
         vals = {}
         if product:
-            account = product.with_company(self.company_id)._telecom_income_account(self.partner_id)
+            account = product.with_company(self.company_id)._telecom_income_account(
+                self.partner_id, service_type
+            )
             if account:
                 vals["account_id"] = account.id
         address = address or self.partner_id
@@ -311,7 +315,9 @@ class TelecomSubscription(models.Model):
             "price_unit": price_unit,
             "tax_ids": [Command.clear()],
             "telecom_line_kind": kind,
-            **self._telecom_line_accounting(product, service.service_address_id),
+            **self._telecom_line_accounting(
+                product, service.service_address_id, service.service_type
+            ),
             **links,
         }
 

@@ -1,3 +1,4 @@
+from . import telecom_npa
 from . import telecom_rate_plan
 from . import telecom_rate_line
 from . import telecom_usage_record
