@@ -551,7 +551,9 @@ class TelecomService(models.Model):
         currency = self.currency_id
         sign = -1 if credit else 1
         lines = []
-        for piece in self.subscription_id._telecom_recurring_pieces(product, date_from, date_to):
+        for piece in self.subscription_id._telecom_recurring_pieces(
+            product, date_from, date_to, quantity
+        ):
             period = "%s - %s" % (
                 format_date(self.env, piece["date_from"]),
                 format_date(self.env, piece["date_to"]),
@@ -568,15 +570,14 @@ class TelecomService(models.Model):
                 name = self.env._(
                     "%(item)s: prorated %(period)s", item=product.display_name, period=period
                 )
-            price_unit = sign * piece["price_unit"]
             lines.append(
                 {
                     "name": name,
                     "date_from": piece["date_from"],
                     "date_to": piece["date_to"],
                     "quantity": quantity,
-                    "price_unit": price_unit,
-                    "amount": currency.round(price_unit * quantity),
+                    "price_unit": sign * currency.round(piece["amount"] / quantity),
+                    "amount": sign * currency.round(piece["amount"]),
                 }
             )
         return lines
