@@ -115,6 +115,13 @@ class TelecomChargeableMixin(models.AbstractModel):
                         "note": reason,
                     }
                 )
+            if credit:
+                vals_list += item._telecom_discount_give_back(pieces, next_date, reason)
             charges |= charges.create(vals_list)
             item.charged_until = next_date - ONE_DAY
         return charges
+
+    def _telecom_discount_give_back(self, credits, next_date, reason):
+        """Charges giving back the discount of credited days: nothing here (add-ons are not
+        discounted); a service's plan gives back its promotions' share."""
+        return []

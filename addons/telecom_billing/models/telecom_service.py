@@ -356,6 +356,58 @@ class TelecomService(models.Model):
                 )
             )
 
+    def _telecom_discount_give_back(self, credits, next_date, reason):
+        """Pending charges giving back the promotion discount of the credited days, so that a
+        credit mirrors what was billed for those days: for each promotion line that discounted
+        plan charges of these days (discount ``D`` on plan charges ``B``, of which ``C`` are
+        credited), the days still billed keep the same discounted share of their price: their
+        net is ``(B - C) x (B - D) / B`` rounded to the cent, and the rest of ``D`` is given
+        back."""
+        self.ensure_one()
+        lines = self.env["account.move.line"].search(
+            [
+                ("telecom_service_id", "=", self.id),
+                ("telecom_line_kind", "=", "discount"),
+                ("parent_state", "!=", "cancel"),
+                ("telecom_date_to", ">=", next_date),
+            ]
+        )
+        currency = self.currency_id
+        vals_list = []
+        for line in lines.filtered("telecom_discount_base"):
+            credited = sum(
+                piece["amount"]
+                for piece in credits
+                if line.telecom_date_from <= piece["date_from"] <= line.telecom_date_to
+            )
+            if currency.is_zero(credited):
+                continue
+            sign = -1 if line.move_id.move_type == "out_refund" else 1
+            discount = -sign * line.price_subtotal
+            base = line.telecom_discount_base
+            still_billed = base - credited
+            kept = still_billed - currency.round(still_billed * (base - discount) / base)
+            vals_list.append(
+                {
+                    "subscription_id": self.subscription_id.id,
+                    "service_id": self.id,
+                    "product_id": line.product_id.id,
+                    "name": self.env._(
+                        "%(promotion)s: discount of the credited days from %(date)s",
+                        promotion=line.telecom_service_promotion_id.promotion_id.name,
+                        date=format_date(self.env, next_date),
+                    ),
+                    "kind": "discount",
+                    "date": next_date,
+                    "date_from": next_date,
+                    "date_to": line.telecom_date_to,
+                    "quantity": 1,
+                    "price_unit": currency.round(discount - kept),
+                    "note": reason,
+                }
+            )
+        return vals_list
+
     def _telecom_send(self, action, effective_date, **values):
         """Ask the network for lifecycle ``action`` effective on ``effective_date``."""
         return self._telecom_network_request(

@@ -386,8 +386,9 @@ class TelecomSubscription(models.Model):
         charges = self.charge_ids.filtered(
             lambda c: c.state == "pending" and c.date <= period_end
         ).sorted(lambda c: (c.service_id.id or 0, c.date, c.id))
-        return [
-            self._telecom_charge_line_vals(
+        lines = []
+        for charge in charges:
+            vals = self._telecom_charge_line_vals(
                 charge.product_id,
                 charge.name,
                 charge.quantity,
@@ -399,8 +400,14 @@ class TelecomSubscription(models.Model):
                 telecom_date_from=charge.date_from,
                 telecom_date_to=charge.date_to,
             )
-            for charge in charges
-        ]
+            if charge.kind == "discount":
+                # a discount given back is the plan's revenue, as the discount was
+                service = charge.service_id
+                vals.update(
+                    self._telecom_line_accounting(service.product_id, service.service_address_id)
+                )
+            lines.append(vals)
+        return lines
 
     def _telecom_prepare_usage_lines(self, period):
         """Usage billed in arrears: invoice line values for rated usage before ``period``.
@@ -423,12 +430,17 @@ class TelecomSubscription(models.Model):
         order are checked again and a promotion that fails them is skipped this time.
         """
         self.ensure_one()
-        bases, billed_period = defaultdict(float), set()
+        bases, spans, billed_period = defaultdict(float), {}, set()
         for vals in lines:
             if vals.get("telecom_line_kind") != "recurring" or vals.get("telecom_addon_line_id"):
                 continue
             service_id = vals["telecom_service_id"]
             bases[service_id] += self.currency_id.round(vals["quantity"] * vals["price_unit"])
+            start, end = spans.get(service_id, (vals["telecom_date_from"], vals["telecom_date_to"]))
+            spans[service_id] = (
+                min(start, vals["telecom_date_from"]),
+                max(end, vals["telecom_date_to"]),
+            )
             if vals["telecom_date_from"] <= run.period_start <= vals["telecom_date_to"]:
                 billed_period.add(service_id)
         product = None
@@ -471,6 +483,9 @@ class TelecomSubscription(models.Model):
                     "discount",
                     telecom_service_id=service.id,
                     telecom_service_promotion_id=promotion_line.id,
+                    telecom_discount_base=remaining + amount,
+                    telecom_date_from=spans[service.id][0],
+                    telecom_date_to=spans[service.id][1],
                 )
                 # the discount reduces the plan's revenue: same account as the plan
                 vals.update(
