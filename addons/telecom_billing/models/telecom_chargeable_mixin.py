@@ -86,7 +86,7 @@ class TelecomChargeableMixin(models.AbstractModel):
             if not through:
                 continue
             subscription = item._telecom_subscription()
-            vals_list = []
+            vals_list, credit = [], False
             if through < next_date - ONE_DAY:
                 pieces = subscription._telecom_recurring_pieces(
                     item.product_id, through + ONE_DAY, next_date - ONE_DAY, item.quantity

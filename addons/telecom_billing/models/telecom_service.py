@@ -364,13 +364,18 @@ class TelecomService(models.Model):
         net is ``(B - C) x (B - D) / B`` rounded to the cent, and the rest of ``D`` is given
         back."""
         self.ensure_one()
-        lines = self.env["account.move.line"].search(
-            [
-                ("telecom_service_id", "=", self.id),
-                ("telecom_line_kind", "=", "discount"),
-                ("parent_state", "!=", "cancel"),
-                ("telecom_date_to", ">=", next_date),
-            ]
+        # what was billed decides, whoever asks for the change (billing staff, the customer)
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("telecom_service_id", "=", self.id),
+                    ("telecom_line_kind", "=", "discount"),
+                    ("parent_state", "!=", "cancel"),
+                    ("telecom_date_to", ">=", next_date),
+                ]
+            )
         )
         currency = self.currency_id
         vals_list = []

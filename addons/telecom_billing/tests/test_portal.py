@@ -34,6 +34,9 @@ class TelecomPortalCase(TelecomBillingCase, HttpCase):
             cls.env, login="t_portal_bob", groups="base.group_portal", name="Bob Portal"
         )
         cls.portal_b.partner_id.parent_id = cls.customer_b
+        # "today" is the same day for the customers and for the test (near midnight UTC the
+        # demo administrator's time zone is already on the next day)
+        (cls.portal_a | cls.portal_b).tz = cls.env.user.tz
         cls.subscription_a = cls._subscription(cycle_day=1)
         cls.service_a = cls._service(
             cls.subscription_a, cls.plan_basic, start=start, addons=[(cls.addon_intl, 1)]
