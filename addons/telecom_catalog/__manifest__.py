@@ -2,7 +2,7 @@
     "name": "Telecom Catalog",
     "summary": "Plans, add-ons, promotions, effective-dated prices and broadband labels "
     "for a US telecom operator",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",

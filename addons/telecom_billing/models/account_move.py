@@ -69,6 +69,7 @@ class AccountMove(models.Model):
         telecom_moves = self.filtered("telecom_subscription_id")
         telecom_moves._telecom_check_unbillable()
         restore = telecom_moves._telecom_unbill_values()
+        telecom_moves._telecom_unbill()
         result = super().unlink()
         for item, charged_until in restore:
             if item.exists():
@@ -104,6 +105,11 @@ class AccountMove(models.Model):
                         subscription=move.telecom_subscription_id.name,
                     )
                 )
+
+    def _telecom_unbill(self):
+        """Hook run before these draft bill-run invoices are deleted: what they billed besides
+        charges and recurring days (e.g. rated usage) is made billable again. Nothing here."""
+        return True
 
     def _telecom_unbill_values(self):
         """``(item, charged_until)`` pairs that undo the recurring charges of these invoices."""

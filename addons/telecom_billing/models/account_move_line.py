@@ -42,6 +42,13 @@ class AccountMoveLine(models.Model):
         copy=False,
         index="btree_not_null",
     )
+    telecom_discount_base = fields.Monetary(
+        string="Discounted Amount",
+        readonly=True,
+        copy=False,
+        help="Of a promotion line: the plan charges it discounts (its days are the line's "
+        "service dates). A credit of some of those days gives back their share of the discount.",
+    )
     telecom_date_from = fields.Date(string="Service From", readonly=True, copy=False)
     telecom_date_to = fields.Date(string="Service To", readonly=True, copy=False)
     telecom_tax_kind = fields.Selection(

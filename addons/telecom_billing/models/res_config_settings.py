@@ -10,3 +10,17 @@ class ResConfigSettings(models.TransientModel):
     telecom_tax_engine_id = fields.Many2one(
         related="company_id.telecom_tax_engine_id", readonly=False
     )
+    telecom_proration_rounding = fields.Selection(
+        [
+            ("exact", "Exact: every billing period adds up to its price"),
+            ("unit", "Round the prorated unit price (legacy parity)"),
+        ],
+        string="Proration Rounding",
+        default="exact",
+        config_parameter="telecom_billing.proration_rounding",
+        help="Exact: the amount of a stretch of days is the difference of the rounded amounts "
+        "of the period up to its last day and up to the day before it, so the pieces of a "
+        "period always add up to its price. Legacy parity: the prorated unit price is rounded "
+        "to the cent, then multiplied by the quantity, as some legacy billing systems do; "
+        "pieces may then differ from the period's price by a cent.",
+    )

@@ -110,6 +110,12 @@ class TelecomBillRun(models.Model):
     amount_total = fields.Monetary(string="Amount Invoiced", compute="_compute_counts")
     error_count = fields.Integer(string="Errors", compute="_compute_counts")
     waiting_count = fields.Integer(string="Waiting for Tax", compute="_compute_counts")
+    not_posted_count = fields.Integer(
+        string="Not Posted",
+        compute="_compute_counts",
+        help="Invoices Odoo refused to post (locked period, archived journal, deprecated "
+        "account...): they stay in draft and are posted again when the run is resumed.",
+    )
     skipped_count = fields.Integer(
         string="Nothing to Bill",
         compute="_compute_counts",
@@ -182,6 +188,7 @@ class TelecomBillRun(models.Model):
             run.error_count = lines[(run.id, "error")]
             run.waiting_count = lines[(run.id, "waiting_tax")]
             run.skipped_count = lines[(run.id, "skipped")]
+            run.not_posted_count = lines[(run.id, "not_posted")]
             run.processed_count = (
                 invoice_count + run.error_count + run.waiting_count + run.skipped_count
             )
@@ -253,9 +260,12 @@ class TelecomBillRun(models.Model):
                 raise UserError(
                     self.env._("Bill run %(name)s is not failed, waiting or done.", name=run.name)
                 )
-        self.line_ids.filtered(lambda line: line.state in ("error", "waiting_tax")).unlink()
+        self.line_ids.filtered(
+            lambda line: line.state in ("error", "waiting_tax", "not_posted")
+        ).unlink()
         self.write({"state": "running", "date_ended": False, "retry_after": False})
         self.message_post(body=self.env._("Bill run resumed."))
+        self._telecom_post_drafts()
         self._telecom_trigger()
         return True
 
@@ -615,34 +625,45 @@ class TelecomBillRun(models.Model):
         return moves, errors
 
     def _telecom_post(self, moves):
+        """Post ``moves`` (one by one if the batch fails). An invoice Odoo refuses to post
+        stays in draft and is an error of the run: logged with Odoo's reason, counted, and
+        posted again when the run is resumed."""
         try:
             with self.env.cr.savepoint():
                 moves.action_post()
             return
         except RECORD_ERRORS:  # posted one by one below
             _logger.info("Bill run %s: batch posting failed, one by one", self.id)
+        failed = []
         for move in moves:
             try:
                 with self.env.cr.savepoint():
                     move.action_post()
-            except RECORD_ERRORS as error:  # left in draft, reason in its chatter
-                move.message_post(
-                    body=self.env._(
-                        "The bill run could not post this invoice: %(error)s", error=error
-                    )
+            except RECORD_ERRORS as error:
+                failed.append(
+                    self._telecom_log_vals(move.telecom_subscription_id, "not_posted", error)
                 )
+        self.env["telecom.bill.run.line"].create(failed)
+
+    def _telecom_post_drafts(self):
+        """Post again the run's invoices left in draft by a refused posting."""
+        for run in self.filtered("auto_post"):
+            drafts = run.move_ids.filtered(lambda move: move.state == "draft")
+            if drafts:
+                run._telecom_post(drafts)
 
     def _telecom_finish(self):
         self.ensure_one()
         self.env.flush_all()
         self.invalidate_recordset()
         vals = {"date_ended": fields.Datetime.now()}
-        if self.error_count:
+        if self.error_count or self.not_posted_count:
             vals["state"] = "failed"
             body = self.env._(
-                "Bill run ended with %(n)s subscription(s) in error: see the log, fix them and "
-                "resume the run.",
+                "Bill run ended with %(n)s subscription(s) in error and %(drafts)s invoice(s) "
+                "Odoo refused to post: see the log, fix them and resume the run.",
                 n=self.error_count,
+                drafts=self.not_posted_count,
             )
         elif self.waiting_count:
             vals.update(

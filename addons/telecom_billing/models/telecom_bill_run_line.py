@@ -4,6 +4,7 @@ RUN_LINE_STATES = [
     ("error", "Error"),
     ("waiting_tax", "Waiting for Tax Engine"),
     ("skipped", "Nothing to Bill"),
+    ("not_posted", "Invoice not Posted"),
 ]
 
 

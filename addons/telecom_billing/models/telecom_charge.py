@@ -6,6 +6,7 @@ CHARGE_KINDS = [
     ("one_time", "One-time Charge"),
     ("late_fee", "Late Fee"),
     ("adjustment", "Adjustment"),
+    ("discount", "Promotion Given Back"),
 ]
 CHARGE_STATES = [
     ("pending", "Pending"),

@@ -53,7 +53,12 @@ class TelecomChargeableMixin(models.AbstractModel):
         return self.date_start - ONE_DAY if self.date_start else False
 
     def _telecom_piece_label(self, piece, credit=False):
+        """Label of a charge or credit line; when the line holds all the units in one amount,
+        it says how many."""
         self.ensure_one()
+        label = self._telecom_charge_label()
+        if piece["quantity"] != self.quantity:
+            label = "%g × %s" % (self.quantity, label)
         period = "%s - %s" % (
             format_date(self.env, piece["date_from"]),
             format_date(self.env, piece["date_to"]),
@@ -61,14 +66,12 @@ class TelecomChargeableMixin(models.AbstractModel):
         if credit:
             return self.env._(
                 "%(item)s: credit for unused days %(period)s",
-                item=self._telecom_charge_label(),
+                item=label,
                 period=period,
             )
         if piece["full_period"]:
-            return "%s: %s" % (self._telecom_charge_label(), period)
-        return self.env._(
-            "%(item)s: prorated %(period)s", item=self._telecom_charge_label(), period=period
-        )
+            return "%s: %s" % (label, period)
+        return self.env._("%(item)s: prorated %(period)s", item=label, period=period)
 
     def _telecom_settle(self, next_date, reason):
         """Bring ``charged_until`` to ``next_date - 1`` with pending charges or credits.
@@ -83,14 +86,16 @@ class TelecomChargeableMixin(models.AbstractModel):
             if not through:
                 continue
             subscription = item._telecom_subscription()
-            vals_list = []
+            vals_list, credit = [], False
             if through < next_date - ONE_DAY:
                 pieces = subscription._telecom_recurring_pieces(
-                    item.product_id, through + ONE_DAY, next_date - ONE_DAY
+                    item.product_id, through + ONE_DAY, next_date - ONE_DAY, item.quantity
                 )
                 sign, credit = 1, False
             elif through >= next_date:
-                pieces = subscription._telecom_recurring_pieces(item.product_id, next_date, through)
+                pieces = subscription._telecom_recurring_pieces(
+                    item.product_id, next_date, through, item.quantity
+                )
                 sign, credit = -1, True
             else:
                 pieces = []
@@ -105,11 +110,18 @@ class TelecomChargeableMixin(models.AbstractModel):
                         "date": next_date,
                         "date_from": piece["date_from"],
                         "date_to": piece["date_to"],
-                        "quantity": item.quantity,
+                        "quantity": piece["quantity"],
                         "price_unit": sign * piece["price_unit"],
                         "note": reason,
                     }
                 )
+            if credit:
+                vals_list += item._telecom_discount_give_back(pieces, next_date, reason)
             charges |= charges.create(vals_list)
             item.charged_until = next_date - ONE_DAY
         return charges
+
+    def _telecom_discount_give_back(self, credits, next_date, reason):
+        """Charges giving back the discount of credited days: nothing here (add-ons are not
+        discounted); a service's plan gives back its promotions' share."""
+        return []

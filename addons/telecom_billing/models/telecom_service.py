@@ -356,6 +356,63 @@ class TelecomService(models.Model):
                 )
             )
 
+    def _telecom_discount_give_back(self, credits, next_date, reason):
+        """Pending charges giving back the promotion discount of the credited days, so that a
+        credit mirrors what was billed for those days: for each promotion line that discounted
+        plan charges of these days (discount ``D`` on plan charges ``B``, of which ``C`` are
+        credited), the days still billed keep the same discounted share of their price: their
+        net is ``(B - C) x (B - D) / B`` rounded to the cent, and the rest of ``D`` is given
+        back."""
+        self.ensure_one()
+        # what was billed decides, whoever asks for the change (billing staff, the customer)
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("telecom_service_id", "=", self.id),
+                    ("telecom_line_kind", "=", "discount"),
+                    ("parent_state", "!=", "cancel"),
+                    ("telecom_date_to", ">=", next_date),
+                ]
+            )
+        )
+        currency = self.currency_id
+        vals_list = []
+        for line in lines.filtered("telecom_discount_base"):
+            credited = sum(
+                piece["amount"]
+                for piece in credits
+                if line.telecom_date_from <= piece["date_from"] <= line.telecom_date_to
+            )
+            if currency.is_zero(credited):
+                continue
+            sign = -1 if line.move_id.move_type == "out_refund" else 1
+            discount = -sign * line.price_subtotal
+            base = line.telecom_discount_base
+            still_billed = base - credited
+            kept = still_billed - currency.round(still_billed * (base - discount) / base)
+            vals_list.append(
+                {
+                    "subscription_id": self.subscription_id.id,
+                    "service_id": self.id,
+                    "product_id": line.product_id.id,
+                    "name": self.env._(
+                        "%(promotion)s: discount of the credited days from %(date)s",
+                        promotion=line.telecom_service_promotion_id.promotion_id.name,
+                        date=format_date(self.env, next_date),
+                    ),
+                    "kind": "discount",
+                    "date": next_date,
+                    "date_from": next_date,
+                    "date_to": line.telecom_date_to,
+                    "quantity": 1,
+                    "price_unit": currency.round(discount - kept),
+                    "note": reason,
+                }
+            )
+        return vals_list
+
     def _telecom_send(self, action, effective_date, **values):
         """Ask the network for lifecycle ``action`` effective on ``effective_date``."""
         return self._telecom_network_request(
@@ -551,7 +608,9 @@ class TelecomService(models.Model):
         currency = self.currency_id
         sign = -1 if credit else 1
         lines = []
-        for piece in self.subscription_id._telecom_recurring_pieces(product, date_from, date_to):
+        for piece in self.subscription_id._telecom_recurring_pieces(
+            product, date_from, date_to, quantity
+        ):
             period = "%s - %s" % (
                 format_date(self.env, piece["date_from"]),
                 format_date(self.env, piece["date_to"]),
@@ -568,15 +627,14 @@ class TelecomService(models.Model):
                 name = self.env._(
                     "%(item)s: prorated %(period)s", item=product.display_name, period=period
                 )
-            price_unit = sign * piece["price_unit"]
             lines.append(
                 {
                     "name": name,
                     "date_from": piece["date_from"],
                     "date_to": piece["date_to"],
                     "quantity": quantity,
-                    "price_unit": price_unit,
-                    "amount": currency.round(price_unit * quantity),
+                    "price_unit": sign * currency.round(piece["amount"] / quantity),
+                    "amount": sign * currency.round(piece["amount"]),
                 }
             )
         return lines

@@ -1,5 +1,6 @@
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -10,6 +11,9 @@ from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
 from ..tools import proration
 from ..tools.chunk_cache import cached
+
+# System parameter: how prorated amounts are rounded (tools/proration.py).
+PRORATION_ROUNDING_PARAM = "telecom_billing.proration_rounding"
 
 SUBSCRIPTION_STATES = [
     ("draft", "Waiting for Activation"),
@@ -237,12 +241,13 @@ class TelecomSubscription(models.Model):
         self.ensure_one()
         return proration.period_of(on_date, self.bill_cycle_day)
 
-    def _telecom_recurring_pieces(self, product, date_from, date_to):
-        """Prorated pieces of the recurring price of ``product`` over ``[date_from, date_to]``.
+    def _telecom_recurring_pieces(self, product, date_from, date_to, quantity=1):
+        """Prorated pieces of the recurring price of ``quantity`` units of ``product`` over
+        ``[date_from, date_to]``.
 
-        Returns a list of dicts ``date_from, date_to, period_start, period_end, price_unit``
-        (price_unit is the prorated monthly price of one unit, exact in the currency's
-        decimals); see tools/proration.py for the rule.
+        Returns a list of dicts ``date_from, date_to, period_start, period_end, amount`` (exact
+        in the currency's decimals) with the ``quantity`` and ``price_unit`` of the invoice
+        line worth that amount; see tools/proration.py for the rule and the rounding setting.
         """
         self.ensure_one()
         if not date_from or not date_to or date_from > date_to:
@@ -250,37 +255,56 @@ class TelecomSubscription(models.Model):
         template = product.product_tmpl_id
         cut_dates = template.telecom_price_version_ids.mapped("date_start")
         digits = self.currency_id.decimal_places
+        unit_rounding = self._telecom_proration_rounding() == "unit"
         pieces = []
         for piece_from, piece_to, period_start, period_end in proration.split_by_period(
             date_from, date_to, self.bill_cycle_day, cut_dates
         ):
             monthly = template._telecom_price_at(piece_from)
-            price_unit = proration.prorate(
-                monthly, piece_from, piece_to, period_start, period_end, digits=digits
-            )
+            days = (piece_from, piece_to, period_start, period_end)
+            if unit_rounding:
+                line_quantity = Decimal(str(quantity))
+                price_unit = proration.prorate(monthly, *days, digits=digits)
+                amount = line_quantity * price_unit
+            else:
+                amount = proration.prorated_amount(monthly, quantity, *days, digits=digits)
+                line_quantity, price_unit = proration.line_quantity_and_price(
+                    amount, quantity, digits
+                )
             pieces.append(
                 {
                     "date_from": piece_from,
                     "date_to": piece_to,
                     "period_start": period_start,
                     "period_end": period_end,
+                    "amount": float(amount),
+                    "quantity": float(line_quantity),
                     "price_unit": float(price_unit),
                     "full_period": piece_from == period_start and piece_to == period_end,
                 }
             )
         return pieces
 
+    @api.model
+    def _telecom_proration_rounding(self):
+        """``exact`` (default) or ``unit``: see tools/proration.py and the billing settings."""
+        return self.env["ir.config_parameter"].sudo().get_param(PRORATION_ROUNDING_PARAM) or "exact"
+
     # ------------------------------------------------------------
     # BUSINESS: billing
     # ------------------------------------------------------------
 
-    def _telecom_line_accounting(self, product, address=None):
+    def _telecom_line_accounting(self, product, address=None, service_type=None):
         """Income account (catalog revenue rules) and analytic distribution (state of the
-        service ``address``, else of the customer) of a charge line for ``product``."""
+        service ``address``, else of the customer) of a charge line for ``product``; a product
+        without a service type of its own (usage) is matched as the service's
+        ``service_type``."""
         self.ensure_one()
         vals = {}
         if product:
-            account = product.with_company(self.company_id)._telecom_income_account(self.partner_id)
+            account = product.with_company(self.company_id)._telecom_income_account(
+                self.partner_id, service_type
+            )
             if account:
                 vals["account_id"] = account.id
         address = address or self.partner_id
@@ -311,7 +335,9 @@ class TelecomSubscription(models.Model):
             "price_unit": price_unit,
             "tax_ids": [Command.clear()],
             "telecom_line_kind": kind,
-            **self._telecom_line_accounting(product, service.service_address_id),
+            **self._telecom_line_accounting(
+                product, service.service_address_id, service.service_type
+            ),
             **links,
         }
 
@@ -337,13 +363,13 @@ class TelecomSubscription(models.Model):
                     "telecom_addon_line_id": item.id if item._name != service._name else False,
                 }
                 for piece in self._telecom_recurring_pieces(
-                    item.product_id, through + timedelta(days=1), end
+                    item.product_id, through + timedelta(days=1), end, item.quantity
                 ):
                     lines.append(
                         self._telecom_charge_line_vals(
                             item.product_id,
                             item._telecom_piece_label(piece),
-                            item.quantity,
+                            piece["quantity"],
                             piece["price_unit"],
                             "recurring",
                             telecom_date_from=piece["date_from"],
@@ -360,8 +386,9 @@ class TelecomSubscription(models.Model):
         charges = self.charge_ids.filtered(
             lambda c: c.state == "pending" and c.date <= period_end
         ).sorted(lambda c: (c.service_id.id or 0, c.date, c.id))
-        return [
-            self._telecom_charge_line_vals(
+        lines = []
+        for charge in charges:
+            vals = self._telecom_charge_line_vals(
                 charge.product_id,
                 charge.name,
                 charge.quantity,
@@ -373,8 +400,14 @@ class TelecomSubscription(models.Model):
                 telecom_date_from=charge.date_from,
                 telecom_date_to=charge.date_to,
             )
-            for charge in charges
-        ]
+            if charge.kind == "discount":
+                # a discount given back is the plan's revenue, as the discount was
+                service = charge.service_id
+                vals.update(
+                    self._telecom_line_accounting(service.product_id, service.service_address_id)
+                )
+            lines.append(vals)
+        return lines
 
     def _telecom_prepare_usage_lines(self, period):
         """Usage billed in arrears: invoice line values for rated usage before ``period``.
@@ -397,12 +430,17 @@ class TelecomSubscription(models.Model):
         order are checked again and a promotion that fails them is skipped this time.
         """
         self.ensure_one()
-        bases, billed_period = defaultdict(float), set()
+        bases, spans, billed_period = defaultdict(float), {}, set()
         for vals in lines:
             if vals.get("telecom_line_kind") != "recurring" or vals.get("telecom_addon_line_id"):
                 continue
             service_id = vals["telecom_service_id"]
             bases[service_id] += self.currency_id.round(vals["quantity"] * vals["price_unit"])
+            start, end = spans.get(service_id, (vals["telecom_date_from"], vals["telecom_date_to"]))
+            spans[service_id] = (
+                min(start, vals["telecom_date_from"]),
+                max(end, vals["telecom_date_to"]),
+            )
             if vals["telecom_date_from"] <= run.period_start <= vals["telecom_date_to"]:
                 billed_period.add(service_id)
         product = None
@@ -445,6 +483,9 @@ class TelecomSubscription(models.Model):
                     "discount",
                     telecom_service_id=service.id,
                     telecom_service_promotion_id=promotion_line.id,
+                    telecom_discount_base=remaining + amount,
+                    telecom_date_from=spans[service.id][0],
+                    telecom_date_to=spans[service.id][1],
                 )
                 # the discount reduces the plan's revenue: same account as the plan
                 vals.update(

@@ -185,7 +185,8 @@ class TelecomTaxEngine(models.Model):
                     service_type=service.service_type
                     or product.telecom_service_type
                     or "one_time_fee",
-                    regulatory_class=(
+                    regulatory_class=vals.get("telecom_regulatory_class")
+                    or (
                         service.regulatory_class
                         if vals["telecom_line_kind"] == "discount"
                         else product.telecom_regulatory_class or service.regulatory_class

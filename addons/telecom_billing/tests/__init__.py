@@ -10,3 +10,4 @@ from . import test_ra
 from . import test_portal
 from . import test_portal_tour
 from . import test_bill_run_writer
+from . import test_conservation

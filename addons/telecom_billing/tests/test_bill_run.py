@@ -318,3 +318,35 @@ class TestReadmeWorkedExample(TelecomBillingCase):
             [-27.10, 7.74, 15.00, 40.65, 60.00],
         )
         self.assertAmount(april.amount_total, 96.29)
+
+
+@tagged("post_install", "-at_install")
+class TestProrationRounding(TelecomBillingCase):
+    """20 lines activated on 15 January (17 of 31 days at 40.00): exact by default, the legacy
+    rounding of the unit price on request."""
+
+    def _first_bill(self):
+        subscription = self._subscription(cycle_day=1)
+        self._service(subscription, self.plan_basic, start="2026-01-15", quantity=20)
+        move = self._invoice(self._bill(self.d(2026, 2, 1)), subscription)
+        return move, self._lines(move, "recurring")
+
+    def test_exact_by_default(self):
+        move, lines = self._first_bill()
+        january, february = lines.sorted("telecom_date_from")
+        # 20 x 40.00 x 17/31 = 438.709... -> 438.71, in one line that says how many
+        self.assertAmount(january.price_subtotal, 438.71)
+        self.assertEqual(january.quantity, 1)
+        self.assertTrue(january.name.startswith("20 × "), january.name)
+        self.assertEqual((february.quantity, february.price_unit), (20, 40.00))
+        self.assertAmount(move.amount_untaxed, 1238.71)
+
+    def test_legacy_unit_rounding(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "telecom_billing.proration_rounding", "unit"
+        )
+        __, lines = self._first_bill()
+        january = lines.sorted("telecom_date_from")[0]
+        # 17/31 x 40.00 = 21.94 per line, x 20
+        self.assertEqual((january.quantity, january.price_unit), (20, 21.94))
+        self.assertAmount(january.price_subtotal, 438.80)

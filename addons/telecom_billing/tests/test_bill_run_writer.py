@@ -248,6 +248,70 @@ class TestBillRunWriter(TelecomBillingCase):
         self.assertEqual(zero.payment_state, "paid", "a bill of 0.00 is owed by nobody")
         self.assertEqual(set((run.move_ids - zero).mapped("payment_state")), {"not_paid"})
 
+    def _run_with_writer(self, writer="sql"):
+        env = self.env(context=dict(self.env.context, telecom_bill_run_writer=writer))
+        run = env["telecom.bill.run"].create(
+            {"cycle_day": 1, "period_start": "2026-03-01", "auto_post": True}
+        )
+        run.action_start()
+        return run._telecom_run_to_end()
+
+    def test_refused_posting_is_an_error_of_the_run_until_fixed(self):
+        """Odoo refuses to post in an archived journal: the invoices stay in draft, the run
+        fails with them counted and Odoo's reason logged, and a resume posts them."""
+        env = self.env(context=dict(self.env.context, telecom_bill_run_writer="sql"))
+        run = env["telecom.bill.run"].create(
+            {"cycle_day": 1, "period_start": "2026-03-01", "auto_post": True}
+        )
+        journal = run.journal_id
+        journal.active = False
+        run.action_start()
+        run._telecom_run_to_end()
+        self.assertEqual(run.state, "failed", "never a silent draft in a run shown done")
+        self.assertEqual(set(run.move_ids.mapped("state")), {"draft"})
+        self.assertEqual((run.not_posted_count, run.error_count, run.processed_count), (6, 0, 6))
+        refused = run.line_ids.filtered(lambda line: line.state == "not_posted")
+        self.assertEqual(refused.subscription_id, self.subscriptions)
+        self.assertTrue(all("archived journal" in line.message for line in refused))
+        journal.active = True
+        run.action_resume()
+        run._telecom_run_to_end()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(set(run.move_ids.mapped("state")), {"posted"})
+        self.assertEqual((run.not_posted_count, len(run.move_ids)), (0, 6))
+
+    def test_locked_period_moves_the_date_as_odoo_does(self):
+        """A run resumed after the period was locked posts after the lock date, whichever
+        writer, with the invoice date kept."""
+        self.env.company.sale_lock_date = "2026-03-15"
+        run = self._run_with_writer()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(set(run.move_ids.mapped("invoice_date")), {self.d(2026, 3, 1)})
+        self.assertTrue(all(move.date > self.d(2026, 3, 15) for move in run.move_ids))
+
+    def test_what_posting_checks_goes_through_the_orm(self):
+        run = self.env["telecom.bill.run"].create({"cycle_day": 1, "period_start": "2026-03-01"})
+        bill = self.full._telecom_prepare_bill(run)
+        self.assertTrue(invoice_writer.supported(self.env, bill))
+        journal = run.journal_id
+        journal.restrict_mode_hash_table = True
+        self.assertFalse(invoice_writer.supported(self.env, bill), "inalterability hash")
+        journal.restrict_mode_hash_table = False
+        self.env.company.sale_lock_date = "2026-03-31"
+        self.assertFalse(invoice_writer.supported(self.env, bill), "locked period")
+        self.env.company.sale_lock_date = False
+        account = self.env["account.account"].browse(
+            next(
+                command[2]["account_id"]
+                for command in bill["move_vals"]["invoice_line_ids"]
+                if command[2].get("account_id")
+            )
+        )
+        account.deprecated = True
+        self.assertFalse(invoice_writer.supported(self.env, bill), "deprecated account")
+        account.deprecated = False
+        self.assertTrue(invoice_writer.supported(self.env, bill))
+
     def test_draft_runs_use_the_orm(self):
         """Invoices left in draft for review are created by the ORM path."""
         run = self._bill(self.d(2026, 3, 1), auto_post=False)

@@ -34,6 +34,9 @@ class TelecomPortalCase(TelecomBillingCase, HttpCase):
             cls.env, login="t_portal_bob", groups="base.group_portal", name="Bob Portal"
         )
         cls.portal_b.partner_id.parent_id = cls.customer_b
+        # "today" is the same day for the customers and for the test (near midnight UTC the
+        # demo administrator's time zone is already on the next day)
+        (cls.portal_a | cls.portal_b).tz = cls.env.user.tz
         cls.subscription_a = cls._subscription(cycle_day=1)
         cls.service_a = cls._service(
             cls.subscription_a, cls.plan_basic, start=start, addons=[(cls.addon_intl, 1)]
@@ -177,9 +180,10 @@ class TestPortalPreviewMatchesBill(TelecomBillingCase):
         service = self._service(subscription, self.plan_basic, start="2026-03-15")
         self._bill(self.d(2026, 3, 15))
         with freeze_time("2026-04-04"):
-            # period 15 March - 14 April (31 days); 4-14 April = 11 days: 15 x 2 x 11/31
+            # period 15 March - 14 April (31 days); 4-14 April = days 21 to 31 of it:
+            # 2 x 15.00 = 30.00 - 30.00 x 20/31 (19.35) = 10.65 (tools/proration.py)
             preview = service._telecom_add_addon_preview(self.addon_data, 2)
-            self.assertAmount(preview["total"], 10.64)
+            self.assertAmount(preview["total"], 10.65)
             service._telecom_request_add_addon(self.addon_data, 2)
             line = service.addon_line_ids
             self.assertEqual(preview["period_end"], self.d(2026, 4, 14))

@@ -109,3 +109,54 @@ class TestPromotionsOnServices(TelecomBillingCase):
         self.assertEqual(services.promotion_line_ids.months_applied, 1)
         self._invoice(run, subscription).unlink()
         self.assertEqual(services.promotion_line_ids.months_applied, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditsMirrorDiscounts(TelecomBillingCase):
+    """A credit of days gives back the discount those days had: a customer on a 50 %
+    promotion never gets back more than they paid."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        half = cls.env["telecom.promotion"].create(
+            {"name": "T Half price", "discount_type": "percent", "discount_value": 50.0}
+        )
+        cls.subscription = cls._subscription(cycle_day=1)
+        cls.service = cls._service(cls.subscription, cls.plan_basic, start="2026-04-01")
+        cls.env["telecom.service.promotion"].create(
+            {"service_id": cls.service.id, "promotion_id": half.id}
+        )
+        april = cls._invoice(cls._bill(cls.d(2026, 4, 1)), cls.subscription)
+        cls.paid = april.amount_total
+
+    def test_termination_credits_what_was_paid_for_the_days(self):
+        self.assertAmount(self.paid, 20.00)  # April: 40.00 - 50 %
+        with freeze_time("2026-04-15"):
+            self.service._telecom_request_terminate()
+        charges = self.subscription.charge_ids.filtered(lambda c: c.state == "pending")
+        # 16-30 April credited at the plan price (-20.00), half of it was discount (+10.00)
+        self.assertEqual(sorted(charges.mapped("amount")), [-20.00, 10.00])
+        self.assertEqual(
+            charges.filtered(lambda c: c.kind == "discount").product_id,
+            self.env.ref("telecom_catalog.product_telecom_promotion_discount"),
+        )
+        move = self._invoice(self._bill(self.d(2026, 5, 1)), self.subscription)
+        # 15 days used at half price: 10.00 kept of the 20.00 paid
+        self.assertAmount(move.amount_total, 10.00)
+        self.assertEqual(move.move_type, "out_refund")
+        self.assertAmount(self.paid - move.amount_total, 40.00 * 15 / 30 * 0.5)
+
+    def test_plan_change_gives_back_the_old_plans_discount(self):
+        with freeze_time("2026-04-11"):
+            self.service._telecom_request_change_plan(self.plan_plus)
+        may = self._invoice(self._bill(self.d(2026, 5, 1)), self.subscription)
+        april = self._lines(may).filtered(
+            lambda line: line.telecom_date_to and line.telecom_date_to <= self.d(2026, 4, 30)
+        )
+        # 11-30 April: basic credited 40 - R(40 x 10/30) = -26.67; 1-10 April keep 13.33 at
+        # half price, R(6.665) = 6.67, so 20.00 - (13.33 - 6.67) = 13.34 of the discount is
+        # given back; at 60.00: 60 - R(60 x 10/30) = 40.00
+        self.assertEqual(sorted(april.mapped("price_subtotal")), [-26.67, 13.34, 40.00])
+        # April in total: 1-10 April at half of 40.00 (6.67) and 11-30 April at 60.00
+        self.assertAmount(self.paid + sum(april.mapped("price_subtotal")), 6.67 + 40.00)

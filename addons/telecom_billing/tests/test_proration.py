@@ -3,7 +3,14 @@ from decimal import Decimal
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools.proration import days_between, period_of, prorate, split_by_period
+from ..tools.proration import (
+    days_between,
+    line_quantity_and_price,
+    period_of,
+    prorate,
+    prorated_amount,
+    split_by_period,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -58,4 +65,39 @@ class TestProrationRule(BaseCase):
         self.assertEqual(
             prorate(-40, date(2026, 1, 15), date(2026, 1, 31), date(2026, 1, 1), date(2026, 1, 31)),
             Decimal("-21.94"),
+        )
+
+    def test_prorated_amount_keeps_every_period_exact(self):
+        jan = (date(2026, 1, 1), date(2026, 1, 31))
+        # 20 lines at 17/31 of 40.00: 438.709... -> 438.71 (rounding the unit price first
+        # would give 20 x 21.94 = 438.80)
+        self.assertEqual(
+            prorated_amount(40, 20, date(2026, 1, 15), date(2026, 1, 31), *jan), Decimal("438.71")
+        )
+        self.assertEqual(
+            20 * prorate(40, date(2026, 1, 15), date(2026, 1, 31), *jan), Decimal("438.80")
+        )
+        # three pieces of one period: 10 + 11 + 10 days of 10.00 would be 3.23 + 3.55 + 3.23
+        # = 10.01 piece by piece; here they add up to the period's price
+        cuts = [
+            (date(2026, 1, 1), date(2026, 1, 10)),
+            (date(2026, 1, 11), date(2026, 1, 21)),
+            (date(2026, 1, 22), date(2026, 1, 31)),
+        ]
+        pieces = [prorated_amount(10, 1, start, end, *jan) for start, end in cuts]
+        self.assertEqual(sum(pieces), Decimal("10.00"))
+        self.assertEqual(
+            sum(prorate(10, start, end, *jan) for start, end in cuts), Decimal("10.01")
+        )
+        # a whole period is quantity x price; a credit mirrors the charge of the same days
+        self.assertEqual(prorated_amount(9.99, 3, *jan, *jan), Decimal("29.97"))
+        self.assertEqual(
+            prorated_amount(-40, 20, date(2026, 1, 15), date(2026, 1, 31), *jan),
+            Decimal("-438.71"),
+        )
+
+    def test_line_quantity_and_price(self):
+        self.assertEqual(line_quantity_and_price(Decimal("80.00"), 2), (2, Decimal("40.00")))
+        self.assertEqual(
+            line_quantity_and_price(Decimal("438.71"), 20), (Decimal(1), Decimal("438.71"))
         )

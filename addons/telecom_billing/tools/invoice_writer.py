@@ -88,15 +88,26 @@ def _line_vals(command):
 
 
 def supported(env, bill):
-    """Whether the writer produces this bill's invoice (else the ORM path does)."""
+    """Whether the writer produces this bill's invoice (else the ORM path does).
+
+    What Odoo's posting checks or does besides the rows written here goes through the ORM:
+    an inalterability hash chain, an archived journal, an inactive currency, a deprecated
+    account, a date in a locked period (Odoo moves the accounting date), a payment term with
+    an early-payment discount or several installments.
+    """
     vals = bill["move_vals"]
     if vals.get("move_type") not in MOVE_TYPES or not vals.get("invoice_date"):
         return False
     journal = env["account.journal"].browse(vals.get("journal_id"))
     if (journal.invoice_reference_type, journal.invoice_reference_model) != ("invoice", "odoo"):
         return False
+    if journal.restrict_mode_hash_table or not journal.active:
+        return False
     company = env["res.company"].browse(vals["company_id"])
-    if vals.get("currency_id") != company.currency_id.id:
+    if vals.get("currency_id") != company.currency_id.id or not company.currency_id.active:
+        return False
+    invoice_date = fields.Date.to_date(vals["invoice_date"])
+    if company._get_violated_lock_dates(invoice_date, False, journal):
         return False
     term = env["account.payment.term"].browse(vals.get("invoice_payment_term_id"))
     if term and (term.early_discount or len(term.line_ids) != 1):
@@ -117,6 +128,8 @@ def supported(env, bill):
         if display_type in SECTION_TYPES:
             continue
         if display_type != "product" or not line.get("account_id") or line.get("discount"):
+            return False
+        if env["account.account"].browse(line["account_id"]).deprecated:
             return False
         if any(tax_command[0] != Command.CLEAR for tax_command in line.get("tax_ids") or []):
             return False
@@ -264,6 +277,8 @@ def _line_rows(env, moves, bills):
                     credit=max(-amount, 0.0),
                     amount_residual=amount,
                     amount_residual_currency=amount,
+                    # as Odoo computes it: a receivable with nothing left is reconciled
+                    reconciled=currency.is_zero(amount),
                     discount_amount_currency=0.0,
                     discount_balance=0.0,
                 )

@@ -8,9 +8,14 @@ The rule (see README.rst, "Proration"):
   billing period`` (calendar days, both ends included). A stretch of days that crosses a period
   boundary is cut into one piece per billing period, each prorated on its own period's length,
   and a piece is cut again where an effective-dated price change starts.
-* The prorated unit price of a piece is rounded to the cent (half away from zero) and the line
-  amount is quantity x that unit price, so every line is exact in cents. A credit for a stretch
-  is exactly the negative of the charge for the same stretch.
+* Rounding ("exact", the default): the amount of days ``a``..``b`` of a period of ``N`` days
+  starting on day ``s`` is ``R(total x (b - s + 1) / N) - R(total x (a - s) / N)``, where
+  ``total`` is quantity x monthly price and ``R`` rounds to the cent, half away from zero. The
+  pieces of a period, however the days are cut (changes, credits, re-bills), add up to exactly
+  the amount of their days together, and a whole period is exactly quantity x monthly price.
+  A credit for a stretch is exactly the negative of the charge for the same stretch.
+* Rounding "unit" (parity with legacy systems that round the prorated unit price): the unit
+  price of a piece is rounded to the cent and the amount is quantity x that unit price.
 """
 
 from datetime import timedelta
@@ -70,3 +75,35 @@ def prorate(monthly_price, date_from, date_to, period_start, period_end, digits=
     value = price * days / period_days
     sign = -1 if value < 0 else 1
     return sign * abs(value).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _round(value, digits):
+    quantum = Decimal(1).scaleb(-digits)
+    sign = -1 if value < 0 else 1
+    return sign * abs(value).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def prorated_amount(
+    monthly_price, quantity, date_from, date_to, period_start, period_end, digits=2
+):
+    """Amount of ``quantity`` units for ``[date_from, date_to]`` inside
+    ``[period_start, period_end]`` by the "exact" rule: the difference of the rounded amounts of
+    the period's days up to ``date_to`` and up to the day before ``date_from``."""
+    total = Decimal(str(monthly_price)) * Decimal(str(quantity))
+    period_days = days_between(period_start, period_end)
+    before = (date_from - period_start).days
+    through = days_between(period_start, date_to)
+    return _round(total * through / period_days, digits) - _round(
+        total * before / period_days, digits
+    )
+
+
+def line_quantity_and_price(amount, quantity, digits=2):
+    """``(quantity, unit price)`` of an invoice line worth exactly ``amount``: the item's
+    quantity when ``amount`` divides into whole cents per unit, else one line of the amount."""
+    quantity = Decimal(str(quantity))
+    if quantity:
+        unit = amount / quantity
+        if unit == _round(unit, digits):
+            return quantity, unit
+    return Decimal(1), amount

@@ -78,6 +78,13 @@ class ProductTemplate(models.Model):
     telecom_price_version_ids = fields.One2many(
         "telecom.price.version", "product_tmpl_id", string="Price Versions"
     )
+    telecom_base_price = fields.Float(
+        string="Price before the First Version",
+        digits="Product Price",
+        help="Monthly price of the days before the first price version. Taken from the sales "
+        "price when the first version is added, and kept: the daily job that copies the "
+        "version in force into the sales price never changes it.",
+    )
     telecom_interconnect = fields.Boolean(
         string="Interconnect Revenue",
         help="Charges billed to other carriers for carrying or terminating their traffic "
@@ -353,12 +360,15 @@ class ProductTemplate(models.Model):
         """Monthly recurring price of this plan or add-on in force on ``on_date``.
 
         The rule: the price version with the latest start date on or before ``on_date``
-        applies; before the first version, the product's sales price applies.
+        applies; before the first version, the price before the first version applies; a
+        plan without versions has its sales price.
         """
         self.ensure_one()
+        if not self.telecom_price_version_ids:
+            return self.list_price
         versions = self.telecom_price_version_ids.filtered(lambda v: v.date_start <= on_date)
         if not versions:
-            return self.list_price
+            return self.telecom_base_price
         return max(versions, key=lambda v: v.date_start).price
 
     def _telecom_attribute(self, code, default=None):

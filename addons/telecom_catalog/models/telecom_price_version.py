@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class TelecomPriceVersion(models.Model):
@@ -26,3 +26,17 @@ class TelecomPriceVersion(models.Model):
     price = fields.Monetary(string="Monthly Price", required=True)
     currency_id = fields.Many2one(related="product_tmpl_id.currency_id")
     note = fields.Char(help="Why the price changes, e.g. the customer notice reference.")
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = self.env["product.template"].browse(
+            {vals["product_tmpl_id"] for vals in vals_list if vals.get("product_tmpl_id")}
+        )
+        # the first version: the sales price so far becomes the price of the days before it
+        for template in templates.filtered(lambda t: not t.telecom_price_version_ids):
+            template.telecom_base_price = template.list_price
+        return super().create(vals_list)

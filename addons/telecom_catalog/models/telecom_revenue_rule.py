@@ -91,19 +91,21 @@ class TelecomRevenueRule(models.Model):
         return tuple((r.id, r.interconnect, r.service_type, r.segment) for r in rules)
 
     @api.model
-    def _telecom_match(self, product, partner, company):
-        """First rule of ``company`` matching ``product`` sold to ``partner`` (or empty)."""
+    def _telecom_match(self, product, partner, company, service_type=None):
+        """First rule of ``company`` matching ``product`` sold to ``partner`` (or empty); a
+        product without a service type of its own is matched as ``service_type``."""
         product = product.product_tmpl_id if product._name == "product.product" else product
         interconnect = product.telecom_interconnect
-        if not interconnect and not product.telecom_service_type:
+        product_type = product.telecom_service_type or service_type
+        if not interconnect and not product_type:
             return self.browse()
         segment = partner.commercial_partner_id.telecom_segment if partner else False
-        for rule_id, rule_interconnect, service_type, rule_segment in self._telecom_rule_keys(
+        for rule_id, rule_interconnect, rule_type, rule_segment in self._telecom_rule_keys(
             company.id
         ):
             if rule_interconnect != interconnect:
                 continue
-            if service_type and service_type != product.telecom_service_type:
+            if rule_type and rule_type != product_type:
                 continue
             if rule_segment and rule_segment != segment:
                 continue

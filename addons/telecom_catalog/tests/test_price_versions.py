@@ -22,6 +22,14 @@ class TestPriceVersions(TelecomCatalogCase):
     def test_price_before_first_version_is_the_sales_price(self):
         self.assertEqual(self.fiber_plan._telecom_price_at(date(2024, 12, 31)), 60.0)
 
+    def test_price_before_first_version_survives_the_daily_job(self):
+        """The job copies today's version into the sales price; the days before the first
+        version keep the price they had."""
+        self.env["product.template"]._cron_sync_telecom_list_price()
+        self.assertEqual(self.fiber_plan.list_price, 65.0)
+        self.assertEqual(self.fiber_plan._telecom_price_at(date(2024, 12, 31)), 60.0)
+        self.assertEqual(self.fiber_plan.telecom_base_price, 60.0)
+
     def test_version_in_force(self):
         plan = self.fiber_plan
         self.assertEqual(plan._telecom_price_at(date(2025, 1, 1)), 55.0)

@@ -1,3 +1,4 @@
+from . import telecom_npa
 from . import telecom_rate_plan
 from . import telecom_rate_line
 from . import telecom_usage_record
@@ -8,3 +9,4 @@ from . import telecom_bill_run
 from . import telecom_service
 from . import telecom_ra_finding
 from . import telecom_ra_usage_period
+from . import account_move

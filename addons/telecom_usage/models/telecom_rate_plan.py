@@ -57,6 +57,20 @@ class TelecomRatePlan(models.Model):
         help="Voice minutes included per billing period, used in call order before charging.",
     )
     allowance_sms = fields.Integer(string="Included SMS", tracking=True)
+    charge_inbound = fields.Boolean(
+        string="Charge Incoming",
+        tracking=True,
+        help="Incoming calls and messages are charged and use the allowance like outgoing "
+        "ones. Unticked (the usual US plan), they are listed on the call detail at no charge "
+        "and leave the allowance untouched.",
+    )
+    charge_roaming_inbound = fields.Boolean(
+        string="Charge Incoming while Roaming",
+        default=True,
+        tracking=True,
+        help="Incoming calls and messages received while roaming are charged at the roaming "
+        "rates (and use the allowance when their rate does).",
+    )
     allowance_data_mb = fields.Integer(string="Included Data (MB)", tracking=True)
     rate_line_ids = fields.One2many("telecom.rate.line", "rate_plan_id", string="Rates", copy=True)
     rate_line_count = fields.Integer(compute="_compute_rate_line_count")

@@ -4,6 +4,11 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from .telecom_rate_line import USAGE_TYPES
+from .telecom_usage_record import JURISDICTIONS
+
+# Messages and data are information services (FCC 18-178 for messaging, 17-166 for
+# broadband internet access); a call's class is its jurisdiction.
+USAGE_REGULATORY_CLASSES = {"sms": "info_service", "data": "info_service"}
 
 
 class TelecomSubscription(models.Model):
@@ -16,28 +21,33 @@ class TelecomSubscription(models.Model):
     # ------------------------------------------------------------
 
     def _telecom_usage_summary(self, before):
-        """Unbilled rated usage dated before ``before``, one row per service, usage type
-        and destination group."""
+        """Unbilled rated usage dated before ``before``, one row per service, usage type,
+        destination group and jurisdiction."""
         self.ensure_one()
         self.env["telecom.usage.record"].flush_model()
         self.env.cr.execute(
             """
             SELECT r.service_id, r.usage_type, COALESCE(l.destination_group, ''),
                    COUNT(*), SUM(r.duration), SUM(r.volume_bytes), SUM(r.billable_units),
-                   SUM(r.included_units), SUM(r.charge), MIN(r.usage_date), MAX(r.usage_date)
+                   SUM(r.included_units), SUM(r.charge), MIN(r.usage_date), MAX(r.usage_date),
+                   r.jurisdiction
               FROM telecom_usage_record r
               JOIN telecom_service v ON v.id = r.service_id
               LEFT JOIN telecom_rate_line l ON l.id = r.rate_line_id
              WHERE v.subscription_id = %s AND r.state = 'rated' AND r.usage_date < %s
-             GROUP BY 1, 2, 3
-             ORDER BY 1, 2, 3
+             GROUP BY 1, 2, 3, 12
+             ORDER BY 1, 2, 3, 12
             """,
             [self.id, before],
         )
         return self.env.cr.fetchall()
 
-    def _telecom_usage_label(self, usage_type, group, count, duration, volume, billable, included):
+    def _telecom_usage_label(
+        self, usage_type, group, jurisdiction, count, volume, billable, included
+    ):
         kind = dict(USAGE_TYPES)[usage_type]
+        if jurisdiction in ("intrastate", "interstate"):
+            group = "%s (%s)" % (group, dict(JURISDICTIONS)[jurisdiction].lower())
         if usage_type == "voice":
             amount = self.env._("%(n)s calls, %(m)s min", n=count, m=round((billable or 0) / 60, 1))
             if included:
@@ -60,13 +70,13 @@ class TelecomSubscription(models.Model):
         lines = super()._telecom_prepare_usage_lines(period)
         product = self.env.ref("telecom_usage.product_telecom_usage")
         for row in self._telecom_usage_summary(period[0]):
-            service_id, usage_type, group, count, duration, volume, billable, included = row[:8]
-            charge, date_from, date_to = row[8:]
+            service_id, usage_type, group, count, __, volume, billable, included = row[:8]
+            charge, date_from, date_to, jurisdiction = row[8:]
             lines.append(
                 self._telecom_charge_line_vals(
                     product,
                     self._telecom_usage_label(
-                        usage_type, group, count, duration, volume, billable, included
+                        usage_type, group, jurisdiction, count, volume, billable, included
                     ),
                     1,
                     float(charge or 0),
@@ -74,6 +84,9 @@ class TelecomSubscription(models.Model):
                     telecom_service_id=service_id,
                     telecom_date_from=date_from,
                     telecom_date_to=date_to,
+                    telecom_regulatory_class=USAGE_REGULATORY_CLASSES.get(usage_type)
+                    or jurisdiction
+                    or False,
                 )
             )
         return lines

@@ -515,7 +515,7 @@ class TelecomUsageFile(models.Model):
                        q.start_time, q.usage_date, q.period_start, q.duration, q.called,
                        q.dest, q.direction, q.usage_type, q.volume_bytes, q.roaming, q.switch,
                        q.time_band, q.rate_plan_id, q.rate_line_id, q.billable_units,
-                       l.use_allowance,
+                       q.jurisdiction, l.use_allowance,
                        CASE WHEN q.service_start IS NULL OR q.usage_date < q.service_start
                                  OR q.usage_date > q.service_end
                             THEN 'service ' || (SELECT name FROM telecom_service
@@ -600,13 +600,13 @@ class TelecomUsageFile(models.Model):
                     name, usage_file_id, service_id, partner_id,
                     start_time, usage_date, period_start, duration, called_number, direction,
                     usage_type, volume_bytes, roaming, source_switch, time_band, rate_line_id,
-                    billable_units, included_units, charge, state)
+                    billable_units, included_units, charge, state, jurisdiction)
                 SELECT inc.record_id, %(file)s, inc.service_id,
                        inc.partner_id, inc.start_time, inc.usage_date,
                        inc.period_start, inc.duration, inc.called, inc.direction,
                        inc.usage_type, inc.volume_bytes, inc.roaming, inc.switch,
                        inc.time_band, inc.rate_line_id, inc.billable_units, inc.included,
-                       %(charge)s, 'rated'
+                       %(charge)s, 'rated', inc.jurisdiction
                   FROM inc
                   JOIN telecom_rate_line l ON l.id = inc.rate_line_id
                  ORDER BY inc.service_id, inc.period_start, inc.usage_type, inc.start_time,

@@ -23,6 +23,11 @@ class _BulkMany2one(fields.Many2one):
 
 USAGE_STATES = [("rated", "Rated"), ("billed", "Billed")]
 DIRECTIONS = [("out", "Outgoing"), ("in", "Incoming")]
+JURISDICTIONS = [
+    ("intrastate", "Intrastate"),
+    ("interstate", "Interstate"),
+    ("international", "International"),
+]
 CALL_DETAIL_HEADER = [
     "record_id",
     "service",
@@ -83,6 +88,14 @@ class TelecomUsageRecord(models.Model):
     duration = fields.Integer(string="Duration (s)", readonly=True)
     called_number = fields.Char(readonly=True)
     direction = fields.Selection(DIRECTIONS, readonly=True, default="out")
+    jurisdiction = fields.Selection(
+        JURISDICTIONS,
+        readonly=True,
+        help="Of a call, from the state of the service address and the area code of the "
+        "other party: intrastate (same state), interstate (another state or territory, "
+        "toll-free), international (outside country code 1, or Canada and the Caribbean). "
+        "Messages and data are information services and have none.",
+    )
     usage_type = fields.Selection(USAGE_TYPES, required=True, readonly=True)
     volume_bytes = fields.Float(digits=(20, 0), readonly=True)
     roaming = fields.Boolean(readonly=True)
@@ -134,9 +147,11 @@ class TelecomUsageRecord(models.Model):
     def _telecom_rate_sql(self, source):
         """Rate the rows of ``source`` (SQL of a relation with the columns ``key``,
         ``service_id``, ``start_time``, ``dest`` (called digits), ``usage_type``, ``duration``,
-        ``volume_bytes``, ``roaming``): returns a SELECT with the source's columns plus the
-        account, rate plan, local date, billing period, time band, matched rate line (longest
-        prefix, then roaming, then a specific time band) and billable units.
+        ``volume_bytes``, ``roaming``, ``direction``): returns a SELECT with the source's
+        columns plus the account, rate plan, local date, billing period, time band, matched
+        rate line (longest prefix, then roaming, then a specific time band) and billable units
+        (none for incoming usage the rate plan does not charge: listed, free, no allowance)
+        and the jurisdiction of a call.
         """
         return SQL(
             """
@@ -155,6 +170,11 @@ class TelecomUsageRecord(models.Model):
                 SELECT src.*, v.subscription_id, sub.partner_id, sub.company_id,
                        v.date_start AS service_start, v.date_end AS service_end,
                        pp.product_tmpl_id, p.id AS rate_plan_id, p.tz,
+                       COALESCE(addr.state_id, cust.state_id) AS origin_state_id,
+                       CASE WHEN src.direction != 'in' THEN TRUE
+                            WHEN src.roaming THEN COALESCE(p.charge_roaming_inbound, TRUE)
+                            ELSE COALESCE(p.charge_inbound, FALSE)
+                       END AS chargeable,
                        sub.bill_cycle_day AS cycle_day,
                        p.peak_hour_from, p.peak_hour_to,
                        timezone(COALESCE(p.tz, 'UTC'), src.start_time AT TIME ZONE 'UTC')
@@ -162,6 +182,8 @@ class TelecomUsageRecord(models.Model):
                   FROM (%(source)s) src
                   JOIN telecom_service v ON v.id = src.service_id
                   JOIN telecom_subscription sub ON sub.id = v.subscription_id
+                  JOIN res_partner cust ON cust.id = sub.partner_id
+                  LEFT JOIN res_partner addr ON addr.id = v.service_address_id
                   JOIN product_product pp ON pp.id = v.product_id
                   LEFT JOIN plan_map pm ON pm.tmpl_id = pp.product_tmpl_id
                   LEFT JOIN default_plan dp ON dp.company_id = sub.company_id
@@ -210,17 +232,27 @@ class TelecomUsageRecord(models.Model):
                   ) l ON TRUE
             )
             SELECT y.*, b.rate_line_id,
-                   CASE WHEN b.rate_line_id IS NULL OR y.raw_units <= 0 THEN 0
+                   CASE WHEN b.rate_line_id IS NULL OR y.raw_units <= 0
+                             OR NOT y.chargeable THEN 0
                         WHEN y.raw_units <= b.first_increment THEN b.first_increment
                         ELSE b.first_increment
                              + CEIL((y.raw_units - b.first_increment)::numeric
                                     / b.next_increment)::bigint * b.next_increment
-                   END AS billable_units
+                   END AS billable_units,
+                   CASE WHEN y.usage_type != 'voice' THEN NULL
+                        WHEN left(y.dest, 1) != '1' THEN 'international'
+                        WHEN n.id IS NULL THEN 'interstate'
+                        WHEN NOT n.is_us THEN 'international'
+                        WHEN n.state_id = y.origin_state_id THEN 'intrastate'
+                        ELSE 'interstate'
+                   END AS jurisdiction
               FROM y
               JOIN best b
                 ON b.plan = COALESCE(y.rate_plan_id, 0) AND b.usage_type = y.usage_type
                AND b.time_band = y.time_band AND b.roaming = y.roaming
                AND b.dest_key = left(y.dest, %(maxlen)s)
+              LEFT JOIN telecom_npa n
+                ON left(y.dest, 1) = '1' AND n.code = substr(y.dest, 2, 3)
             """,
             source=source,
             maxlen=self._telecom_prefix_length(),
@@ -327,7 +359,8 @@ class TelecomUsageRecord(models.Model):
         source = SQL(
             """SELECT r.id AS key, r.service_id, r.start_time,
                       ltrim(COALESCE(r.called_number, ''), '+') AS dest, r.usage_type,
-                      r.duration, r.volume_bytes, COALESCE(r.roaming, FALSE) AS roaming
+                      r.duration, r.volume_bytes, COALESCE(r.roaming, FALSE) AS roaming,
+                      COALESCE(r.direction, 'out') AS direction
                  FROM telecom_usage_record r
                 WHERE r.service_id = ANY(%s) AND r.usage_date BETWEEN %s AND %s""",
             services.ids,
@@ -339,7 +372,7 @@ class TelecomUsageRecord(models.Model):
                 """
                 UPDATE telecom_usage_record r
                    SET rate_line_id = q.rate_line_id, billable_units = q.billable_units,
-                       time_band = q.time_band
+                       time_band = q.time_band, jurisdiction = q.jurisdiction
                   FROM (%s) q
                  WHERE q.key = r.id AND q.rate_line_id IS NOT NULL
                 """,

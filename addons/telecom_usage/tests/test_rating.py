@@ -96,6 +96,33 @@ class TestRating(TelecomRatingCase):
         self._import([self._cdr("2026-02-02T15:00:00Z", 90, record_id="A-FEB")])
         self.assertEqual(self._record("A-FEB").included_units, 90)
 
+    def test_incoming_usage_follows_the_rate_plan(self):
+        """Incoming calls are free and keep the allowance unless the rate plan charges them;
+        incoming calls while roaming are charged by default."""
+        self._import(
+            [
+                self._cdr("2026-01-05T14:00:00Z", 600, record_id="IN-1", direction="in"),
+                self._cdr("2026-01-05T15:00:00Z", 180, record_id="OUT-1"),
+                self._cdr("2026-01-05T16:00:00Z", 60, record_id="IN-R", direction="in", roaming=1),
+            ]
+        )
+        incoming, outgoing, roaming = (self._record(r) for r in ("IN-1", "OUT-1", "IN-R"))
+        self.assertEqual((incoming.billable_units, incoming.included_units), (0, 0))
+        self.assertAmount(incoming.charge, 0.0)
+        # the 2 included minutes are left for the outgoing call: 1 minute at $0.10
+        self.assertEqual(outgoing.included_units, 120)
+        self.assertAmount(outgoing.charge, 0.10)
+        self.assertEqual(roaming.billable_units, 60)
+        self.assertAmount(roaming.charge, 0.10)
+        self.rate_plan.charge_inbound = True
+        self.env["telecom.usage.record"]._telecom_rerate(
+            self.service, self.d(2026, 1, 1), self.d(2026, 1, 31)
+        )
+        # now the incoming call comes first and takes the allowance: 8 minutes charged
+        self.assertEqual((incoming.billable_units, incoming.included_units), (600, 120))
+        self.assertAmount(incoming.charge, 0.80)
+        self.assertAmount(outgoing.charge, 0.30)
+
     def test_sms_and_data(self):
         self.rate_plan.allowance_sms = 1
         self._import(
@@ -200,9 +227,18 @@ class TestUsageBilling(TelecomRatingCase):
         self.assertEqual(
             by_name,
             {
-                "Voice usage - Domestic": 1.10,
+                "Voice usage - Domestic (interstate)": 1.10,
                 "Voice usage - International": 0.50,
                 "SMS usage - Domestic": 0.05,
+            },
+        )
+        classes = {line.name.split(":")[0]: line.telecom_regulatory_class for line in usage}
+        self.assertEqual(
+            classes,
+            {
+                "Voice usage - Domestic (interstate)": "interstate",
+                "Voice usage - International": "international",
+                "SMS usage - Domestic": "info_service",
             },
         )
         self.assertTrue(all(line.telecom_service_id == self.service for line in usage))
@@ -222,6 +258,23 @@ class TestUsageBilling(TelecomRatingCase):
         )
         detail = self.service._telecom_call_detail_csv(self.d(2026, 2, 1), self.d(2026, 2, 28))
         self.assertEqual(len(detail.decode().splitlines()), 2)
+
+    def test_deleted_draft_gives_its_usage_back(self):
+        """A draft bill deleted before posting: its usage waits for the next bill, which bills
+        it exactly once."""
+        run = self._bill(self.d(2026, 2, 1), auto_post=False)
+        draft = self._invoice(run, self.subscription)
+        Usage = self.env["telecom.usage.record"]
+        self.assertEqual(Usage.search_count([("move_id", "=", draft.id)]), 4)
+        draft.unlink()
+        records = Usage.search([("name", "in", ["B-1", "B-2", "B-3", "B-4"])])
+        self.assertEqual(set(records.mapped("state")), {"rated"})
+        self.assertFalse(records.move_id)
+        run.action_resume()
+        run._telecom_run_to_end()
+        move = self._invoice(run, self.subscription)
+        self.assertEqual(records.move_id, move)
+        self.assertAmount(sum(self._lines(move, "usage").mapped("price_subtotal")), 1.65)
 
     def test_rerate_unbilled_and_adjust_billed(self):
         run = self._bill(self.d(2026, 2, 1))
@@ -297,3 +350,90 @@ class TestUsageBilling(TelecomRatingCase):
         self.assertAmount(self._record("X-1").charge, 0.75)  # 90 s at $0.50
         self.assertAmount(self._record("X-2").charge, 0.90)  # first minute at $0.90
         self.assertEqual(self._record("X-1").direction, "out")
+
+
+@tagged("post_install", "-at_install")
+class TestUsageJurisdiction(TelecomRatingCase):
+    """Calls of a Sacramento (California) line, billed on 1 February: each call's jurisdiction
+    from its area code, usage lines per jurisdiction, federal USF on interstate and
+    international usage only, usage revenue booked by the revenue rules of the line's type."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rate_plan.allowance_voice_minutes = 0
+        cls.rate_plan.rate_line_ids.filtered(lambda line: line.prefix == "1").write(
+            {"time_band": "any", "price": 0.10}
+        )
+        Account = cls.env["account.account"]
+        fees = Account.create(
+            {"code": "T25198", "name": "T USF payable", "account_type": "liability_current"}
+        )
+        cls.mobile_revenue = Account.create(
+            {"code": "T40101", "name": "T Mobile revenue", "account_type": "income"}
+        )
+        cls.env["telecom.revenue.rule"].create(
+            {"service_type": "mobile", "account_id": cls.mobile_revenue.id, "sequence": 1}
+        )
+        cls.env["telecom.tax.rate"].create(
+            {
+                "engine_id": cls.tax_engine.id,
+                "kind": "federal_usf",
+                "name": "Federal USF",
+                "regulatory_class": "interstate",
+                "rate": 36.6,
+                "base_share": 100.0,
+                "date_from": "2026-01-01",
+                "account_id": fees.id,
+            }
+        )
+        cls._csv_import = cls.env["telecom.usage.file"]._telecom_import_csv(
+            cls._csv(
+                [
+                    cls._cdr(PEAK, 600, "+19165550199", record_id="J-CA"),  # $1.00 intrastate
+                    cls._cdr(PEAK, 300, "+12125550100", record_id="J-NY"),  # $0.50 interstate
+                    cls._cdr(PEAK, 60, "+17875550100", record_id="J-PR"),  # $0.10 territory
+                    cls._cdr(PEAK, 60, "+18005550100", record_id="J-TF"),  # $0.10 toll-free
+                    cls._cdr(PEAK, 60, "+14165550100", record_id="J-ON"),  # Canada
+                    cls._cdr(PEAK, 60, "+442071234567", record_id="J-UK"),  # $0.50
+                ]
+            )
+        )
+
+    def test_each_call_has_its_jurisdiction(self):
+        by_call = {
+            record_id: self._record(record_id).jurisdiction
+            for record_id in ("J-CA", "J-NY", "J-PR", "J-TF", "J-ON", "J-UK")
+        }
+        self.assertEqual(
+            by_call,
+            {
+                "J-CA": "intrastate",
+                "J-NY": "interstate",
+                "J-PR": "interstate",
+                "J-TF": "interstate",
+                "J-ON": "international",
+                "J-UK": "international",
+            },
+        )
+
+    def test_usf_on_interstate_usage_only_and_revenue_like_plans(self):
+        move = self._invoice(self._bill(self.d(2026, 2, 1)), self.subscription)
+        usage = self._lines(move, "usage")
+        by_class = {}
+        for line in usage:
+            by_class.setdefault(line.telecom_regulatory_class, 0.0)
+            by_class[line.telecom_regulatory_class] += line.price_subtotal
+        # intrastate $1.00; interstate 0.50 + 0.10 + 0.10; international: Canada at the +1
+        # rate ($0.10) and the United Kingdom ($0.50)
+        self.assertEqual(
+            {key: round(value, 2) for key, value in by_class.items()},
+            {"intrastate": 1.00, "interstate": 0.70, "international": 0.60},
+        )
+        self.assertEqual(set(usage.account_id.ids), {self.mobile_revenue.id})
+        usf = self._lines(move, "tax").filtered(lambda line: line.telecom_tax_kind == "federal_usf")
+        # 36.6 % of the interstate base only: the plan (January and February, 2 x 40.00)
+        # and the interstate usage (0.70)
+        plan = sum(self._lines(move, "recurring").mapped("price_subtotal"))
+        self.assertAmount(plan, 80.00)
+        self.assertAmount(sum(usf.mapped("price_subtotal")), round((80.00 + 0.70) * 0.366, 2))
