@@ -1,12 +1,13 @@
 {
     "name": "Telecom Numbers",
-    "summary": "Telephone number inventory, lifecycle with legal timers, and number porting",
+    "summary": "Telephone number and SIM/eSIM inventory, lifecycle with legal timers, number "
+    "porting, snap-back and the inventory migration",
     "version": "18.0.1.0.0",
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",
     "depends": ["telecom_catalog"],
-    "external_dependencies": {"python": ["phonenumbers", "requests"]},
+    "external_dependencies": {"python": ["phonenumbers", "qrcode", "requests"]},
     "data": [
         "security/ir.model.access.csv",
         "security/telecom_numbers_rules.xml",
@@ -26,6 +27,10 @@
         "views/telecom_port_reject_code_views.xml",
         "views/telecom_number_aging_rule_views.xml",
         "views/telecom_npac_backend_views.xml",
+        "views/telecom_sim_views.xml",
+        "views/telecom_sim_import_views.xml",
+        "views/telecom_sim_swap_views.xml",
+        "views/telecom_number_migration_views.xml",
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
         "views/telecom_numbers_menus.xml",

@@ -15,6 +15,13 @@ Statuses returned by ``submit``/``status`` and sent to the callback are one of
 ``submitted``, ``foc``, ``rejected``, ``activated``, ``cancelled``, with optional
 ``foc_date`` (ISO date), ``reject_code`` and ``message``.
 
+Port-out requests of gaining carriers arrive from the vendor (``port_outs`` polls them, the
+vendor may also push them to our notification URL), each a dictionary with ``reference``,
+``numbers``, ``account_number``, ``pin``, ``authorized_name``, ``zip``, ``btn``,
+``due_date``, ``port_type``, ``winning_carrier`` and ``received_at`` (ISO date-time, UTC);
+``respond`` answers one of them. ``snap_back`` ends the port of a ported-in number we
+disconnect, so that it returns to the carrier owning its block.
+
 The errors are the suite's shared adapter errors (``telecom_catalog/tools/adapter_errors.py``):
 ``NpacTransportError`` is an ``adapter_errors.RetryableError``, ``NpacRequestError`` an
 ``adapter_errors.PermanentError``.
@@ -64,4 +71,18 @@ class NpacAdapter:
 
     def cancel(self, reference):
         """Cancel a request at the vendor: ``{"status": "cancelled", ...}``."""
+        raise NotImplementedError
+
+    def port_outs(self):
+        """Port-out requests received from gaining carriers and not answered yet."""
+        raise NotImplementedError
+
+    def respond(self, reference, answer, idempotency_key):
+        """Answer the port-out request ``reference``: ``answer`` has ``decision`` ("concur"
+        or "reject"), ``foc_date`` or ``reject_code`` and ``message``."""
+        raise NotImplementedError
+
+    def snap_back(self, number, effective_date, idempotency_key):
+        """End the port of ported-in ``number`` on ``effective_date`` (ISO date): the number
+        goes back to the carrier owning it. Returns ``{"reference", "status"}``."""
         raise NotImplementedError

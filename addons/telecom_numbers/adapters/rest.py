@@ -6,6 +6,12 @@ The vendor API (JSON over HTTPS, bearer token):
 - ``GET {base}/v1/ports/{reference}`` -> ``{"reference", "status", "foc_date", "reject_code",
   "message"}``
 - ``POST {base}/v1/ports/{reference}/cancel`` -> ``{"reference", "status": "cancelled"}``
+- ``GET {base}/v1/port-outs`` -> ``{"port_outs": [{...}, ...]}`` (requests of gaining carriers
+  not answered yet)
+- ``POST {base}/v1/port-outs/{reference}/response`` with ``Idempotency-Key`` ->
+  ``{"reference", "status": "foc" | "rejected"}``
+- ``POST {base}/v1/snapbacks`` with ``Idempotency-Key``, body ``{"number", "effective_date"}``
+  -> ``{"reference", "status": "activated"}``
 
 Every call has a timeout; connection errors, timeouts and 5xx answers raise
 ``NpacTransportError`` (retryable), 4xx answers ``NpacRequestError``.
@@ -27,7 +33,7 @@ class RestNpacAdapter(NpacAdapter):
             headers["Idempotency-Key"] = idempotency_key
         return headers
 
-    def _call(self, method, path, payload=None, idempotency_key=None):
+    def _call(self, method, path, payload=None, idempotency_key=None, key="status"):
         url = f"{self.base_url}{path}"
         try:
             response = requests.request(
@@ -59,7 +65,8 @@ class RestNpacAdapter(NpacAdapter):
             raise NpacRequestError(
                 message or f"The vendor refused the request (HTTP {response.status_code})."
             )
-        if not isinstance(body, dict) or body.get("status") not in VENDOR_STATUSES:
+        valid = VENDOR_STATUSES if key == "status" else None
+        if not isinstance(body, dict) or key not in body or (valid and body[key] not in valid):
             raise NpacTransportError(f"{method} {url} answered an unexpected body: {body!r:.200}")
         return body
 
@@ -71,3 +78,14 @@ class RestNpacAdapter(NpacAdapter):
 
     def cancel(self, reference):
         return self._call("POST", f"/v1/ports/{quote(reference, safe='')}/cancel", {})
+
+    def port_outs(self):
+        return self._call("GET", "/v1/port-outs", key="port_outs")["port_outs"]
+
+    def respond(self, reference, answer, idempotency_key):
+        path = f"/v1/port-outs/{quote(reference, safe='')}/response"
+        return self._call("POST", path, answer, idempotency_key)
+
+    def snap_back(self, number, effective_date, idempotency_key):
+        payload = {"number": number, "effective_date": effective_date}
+        return self._call("POST", "/v1/snapbacks", payload, idempotency_key)

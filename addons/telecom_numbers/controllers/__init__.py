@@ -1,2 +1,3 @@
 from . import npac
 from . import portal
+from . import sim_portal

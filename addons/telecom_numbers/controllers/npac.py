@@ -19,6 +19,25 @@ class NpacCallbackController(http.Controller):
     ``X-Telecom-Token`` header. The answer is JSON with the HTTP status telling the outcome.
     """
 
+    def _vendor(self, backend_id):
+        """The vendor whose token the request carries, or None."""
+        backend = request.env["telecom.npac.backend"].sudo().browse(backend_id).exists()
+        token = request.httprequest.headers.get("X-Telecom-Token", "")
+        if (
+            not backend
+            or not backend.callback_token
+            or not hmac.compare_digest(token.encode(), backend.callback_token.encode())
+        ):
+            return None
+        return backend
+
+    def _json_body(self):
+        try:
+            data = json.loads(request.httprequest.get_data(as_text=True) or "{}")
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
     def _reply(self, status, **body):
         return request.make_response(
             json.dumps(body), headers=[("Content-Type", "application/json")], status=status
@@ -33,19 +52,13 @@ class NpacCallbackController(http.Controller):
         save_session=False,
     )
     def npac_callback(self, backend_id, **kwargs):
-        backend = request.env["telecom.npac.backend"].sudo().browse(backend_id).exists()
-        token = request.httprequest.headers.get("X-Telecom-Token", "")
-        if (
-            not backend
-            or not backend.callback_token
-            or not hmac.compare_digest(token.encode(), backend.callback_token.encode())
-        ):
+        backend = self._vendor(backend_id)
+        if not backend:
             return self._reply(403, error="unknown vendor or bad token")
-        try:
-            data = json.loads(request.httprequest.get_data(as_text=True) or "{}")
-        except ValueError:
-            return self._reply(400, error="the body is not JSON")
-        if not isinstance(data, dict) or data.get("status") not in VENDOR_STATUSES:
+        data = self._json_body()
+        if data is None:
+            return self._reply(400, error="the body is not a JSON object")
+        if data.get("status") not in VENDOR_STATUSES:
             return self._reply(400, error="status must be one of " + ", ".join(VENDOR_STATUSES))
         port = (
             request.env["telecom.port.request"]
@@ -64,3 +77,27 @@ class NpacCallbackController(http.Controller):
             _logger.warning("NPAC callback for %s not applied: %s", port.name, error)
             return self._reply(409, error=str(error), state=port.state)
         return self._reply(200, reference=port.vendor_reference, state=port.state)
+
+    @http.route(
+        "/telecom_numbers/npac/<int:backend_id>/port-out",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def npac_port_out(self, backend_id, **kwargs):
+        """A gaining carrier's port-out request pushed by the vendor (see adapters/base.py):
+        recorded once, then validated and answered by the job."""
+        backend = self._vendor(backend_id)
+        if not backend:
+            return self._reply(403, error="unknown vendor or bad token")
+        data = self._json_body()
+        if data is None or not data.get("reference") or not data.get("numbers"):
+            return self._reply(400, error="a JSON object with reference and numbers is needed")
+        Request = request.env["telecom.port.request"].sudo()
+        Request._telecom_receive_port_outs(backend, [data])
+        port = Request.search(
+            [("backend_id", "=", backend.id), ("vendor_reference", "=", data["reference"])]
+        )
+        return self._reply(200, reference=data["reference"], request=port.name)

@@ -29,7 +29,7 @@ PORT_IN_TEXT_FIELDS = (
     "billing_telephone_number",
 )
 PORT_MESSAGES = ("submitted", "resubmitted", "vendor_down", "cancelled")
-PORT_OUT_MESSAGES = ("pin", "locked", "unlocked")
+PORT_OUT_MESSAGES = ("pin", "locked", "unlocked", "sim_locked", "sim_unlocked")
 
 
 class TelecomNumbersPortal(TelecomPortal):
@@ -334,3 +334,13 @@ class TelecomNumbersPortal(TelecomPortal):
         locked = lock == "1"
         request.env.user.commercial_partner_id._telecom_set_port_out_protection(lock=locked)
         return request.redirect(f"/my/port-out?message={'locked' if locked else 'unlocked'}")
+
+    @http.route("/my/port-out/sim-lock", type="http", auth="user", website=True, methods=["POST"])
+    def portal_sim_lock(self, lock=None, **kw):
+        if not identity_recent():
+            return request.redirect(identity_url("/my/port-out"))
+        locked = lock == "1"
+        request.env.user.commercial_partner_id._telecom_set_port_out_protection(sim_lock=locked)
+        return request.redirect(
+            f"/my/port-out?message={'sim_locked' if locked else 'sim_unlocked'}"
+        )

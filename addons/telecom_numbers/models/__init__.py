@@ -4,6 +4,13 @@ from . import telecom_number_aging_rule
 from . import telecom_number_block
 from . import telecom_number_import
 from . import telecom_number_import_reject
+from . import telecom_number_migration
+from . import telecom_number_migration_reject
+from . import telecom_sim
+from . import telecom_sim_history
+from . import telecom_sim_import
+from . import telecom_sim_import_reject
+from . import telecom_sim_swap
 from . import telecom_port_reject_code
 from . import telecom_port_attempt
 from . import telecom_npac_backend

@@ -28,6 +28,12 @@ class ResPartner(models.Model):
         help="The customer asked to lock their numbers: every port-out request is rejected "
         "until the lock is removed.",
     )
+    telecom_sim_lock = fields.Boolean(
+        string="SIM Swap Lock",
+        tracking=True,
+        help="The customer asked to lock their SIMs: every SIM swap is refused until the lock "
+        "is removed.",
+    )
     telecom_number_ids = fields.One2many("telecom.number", "partner_id", string="Numbers")
     telecom_number_count = fields.Integer(
         string="Telephone Numbers", compute="_compute_telecom_number_count"
@@ -66,8 +72,9 @@ class ResPartner(models.Model):
             )
         return True
 
-    def _telecom_set_port_out_protection(self, pin=None, lock=None):
-        """Set the port-out PIN and/or lock of this customer's account (commercial partner).
+    def _telecom_set_port_out_protection(self, pin=None, lock=None, sim_lock=None):
+        """Set the port-out PIN, port-out lock and/or SIM swap lock of this customer's
+        account (commercial partner).
 
         Used by the customer (portal, after re-authentication) and by staff. The change is
         logged on the customer without the PIN itself; the lock is tracked.
@@ -86,6 +93,8 @@ class ResPartner(models.Model):
             vals["telecom_port_out_pin"] = pin
         if lock is not None:
             vals["telecom_port_out_lock"] = bool(lock)
+        if sim_lock is not None:
+            vals["telecom_sim_lock"] = bool(sim_lock)
         if not vals:
             return False
         customer.write(vals)

@@ -1,5 +1,5 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import phonenumbers
 import psycopg2
@@ -8,7 +8,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.sql import SQL, create_index, index_exists
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
+
+from ..adapters import NpacRequestError, NpacTransportError
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +25,7 @@ NUMBER_STATUSES = [
     ("porting_in", "Porting In"),
     ("porting_out", "Porting Out"),
     ("ported_out", "Ported Out"),
+    ("snapped_back", "Snapped Back"),
 ]
 # Allowed status changes (47 CFR 52.15(f) categories plus porting). Anything else is refused.
 # A move to "available" is further restricted: from aging only once the aging period has
@@ -29,14 +33,41 @@ NUMBER_STATUSES = [
 STATUS_TRANSITIONS = {
     "available": ("reserved", "assigned", "administrative", "intermediate"),
     "reserved": ("available", "assigned"),
-    "assigned": ("aging", "porting_out"),
+    "assigned": ("aging", "porting_out", "snapped_back"),
     "aging": ("available", "assigned"),
     "administrative": ("available",),
     "intermediate": ("available", "assigned", "aging"),
-    "porting_in": ("assigned", "ported_out"),
+    "porting_in": ("assigned", "ported_out", "snapped_back"),
     "porting_out": ("assigned", "ported_out"),
     "ported_out": ("porting_in", "aging"),
+    # a ported-in number given back to its owner on disconnect; only a new port brings it back
+    "snapped_back": ("porting_in",),
 }
+# Numbers gone to another carrier: a port-in may bring them back (win-back).
+GONE_STATUSES = ("ported_out", "snapped_back")
+# NRUF (Form 502) category of each status, for numbers of our own blocks (source "native"):
+# numbers ported in belong to another carrier's blocks and are never counted; porting in,
+# ported out and snapped back are not ours.
+NRUF_CATEGORY = {
+    "assigned": "assigned",
+    "porting_out": "assigned",
+    "intermediate": "intermediate",
+    "reserved": "reserved",
+    "aging": "aging",
+    "administrative": "administrative",
+    "available": "available",
+}
+NRUF_CATEGORIES = ("assigned", "intermediate", "reserved", "aging", "administrative", "available")
+
+
+def utilization(counts):
+    """The one utilization rule (47 CFR 52.15(g)(2)): assigned numbers (porting out included:
+    in service until the port completes) / all numbers of our blocks counted in the NRUF
+    categories x 100, rounded to 2 decimals. ``counts`` maps NRUF category -> count."""
+    total = sum(counts.get(category, 0) for category in NRUF_CATEGORIES)
+    return round(100.0 * counts.get("assigned", 0) / total, 2) if total else 0.0
+
+
 NUMBER_TYPES = [("geographic", "Geographic"), ("toll_free", "Toll-free"), ("mobile", "Mobile")]
 NUMBER_SOURCES = [("native", "Native Block"), ("ported_in", "Ported In")]
 # NANP toll-free area codes (service access codes).
@@ -171,6 +202,32 @@ class TelecomNumber(models.Model):
         "telecom.number.import", string="Imported By", readonly=True, ondelete="set null"
     )
     history_ids = fields.One2many("telecom.number.history", "number_id", string="History")
+    sim_ids = fields.One2many("telecom.sim", "number_id", string="SIMs")
+    sim_id = fields.Many2one(
+        "telecom.sim",
+        string="Current SIM",
+        compute="_compute_sim_id",
+        help="The SIM or eSIM profile of this line (assigned or active).",
+    )
+    service_reference = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="The service (line) reference the number had in the legacy system, kept by the "
+        "inventory migration.",
+    )
+    snap_back_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Ported-in number disconnected: the port ended with the number portability "
+        "administrator on this date and the number went back to the carrier owning it.",
+    )
+    snap_back_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The snap-back is not confirmed by the NPAC/SOA vendor yet; the job Telecom: send "
+        "number snap-backs retries it.",
+    )
+    snap_back_reference = fields.Char(string="Snap-back Reference", readonly=True, copy=False)
     port_request_ids = fields.Many2many(
         "telecom.port.request",
         "telecom_port_request_number_rel",
@@ -209,6 +266,11 @@ class TelecomNumber(models.Model):
             national = str(parsed.national_number)
             if parsed.country_code == 1 and len(national) == 10:
                 number.npa, number.nxx, number.line = national[:3], national[3:6], national[6:]
+
+    @api.depends("sim_ids.state")
+    def _compute_sim_id(self):
+        for number in self:
+            number.sim_id = number.sim_ids.filtered(lambda s: s.state in ("assigned", "active"))[:1]
 
     @api.model
     def _selection_state_code(self):
@@ -538,7 +600,7 @@ class TelecomNumber(models.Model):
                     )
                 )
         partner._telecom_ensure_account_number()
-        return self._telecom_set_status(
+        self._telecom_set_status(
             "assigned",
             reason,
             {
@@ -551,6 +613,31 @@ class TelecomNumber(models.Model):
                 "aging_until": False,
             },
         )
+        # the SIM given to the line at activation is in service with it
+        self.sim_ids.filtered(lambda s: s.state == "assigned")._telecom_set_state("active", reason)
+        return True
+
+    def _telecom_ensure_sims(self, partner, kind=None):
+        """Give each mobile line of ``self`` without a SIM one (reserved for ``partner``, else
+        from stock, see ``telecom.sim._telecom_take_from_stock``). Returns the SIMs. With no
+        SIM left the line goes on without one and the number says so (the platform decides
+        whether it can activate it)."""
+        Sim = self.env["telecom.sim"].sudo()
+        for number in self.filtered(lambda n: not n.sim_id):
+            sim = Sim._telecom_take_from_stock(partner, kind, required=False)
+            if not sim:
+                number.message_post(
+                    body=self.env._(
+                        "No SIM was in stock for this line: it was sent to the network without "
+                        "one. Import the SIM vendor's file and give the line a SIM."
+                    )
+                )
+                continue
+            sim._telecom_assign(
+                number, partner, self.env._("Given to line %(number)s", number=number.name)
+            )
+        self.invalidate_recordset(["sim_id"])
+        return self.mapped("sim_id")
 
     def _telecom_service_suspended(self):
         """Whether the service using this number is suspended (then it is not disconnected
@@ -560,18 +647,15 @@ class TelecomNumber(models.Model):
 
     def _telecom_disconnect(self, on_date, reason):
         """Permanently disconnect the numbers on ``on_date``: they age for the period of their
-        customer's type, then the aging cron releases them."""
+        customer's type, then the aging cron releases them. Ported-in numbers snap back to
+        their carrier instead (:meth:`_telecom_snap_back`). Their SIMs are retired."""
         on_date = fields.Date.to_date(on_date) or fields.Date.context_today(self)
+        self._telecom_check_not_suspended()
+        ported_in = self.filtered(lambda n: n.source == "ported_in")
+        if ported_in:
+            ported_in._telecom_snap_back(on_date, reason)
         AgingRule = self.env["telecom.number.aging.rule"]
-        for number in self:
-            if number._telecom_service_suspended():
-                raise UserError(
-                    self.env._(
-                        "Number %(number)s belongs to a suspended service: a suspended service "
-                        "keeps its number and does not age. Terminate the service first.",
-                        number=number.name,
-                    )
-                )
+        for number in self - ported_in:
             days = AgingRule._telecom_aging_days(number.partner_id)
             number._telecom_set_status(
                 "aging",
@@ -587,7 +671,117 @@ class TelecomNumber(models.Model):
                     "sale_line_id": False,
                 },
             )
+        self.sim_ids.filtered(lambda s: s.state in ("assigned", "active"))._telecom_retire(
+            self.env._("Line disconnected")
+        )
         return True
+
+    def _telecom_check_not_suspended(self):
+        for number in self:
+            if number._telecom_service_suspended():
+                raise UserError(
+                    self.env._(
+                        "Number %(number)s belongs to a suspended service: a suspended service "
+                        "keeps its number and does not age. Terminate the service first.",
+                        number=number.name,
+                    )
+                )
+
+    def _telecom_snap_back(self, on_date, reason):
+        """Disconnected ported-in numbers go back to the carrier owning them: the port ends
+        with the number portability administrator (through the NPAC/SOA vendor) on
+        ``on_date`` and the numbers leave our inventory for good (status "snapped back",
+        history kept): they never age and are never sold again."""
+        self._telecom_set_status(
+            "snapped_back",
+            self.env._(
+                "Ported-in number disconnected on %(date)s, given back to its carrier "
+                "(snap-back): %(reason)s",
+                date=on_date,
+                reason=reason,
+            ),
+            {
+                "disconnect_date": on_date,
+                "snap_back_date": on_date,
+                "snap_back_pending": True,
+                "partner_id": False,
+                "sale_line_id": False,
+                "reserved_until": False,
+                "aging_until": False,
+            },
+        )
+        for number in self:
+            number._telecom_send_snap_back()
+        return True
+
+    def _telecom_send_snap_back(self):
+        """Ask the NPAC/SOA vendor to end the port of this snapped-back number. Changes
+        nothing but the pending flag: a transport failure is retried by the cron, a refusal
+        is handed to the Number Administrators."""
+        self.ensure_one()
+        backend = (
+            self.env["telecom.npac.backend"].sudo().search([("is_default", "=", True)], limit=1)
+        )
+        if not backend:
+            self._telecom_snap_back_refused(
+                self.env._("No default NPAC/SOA vendor: end the port with the NPAC by hand.")
+            )
+            return False
+        key = f"SNAP/{self.name}/{fields.Date.to_string(self.snap_back_date)}"
+        try:
+            answer = backend._telecom_adapter().snap_back(
+                self.name, fields.Date.to_string(self.snap_back_date), key
+            )
+        except NpacTransportError as error:
+            self.message_post(
+                body=self.env._(
+                    "The snap-back could not reach the vendor; it will be retried: %(error)s",
+                    error=error,
+                )
+            )
+            return False
+        except NpacRequestError as error:
+            self._telecom_snap_back_refused(str(error))
+            return False
+        self.write({"snap_back_pending": False, "snap_back_reference": answer.get("reference")})
+        self.message_post(
+            body=self.env._(
+                "Snap-back confirmed by %(vendor)s (reference %(ref)s).",
+                vendor=backend.name,
+                ref=answer.get("reference"),
+            )
+        )
+        return True
+
+    def _telecom_snap_back_refused(self, message):
+        self.write({"snap_back_pending": False})
+        self.activity_schedule(
+            "telecom_numbers.mail_activity_snap_back",
+            summary=self.env._("Snap-back to do by hand"),
+            note=message,
+        )
+
+    @api.model
+    def _cron_send_snap_backs(self, batch_size=100):
+        """Send the snap-backs the vendor has not confirmed yet, one batch per call."""
+        self.flush_model(["snap_back_pending"])
+        numbers = self.browse(
+            lock_ids(self.env, self._table, SQL("snap_back_pending"), limit=batch_size)
+        )
+        done = 0
+        for number in numbers:
+            try:
+                with self.env.cr.savepoint():
+                    done += bool(number._telecom_send_snap_back())
+            except RECORD_ERRORS as error:
+                number.message_post(
+                    body=self.env._("The snap-back could not be sent: %(error)s", error=error)
+                )
+        # a vendor that failed is tried again at the next scheduled run, not in a loop
+        failed = len(numbers) - done
+        remaining = 0 if failed else self.search_count([("snap_back_pending", "=", True)])
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
     def _telecom_release(self, reason):
         """Return the numbers to the available pool (validated: aging ended or never assigned)."""
@@ -626,6 +820,50 @@ class TelecomNumber(models.Model):
         if vanity:
             domain += self._search_vanity("=", vanity)
         return self.search(domain, limit=limit)
+
+    @api.model
+    def _telecom_nruf_counts(self, as_of):
+        """NRUF counts from the inventory: ``[(rate center, state code, "NPA-NXX-X",
+        {category: count})]`` for the geographic and mobile numbers of our own blocks, as of
+        the end of ``as_of``.
+
+        Each number counts in the category of its current status, unless its history shows a
+        change after ``as_of``: then the status it had before the first of those changes
+        (first written, by id: rows written in one transaction may carry clocks of different
+        precision); a number created after ``as_of`` had none and is not counted. Every way
+        of creating or changing numbers writes history, bulk imports included, so this is
+        exact.
+        """
+        self.flush_model()
+        self.env["telecom.number.history"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH later AS (
+                    SELECT DISTINCT ON (number_id) number_id, from_status
+                      FROM telecom_number_history
+                     WHERE date >= %(end)s
+                     ORDER BY number_id, id)
+                SELECT coalesce(n.rate_center, ''), coalesce(n.state_code, ''),
+                       n.npa || '-' || n.nxx || '-' || left(n.line, 1),
+                       CASE WHEN l.number_id IS NULL THEN n.status ELSE l.from_status END,
+                       count(*)
+                  FROM telecom_number n
+                  LEFT JOIN later l ON l.number_id = n.id
+                 WHERE n.number_type IN ('geographic', 'mobile') AND n.source = 'native'
+                 GROUP BY 1, 2, 3, 4
+                 ORDER BY 1, 2, 3
+                """,
+                end=datetime.combine(as_of + timedelta(days=1), time.min),
+            )
+        )
+        rows = {}
+        for rate_center, state_code, block, status, count in self.env.cr.fetchall():
+            category = NRUF_CATEGORY.get(status)
+            if category:
+                counts = rows.setdefault((rate_center, state_code, block), {})
+                counts[category] = counts.get(category, 0) + count
+        return [(*key, counts) for key, counts in rows.items()]
 
     def _telecom_run_batch(self, method, reason, error_prefix):
         """Apply ``method(reason)`` to the numbers in one savepoint, or one by one on error

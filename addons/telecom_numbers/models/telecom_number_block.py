@@ -2,8 +2,9 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
-from .telecom_number import NUMBER_TYPES, TOLL_FREE_NPAS, to_e164
+from .telecom_number import NRUF_CATEGORY, NUMBER_TYPES, TOLL_FREE_NPAS, to_e164, utilization
 
 BLOCK_TYPES = [
     ("thousands", "Thousands-block (NPA-NXX-X)"),
@@ -54,8 +55,8 @@ class TelecomNumberBlock(models.Model):
     utilization = fields.Float(
         string="Utilization (%)",
         compute="_compute_counts",
-        help="Share of the block's numbers that are assigned, intermediate or porting out (the "
-        "NRUF utilization basis).",
+        help="Assigned numbers (porting out included) / the block's numbers in the NRUF "
+        "categories x 100: the same rule as the NRUF report (see telecom.number utilization).",
     )
 
     # ------------------------------------------------------------
@@ -84,7 +85,9 @@ class TelecomNumberBlock(models.Model):
 
     def _compute_counts(self):
         groups = self.env["telecom.number"]._read_group(
-            [("block_id", "in", self.ids)], ["block_id", "status"], ["__count"]
+            [("block_id", "in", self.ids), ("source", "=", "native")],
+            ["block_id", "status"],
+            ["__count"],
         )
         counts = {}
         for block, status, count in groups:
@@ -93,8 +96,12 @@ class TelecomNumberBlock(models.Model):
             by_status = counts.get(block.id, {})
             block.number_count = sum(by_status.values())
             block.available_count = by_status.get("available", 0)
-            used = sum(by_status.get(s, 0) for s in ("assigned", "intermediate", "porting_out"))
-            block.utilization = 100.0 * used / block.size if block.size else 0.0
+            categories = {}
+            for status, count in by_status.items():
+                category = NRUF_CATEGORY.get(status)
+                if category:
+                    categories[category] = categories.get(category, 0) + count
+            block.utilization = utilization(categories)
 
     # ------------------------------------------------------------
     # CONSTRAINT
@@ -198,10 +205,11 @@ class TelecomNumberBlock(models.Model):
         self.env["telecom.number"].check_access("create")
         self.env["telecom.number"].flush_model()
         created = {}
-        cr = self.env.cr
+        History = self.env["telecom.number.history"]
         for block in self:
-            cr.execute(
-                """
+            created[block.id] = History._telecom_log_inserted(
+                SQL(
+                    """
                 INSERT INTO telecom_number (
                     name, national_number, npa, nxx, line, rate_center, lata, state_code, ocn,
                     number_type, source, status, status_date, aging_required, block_id,
@@ -218,8 +226,10 @@ class TelecomNumberBlock(models.Model):
                  WHERE b.id = %(block)s
                 ON CONFLICT (name) DO NOTHING
                 """,
-                {"uid": self.env.uid, "block": block.id},
+                    uid=self.env.uid,
+                    block=block.id,
+                ),
+                self.env._("Added to the inventory from block %(block)s", block=block.name),
             )
-            created[block.id] = cr.rowcount
         self.env["telecom.number"].invalidate_model()
         return created

@@ -495,7 +495,7 @@ class TelecomNumberImport(models.Model):
             join = SQL(
                 "b.npa = s.npa AND b.nxx = s.nxx AND s.line BETWEEN b.line_from AND b.line_to"
             )
-        self.env.cr.execute(
+        return self.env["telecom.number.history"]._telecom_log_inserted(
             SQL(
                 """
                 INSERT INTO telecom_number (
@@ -522,9 +522,9 @@ class TelecomNumberImport(models.Model):
                 toll_free=list(TOLL_FREE_NPAS),
                 join=join,
                 **{"import": self.id},
-            )
+            ),
+            self.env._("Added to the inventory by block import %(name)s", name=self.name),
         )
-        return self.env.cr.rowcount
 
     @api.model
     def _cron_run_number_imports(self, batch_size=1):

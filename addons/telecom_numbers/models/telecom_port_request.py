@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -7,10 +7,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
+from odoo.addons.telecom_catalog.tools.us_holidays import add_business_days, is_business_day
 
 from ..adapters import NpacRequestError, NpacTransportError
-from .telecom_number import TOLL_FREE_NPAS, to_e164
+from .telecom_number import GONE_STATUSES, TOLL_FREE_NPAS, to_e164
 from .telecom_port_reject_code import PORT_DIRECTIONS
 
 PORT_STATES = [
@@ -32,15 +34,13 @@ PORT_INTERVAL_DAYS = {"simple": 1, "complex": 4}
 # A simple port received after this local hour counts as received the next business day.
 PORT_CUTOFF_HOUR = 13
 PORT_TIMEZONE = "America/New_York"
-
-
-def add_business_days(day, count):
-    """``day`` plus ``count`` business days (Monday to Friday)."""
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
+# A port-out request received outside business hours counts from this local hour of the next
+# business day; its answer is due the same local time, the port interval's business days later.
+BUSINESS_START_HOUR = 9
+# The Number Administrators are alerted this long before an unanswered port-out lapses.
+PORT_OUT_ALERT_BEFORE = timedelta(hours=2)
+# Port-out review decisions staff take when automatic validation cannot decide.
+REVIEW_DECISIONS = ("concur", "reject")
 
 
 def _simplified(text):
@@ -52,6 +52,13 @@ class TelecomPortRequest(models.Model):
     _description = "Number Port Request"
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
+    _sql_constraints = [
+        (
+            "vendor_reference_uniq",
+            "UNIQUE(backend_id, vendor_reference)",
+            "A vendor reference belongs to one port request.",
+        ),
+    ]
 
     # ------------------------------------------------------------
     # FIELDS
@@ -163,6 +170,26 @@ class TelecomPortRequest(models.Model):
         readonly=True,
         copy=False,
         help="Last vendor call that failed in transit; nothing was changed, try again.",
+    )
+    received_date = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Port-out: when the gaining carrier's request reached us through the NPAC/SOA vendor.",
+    )
+    response_deadline = fields.Datetime(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Port-out: the answer is due by then (the port interval in business days, "
+        "federal holidays excluded, from the request's receipt).",
+    )
+    answered_date = fields.Datetime(readonly=True, copy=False)
+    deadline_alerted = fields.Boolean(readonly=True, copy=False)
+    needs_review = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Automatic validation could not decide (the customer has no port-out PIN): a "
+        "Number Administrator confirms with the customer, then concurs or rejects.",
     )
 
     # ------------------------------------------------------------
@@ -303,6 +330,21 @@ class TelecomPortRequest(models.Model):
         self._telecom_cancel_local(self.env._("Cancelled by %(user)s.", user=self.env.user.name))
         return True
 
+    def action_review_concur(self):
+        """Staff confirmed the port-out with the customer: answer it (other checks still run)."""
+        return self._telecom_review("concur")
+
+    def action_review_reject(self):
+        """The customer did not confirm the port-out: reject it."""
+        return self._telecom_review("reject")
+
+    def _telecom_review(self, decision):
+        self.ensure_one()
+        if not (self.needs_review and self.state == "draft"):
+            raise UserError(self.env._("Only a port-out waiting for review can be decided."))
+        self.activity_unlink(["telecom_numbers.mail_activity_port_out_review"])
+        return self.with_context(telecom_port_out_review=decision)._telecom_process("submit")
+
     def action_poll_status(self):
         for request in self:
             request._telecom_poll()
@@ -340,11 +382,12 @@ class TelecomPortRequest(models.Model):
         return numbers
 
     def _telecom_earliest_due_date(self, now=None):
-        """First due date the port interval allows for a request sent at ``now`` (UTC)."""
+        """First due date the port interval allows for a request sent at ``now`` (UTC):
+        business days are Monday to Friday except the US federal holidays."""
         tz = pytz.timezone(PORT_TIMEZONE)
         local = pytz.utc.localize(now or fields.Datetime.now()).astimezone(tz)
         received = local.date()
-        if received.weekday() >= 5 or local.hour >= PORT_CUTOFF_HOUR:
+        if not is_business_day(received) or local.hour >= PORT_CUTOFF_HOUR:
             received = add_business_days(received, 1)
         return add_business_days(received, PORT_INTERVAL_DAYS[self.port_type or "simple"])
 
@@ -359,7 +402,7 @@ class TelecomPortRequest(models.Model):
             errors.append(_("A simple port covers a single line: make it a complex port."))
         ours = (
             self.env["telecom.number"].search(
-                [("name", "in", numbers), ("status", "!=", "ported_out")]
+                [("name", "in", numbers), ("status", "not in", GONE_STATUSES)]
             )
             - self.number_ids
         )
@@ -402,8 +445,13 @@ class TelecomPortRequest(models.Model):
                         earliest=earliest,
                     )
                 )
-            elif due.weekday() >= 5:
-                errors.append(_("The desired due date must be a business day (Monday to Friday)."))
+            elif not is_business_day(due):
+                errors.append(
+                    _(
+                        "The desired due date must be a business day (Monday to Friday, not a "
+                        "federal holiday)."
+                    )
+                )
         return errors
 
     def _telecom_port_out_check(self, numbers):
@@ -437,10 +485,9 @@ class TelecomPortRequest(models.Model):
             return "reject_account_locked", _("The customer locked their numbers against ports.")
         if _simplified(self.account_number) != _simplified(customer.telecom_account_number):
             return "reject_account_mismatch", _("The account number does not match.")
-        if customer.telecom_port_out_pin and (self.sudo().pin or "").strip() != (
-            customer.telecom_port_out_pin
-        ):
-            return "reject_pin_mismatch", _("The port-out PIN does not match.")
+        pin_error = self._telecom_port_out_pin_check(customer)
+        if pin_error:
+            return pin_error
         names = {_simplified(customer.name)} | {
             _simplified(p.name) for p in found.partner_id if p.name
         }
@@ -459,6 +506,189 @@ class TelecomPortRequest(models.Model):
                 earliest=self._telecom_earliest_due_date(),
             )
         return False, ""
+
+    def _telecom_port_out_pin_check(self, customer):
+        """A port-out needs the customer's port-out PIN (FCC port-out fraud rules). A customer
+        without one cannot be checked automatically: staff review it (``review``) and decide
+        (context ``telecom_port_out_review``)."""
+        _ = self.env._
+        given = (self.sudo().pin or "").strip()
+        review = self.env.context.get("telecom_port_out_review")
+        if not customer.telecom_port_out_pin:
+            if review == "reject":
+                return "reject_pin_mismatch", _("The customer did not confirm the port-out.")
+            if review == "concur":
+                return False
+            return "review", _(
+                "The customer has no port-out PIN: confirm the request with the customer on "
+                "their contact point, then concur or reject."
+            )
+        if not given:
+            return "reject_pin_mismatch", _("The port-out PIN is required.")
+        if given != customer.telecom_port_out_pin:
+            return "reject_pin_mismatch", _("The port-out PIN does not match.")
+        return False
+
+    # ------------------------------------------------------------
+    # BUSINESS: inbound port-outs (from gaining carriers, through the vendor)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _telecom_response_deadline(self, received, port_type="simple"):
+        """When the answer to a port-out received at ``received`` (UTC) is due: the same local
+        time (New York) the port interval's business days later; a request received outside
+        a business day counts from its start."""
+        tz = pytz.timezone(PORT_TIMEZONE)
+        local = pytz.utc.localize(received).astimezone(tz)
+        day, at = local.date(), local.time().replace(microsecond=0)
+        if not is_business_day(day):
+            day, at = add_business_days(day, 1), time(BUSINESS_START_HOUR)
+        due = add_business_days(day, PORT_INTERVAL_DAYS[port_type or "simple"])
+        return tz.localize(datetime.combine(due, at)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _telecom_receive_port_outs(self, backend, items):
+        """Record the port-out requests ``items`` the vendor ``backend`` sent (polled or
+        pushed; see adapters/base.py), once each, and wake the validation job. Returns the
+        requests created."""
+        known = set(
+            self.search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("vendor_reference", "in", [item.get("reference") for item in items]),
+                ]
+            ).mapped("vendor_reference")
+        )
+        vals_list = []
+        for item in items:
+            if not item.get("reference") or item["reference"] in known:
+                continue
+            known.add(item["reference"])
+            vals_list.append(self._telecom_port_out_vals(backend, item))
+        requests = self.create(vals_list)
+        for request in requests:
+            request.message_post(
+                body=self.env._(
+                    "Port-out request received from %(carrier)s through %(vendor)s; answer due "
+                    "by %(deadline)s (UTC).",
+                    carrier=request.winning_carrier or self.env._("another carrier"),
+                    vendor=backend.name,
+                    deadline=request.response_deadline,
+                )
+            )
+        if requests:
+            self.env.ref("telecom_numbers.ir_cron_validate_port_outs")._trigger()
+        return requests
+
+    @api.model
+    def _telecom_port_out_vals(self, backend, item):
+        try:
+            received = datetime.fromisoformat((item.get("received_at") or "")[:19])
+        except ValueError:
+            received = fields.Datetime.now()
+        port_type = item.get("port_type") if item.get("port_type") in PORT_INTERVAL_DAYS else None
+        numbers = item.get("numbers") or []
+        return {
+            "direction": "out",
+            "backend_id": backend.id,
+            "vendor_reference": item["reference"],
+            "number_input": "\n".join(numbers if isinstance(numbers, list) else [numbers]),
+            "winning_carrier": item.get("winning_carrier"),
+            "account_number": item.get("account_number"),
+            "pin": item.get("pin"),
+            "authorized_name": item.get("authorized_name"),
+            "service_zip": item.get("zip"),
+            "billing_telephone_number": item.get("btn") or False,
+            "desired_due_date": item.get("due_date") or False,
+            "port_type": port_type or "simple",
+            "received_date": received,
+            "response_deadline": self._telecom_response_deadline(received, port_type),
+        }
+
+    def _telecom_auto_validate(self):
+        """Validate and answer one received port-out; a number that is not valid or a
+        request the checks cannot decide is left to staff (activity)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._telecom_process("submit")
+        except RECORD_ERRORS as error:  # UserError (ValidationError: a number that is not one)
+            self._telecom_ask_review(str(error))
+
+    def _telecom_ask_review(self, message):
+        self.write({"needs_review": True})
+        self.activity_schedule(
+            "telecom_numbers.mail_activity_port_out_review",
+            summary=self.env._("Port-out to review"),
+            note=message,
+            date_deadline=fields.Datetime.context_timestamp(self, self.response_deadline).date()
+            if self.response_deadline
+            else fields.Date.context_today(self),
+        )
+
+    @api.model
+    def _cron_poll_port_outs(self):
+        """Fetch the port-out requests waiting at each active vendor."""
+        received = self.browse()
+        for backend in self.env["telecom.npac.backend"].search([]):
+            try:
+                items = backend._telecom_adapter().port_outs()
+            except (NpacTransportError, NpacRequestError) as error:
+                backend.message_post(
+                    body=self.env._(
+                        "Port-out requests could not be fetched: %(error)s", error=error
+                    )
+                )
+                continue
+            received |= self._telecom_receive_port_outs(backend, items)
+        return received
+
+    @api.model
+    def _cron_validate_port_outs(self, batch_size=50):
+        """Validate and answer received port-outs, oldest deadline first, one batch per call."""
+        self.flush_model()
+        where = SQL(
+            "direction = 'out' AND state = 'draft' AND received_date IS NOT NULL "
+            "AND needs_review IS NOT TRUE"
+        )
+        requests = self.browse(
+            lock_ids(self.env, self._table, where, order="response_deadline, id", limit=batch_size)
+        )
+        for request in requests:
+            request._telecom_auto_validate()
+        if requests.filtered("transport_error"):
+            remaining = 0  # the vendor is down: the next scheduled run tries again
+        else:
+            self.flush_model()
+            self.env.cr.execute(SQL("SELECT count(*) FROM telecom_port_request WHERE %s", where))
+            remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(requests), remaining=remaining)
+        return requests
+
+    @api.model
+    def _cron_alert_port_out_deadlines(self):
+        """Alert the responsible of each port-out still unanswered close to its deadline."""
+        soon = fields.Datetime.now() + PORT_OUT_ALERT_BEFORE
+        late = self.search(
+            [
+                ("direction", "=", "out"),
+                ("answered_date", "=", False),
+                ("state", "=", "draft"),
+                ("response_deadline", "<=", soon),
+                ("deadline_alerted", "=", False),
+            ]
+        )
+        for request in late:
+            request.activity_schedule(
+                "telecom_numbers.mail_activity_port_out_deadline",
+                summary=self.env._(
+                    "Answer due by %(deadline)s (UTC)", deadline=request.response_deadline
+                ),
+                note=request.transport_error or request.reject_message or "",
+                user_id=(request.user_id or self.env.user).id,
+            )
+        late.write({"deadline_alerted": True})
+        return late
 
     # ------------------------------------------------------------
     # BUSINESS: sending and vendor answers
@@ -582,21 +812,26 @@ class TelecomPortRequest(models.Model):
     def _telecom_process_port_out(self, kind, numbers):
         """Validate a port-out request against the customer's records and answer it."""
         code_xmlid, message = self._telecom_port_out_check(numbers)
-        key = self._telecom_next_key()
-        decision = "reject" if code_xmlid else "concur"
-        code = self.env.ref(f"telecom_numbers.{code_xmlid}") if code_xmlid else False
-        if self.backend_id:
-            payload = self._telecom_vendor_payload(numbers, decision)
-            payload["reject_code"] = code.code if code else None
-            try:
-                answer = self.backend_id._telecom_adapter().submit(payload, key)
-            except (NpacTransportError, NpacRequestError) as error:
-                return self._telecom_vendor_failure("validation", error, numbers, key)
-            self.vendor_reference = answer.get("reference") or self.vendor_reference
         found = self.env["telecom.number"].search([("name", "in", numbers)])
         if not self.partner_id and len(found.partner_id.commercial_partner_id) == 1:
             self.partner_id = found.partner_id.commercial_partner_id
-        self.transport_error = False
+        if code_xmlid == "review":
+            if not self.needs_review:
+                self._telecom_ask_review(message)
+                self._telecom_notify_port_out_customer()
+            return True
+        key = self._telecom_next_key()
+        code = self.env.ref(f"telecom_numbers.{code_xmlid}") if code_xmlid else False
+        foc = False
+        if not code:
+            earliest = self._telecom_earliest_due_date()
+            foc = max(self.desired_due_date or earliest, earliest)
+        if self.backend_id:
+            try:
+                self._telecom_send_port_out_answer(numbers, code, foc, message, key)
+            except (NpacTransportError, NpacRequestError) as error:
+                return self._telecom_vendor_failure("validation", error, numbers, key)
+        self.write({"transport_error": False, "answered_date": fields.Datetime.now()})
         if code:
             self._telecom_log_attempt(
                 "validation",
@@ -612,10 +847,6 @@ class TelecomPortRequest(models.Model):
                 "porting_out",
                 self.env._("Port-out %(name)s validated", name=self.name),
                 history_values={"port_request_id": self.id},
-            )
-            foc = max(
-                self.desired_due_date or self._telecom_earliest_due_date(),
-                self._telecom_earliest_due_date(),
             )
             self._telecom_log_attempt(
                 "validation",
@@ -634,8 +865,36 @@ class TelecomPortRequest(models.Model):
                     "reject_message": False,
                 }
             )
+        self.write({"needs_review": False})
+        self.activity_unlink(
+            [
+                "telecom_numbers.mail_activity_port_out_review",
+                "telecom_numbers.mail_activity_port_out_deadline",
+            ]
+        )
         self._telecom_notify_port_out_customer()
         return True
+
+    def _telecom_send_port_out_answer(self, numbers, code, foc, message, key):
+        """Our answer to the vendor: to a request it sent us (``respond``), or, for a request
+        staff typed in, as a submission."""
+        adapter = self.backend_id._telecom_adapter()
+        if self.received_date and self.vendor_reference:
+            return adapter.respond(
+                self.vendor_reference,
+                {
+                    "decision": "reject" if code else "concur",
+                    "reject_code": code.code if code else None,
+                    "foc_date": fields.Date.to_string(foc) if foc else None,
+                    "message": message,
+                },
+                key,
+            )
+        payload = self._telecom_vendor_payload(numbers, "reject" if code else "concur")
+        payload["reject_code"] = code.code if code else None
+        answer = adapter.submit(payload, key)
+        self.vendor_reference = answer.get("reference") or self.vendor_reference
+        return answer
 
     def _telecom_notify_port_out_customer(self):
         """Email the customer about this port-out request (every request, whatever the result)."""
@@ -657,7 +916,7 @@ class TelecomPortRequest(models.Model):
             self.number_ids.filtered(lambda n: n.name not in numbers)
         )
         existing = {n.name: n for n in Number.search([("name", "in", numbers)])}
-        win_back = Number.browse([n.id for n in existing.values() if n.status == "ported_out"])
+        win_back = Number.browse([n.id for n in existing.values() if n.status in GONE_STATUSES])
         win_back._telecom_set_status(
             "porting_in", reason, {"partner_id": self.partner_id.id}, history
         )
@@ -680,24 +939,25 @@ class TelecomPortRequest(models.Model):
         self.number_ids = [fields.Command.set((self.number_ids | win_back | new).ids)]
 
     def _telecom_drop_port_in_numbers(self, numbers):
-        """Undo "porting in": numbers we had ported out go back to ported out, numbers created
-        for this request leave the inventory."""
+        """Undo "porting in": numbers we had ported out (or snapped back) go back to that
+        status, numbers created for this request leave the inventory."""
         if not numbers:
             return
         reason = self.env._("Removed from port-in %(name)s", name=self.name)
-        back, created = self.env["telecom.number"], self.env["telecom.number"]
+        back, created = {}, self.env["telecom.number"]
         for number in numbers:
             entry = number.history_ids.filtered(
                 lambda h: h.port_request_id == self and h.to_status == "porting_in"
             )[-1:]
-            if entry.from_status == "ported_out":
-                back |= number
+            if entry.from_status in GONE_STATUSES:
+                back[entry.from_status] = back.get(entry.from_status, created.browse()) | number
             else:
                 created |= number
         self.number_ids = [fields.Command.unlink(n.id) for n in numbers]
-        back._telecom_set_status(
-            "ported_out", reason, {"partner_id": False}, {"port_request_id": self.id}
-        )
+        for status, gone in back.items():
+            gone._telecom_set_status(
+                status, reason, {"partner_id": False}, {"port_request_id": self.id}
+            )
         created.unlink()
 
     def _telecom_last_attempt(self):

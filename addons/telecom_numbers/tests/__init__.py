@@ -6,3 +6,10 @@ from . import test_port_out
 from . import test_npac_adapter
 from . import test_security
 from . import test_portal
+from . import test_snap_back
+from . import test_nruf_history
+from . import test_port_out_inbound
+from . import test_sim
+from . import test_sim_swap
+from . import test_number_migration
+from . import test_sim_portal

@@ -1,6 +1,7 @@
 import base64
-from datetime import date, timedelta
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import TransactionCase
 
 from odoo.addons.telecom_numbers.models.telecom_number import STATUS_TRANSITIONS
@@ -12,7 +13,8 @@ class TelecomNumbersCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = date.today()
+        # the users' today (timezone of the environment), as the number methods see it
+        cls.today = fields.Date.context_today(cls.env["telecom.number"])
         cls.state_dc = cls.env.ref("base.state_us_9")
         cls.state_il = cls.env.ref("base.state_us_14")
         Partner = cls.env["res.partner"]

@@ -18,6 +18,13 @@ Behaviour:
   without an answer, ``lose_next`` processes the next call but closes the connection instead
   of answering (the answer is lost), ``delay`` sleeps before answering (client timeouts).
 - ``push(ref, url, token)`` sends the current status to a callback URL like a vendor does.
+- Port-outs of gaining carriers: ``add_port_out(numbers=[...], account_number=..., pin=...,
+  authorized_name=..., zip=...)`` queues one (its reference is returned); ``GET /v1/port-outs``
+  lists those not answered; ``POST /v1/port-outs/<ref>/response`` records our answer in
+  ``port_outs[ref]["answer"]`` (same ``Idempotency-Key``: same answer, nothing recorded
+  twice); ``notify_port_out(ref, url, token)`` pushes one to our notification URL.
+- ``POST /v1/snapbacks`` ends the port of a number (``snapbacks`` lists them, one per
+  ``Idempotency-Key``).
 """
 
 import json
@@ -40,6 +47,8 @@ class NpacSimulator:
         self.ports = {}
         self.by_key = {}
         self.subscribers = {}
+        self.port_outs = {}
+        self.snapbacks = []
         self.fail_next = 0
         self.drop_next = 0
         self.lose_next = 0
@@ -142,12 +151,67 @@ class NpacSimulator:
             port.update(status="cancelled", settled=True)
             return self._public(port)
 
-    def push(self, reference, url, token):
-        """POST the current status of ``reference`` to ``url`` (a vendor callback)."""
-        body = json.dumps(self._status(reference)).encode()
+    def add_port_out(self, **request):
+        """Queue a port-out request of a gaining carrier; returns its reference."""
+        with self.lock:
+            reference = f"PO-{uuid.uuid4().hex[:10].upper()}"
+            self.port_outs[reference] = dict(
+                request,
+                reference=reference,
+                received_at=request.get("received_at") or time.strftime("%Y-%m-%dT%H:%M:%S"),
+                answer=None,
+            )
+            return reference
+
+    def _port_out_public(self, reference):
+        return {k: v for k, v in self.port_outs[reference].items() if k != "answer"}
+
+    def _pending_port_outs(self):
+        with self.lock:
+            return {
+                "port_outs": [
+                    self._port_out_public(ref)
+                    for ref, port in self.port_outs.items()
+                    if port["answer"] is None
+                ]
+            }
+
+    def _respond(self, reference, payload, key):
+        with self.lock:
+            port = self.port_outs.get(reference)
+            if port is None:
+                return 404, {"message": "Unknown port-out."}
+            if port["answer"] is not None:
+                if port["answer"]["key"] == key:
+                    return 200, {"reference": reference, "status": port["answer"]["status"]}
+                return 409, {"message": "This port-out was answered already."}
+            if payload.get("decision") not in ("concur", "reject"):
+                return 422, {"message": "decision must be concur or reject."}
+            status = "foc" if payload["decision"] == "concur" else "rejected"
+            port["answer"] = dict(payload, key=key, status=status)
+            return 200, {"reference": reference, "status": status}
+
+    def _snap_back(self, payload, key):
+        with self.lock:
+            for item in self.snapbacks:
+                if item["key"] == key:
+                    return 200, {"reference": item["reference"], "status": "activated"}
+            if not payload.get("number") or not payload.get("effective_date"):
+                return 422, {"message": "number and effective_date are required."}
+            reference = f"SB-{len(self.snapbacks) + 1:06d}"
+            self.snapbacks.append(dict(payload, key=key, reference=reference))
+            return 201, {"reference": reference, "status": "activated"}
+
+    def notify_port_out(self, reference, url, token):
+        """POST the port-out request ``reference`` to our notification URL."""
+        with self.lock:
+            body = self._port_out_public(reference)
+        return self._post(url, body, token)
+
+    def _post(self, url, body, token):
         request = urllib.request.Request(
             url,
-            data=body,
+            data=json.dumps(body).encode(),
             method="POST",
             headers={"Content-Type": "application/json", "X-Telecom-Token": token},
         )
@@ -157,6 +221,10 @@ class NpacSimulator:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
 
+    def push(self, reference, url, token):
+        """POST the current status of ``reference`` to ``url`` (a vendor callback)."""
+        return self._post(url, self._status(reference), token)
+
     def _dispatch(self, method, path, headers, raw):
         """(HTTP status, JSON body) of one API call."""
         if headers.get("Authorization") != f"Bearer {self.api_key}":
@@ -165,6 +233,14 @@ class NpacSimulator:
             payload = json.loads(raw or b"{}")
         except ValueError:
             return 400, {"message": "Body is not JSON."}
+        key = headers.get("Idempotency-Key")
+        if path == "/v1/port-outs" and method == "GET":
+            return 200, self._pending_port_outs()
+        match = re.fullmatch(r"/v1/port-outs/([^/]+)/response", path)
+        if match and method == "POST":
+            return self._respond(match.group(1), payload, key)
+        if path == "/v1/snapbacks" and method == "POST":
+            return self._snap_back(payload, key)
         match = re.fullmatch(r"/v1/ports(?:/([^/]+))?(/cancel)?", path)
         if not match:
             return 404, {"message": "No such endpoint."}
@@ -172,7 +248,7 @@ class NpacSimulator:
         if method == "POST" and not reference:
             if not payload.get("numbers"):
                 return 422, {"message": "numbers is required."}
-            return self._submit(payload, headers.get("Idempotency-Key"))
+            return self._submit(payload, key)
         if method == "GET" and reference and not cancel:
             body = self._status(reference)
         elif method == "POST" and reference and cancel:

@@ -182,3 +182,23 @@ class TestNpacCallback(SimulatorMixin, HttpCase):
             headers={"X-Telecom-Token": backend.callback_token, "Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestPortOutNotification(SimulatorMixin, HttpCase):
+    def test_vendor_pushes_a_port_out_request(self):
+        sim = self.start_simulator()
+        backend = self.env["telecom.npac.backend"].create(
+            {"name": "T push", "base_url": sim.url, "api_key": sim.api_key}
+        )
+        reference = sim.add_port_out(numbers=["+12025550101"], account_number="X", pin="1")
+        url = f"{self.base_url()}/telecom_numbers/npac/{backend.id}/port-out"
+        self.assertEqual(sim.notify_port_out(reference, url, "wrong-token")[0], 403)
+        status, body = sim.notify_port_out(reference, url, backend.callback_token)
+        self.assertEqual(status, 200)
+        status, body = sim.notify_port_out(reference, url, backend.callback_token)
+        self.assertEqual(status, 200, "pushed twice: recorded once")
+        requests = self.env["telecom.port.request"].search([("vendor_reference", "=", reference)])
+        self.assertEqual(len(requests), 1)
+        self.assertEqual((requests.direction, requests.name), ("out", body["request"]))
+        self.assertTrue(requests.response_deadline)

@@ -5,3 +5,4 @@ from . import telecom_provisioning_attempt
 from . import telecom_provisioning_mapping
 from . import telecom_provisioning_backend
 from . import telecom_service
+from . import telecom_sim_swap

@@ -51,6 +51,7 @@ class TelecomProvisioningMapping(models.Model):
         string="Our Key",
         help="Key of our payload: service_ref, account_ref, msisdn, numbers, plan_code, "
         "service_type, addon_code, new_plan_code, keep_emergency_calling, reason, circuit_id, "
+        "iccid, imsi, sim (activation and SIM swap), old_iccid (SIM swap), "
         "or the code of a provisioning attribute of the plan (e.g. download_mbps).",
     )
     target = fields.Char(

@@ -26,6 +26,7 @@ ORDER_ACTIONS = [
     ("suspend", "Suspension"),
     ("reactivate", "Reactivation"),
     ("terminate", "Termination"),
+    ("sim_swap", "SIM Swap"),
 ]
 ORDER_STATES = [
     ("queued", "Queued"),
@@ -730,7 +731,11 @@ class TelecomProvisioningOrder(models.Model):
     def _on_done(self):
         """The network confirmed the order: the service follows (billing applies it)."""
         self.ensure_one()
-        if self.service_id:
+        if self.action == "sim_swap":
+            # a SIM swap is telecom_numbers' record, not a billing change of the service
+            swap_id = (self.values or {}).get("swap_id")
+            self.env["telecom.sim.swap"].sudo().browse(swap_id).exists()._telecom_complete()
+        elif self.service_id:
             self.service_id._telecom_network_confirmed(self.action, dict(self.values or {}))
 
     def _on_cancelled(self):

@@ -99,6 +99,9 @@ class TelecomService(models.Model):
         billing does on its own.
         """
         self.ensure_one()
+        if action == "activate" and self.service_type == "mobile":
+            # the line's SIM (or eSIM profile) goes to the network with its number
+            self.sudo().number_ids._telecom_ensure_sims(self.partner_id)
         backend = (
             self.env["telecom.provisioning.backend"].sudo()._route(self.product_id.product_tmpl_id)
         )
@@ -209,6 +212,7 @@ class TelecomService(models.Model):
         if numbers:
             payload["numbers"] = numbers
             payload["msisdn"] = numbers[0]
+        payload.update(self._telecom_provisioning_sim_payload(action, values))
         if self.circuit_id:
             payload["circuit_id"] = self.circuit_id
         address = self.service_address_id
@@ -233,6 +237,21 @@ class TelecomService(models.Model):
         elif action in ("reactivate", "terminate"):
             payload["reason"] = values.get("reason") or ""
         return payload
+
+    def _telecom_provisioning_sim_payload(self, action, values):
+        """The SIM keys of the payload: on activation the SIM of the (first) number, on a SIM
+        swap the new SIM and the ICCID it replaces (telecom_numbers ``telecom.sim``)."""
+        if action == "sim_swap":
+            swap = self.env["telecom.sim.swap"].sudo().browse(values["swap_id"])
+            return {
+                "sim": swap.new_sim_id._telecom_network_values(),
+                "iccid": swap.new_sim_id.name,
+                "old_iccid": swap.old_sim_id.name,
+            }
+        sim = self.sudo().number_ids[:1].sim_id
+        if action != "activate" or not sim:
+            return {}
+        return {"sim": sim._telecom_network_values(), "iccid": sim.name, "imsi": sim.imsi}
 
     def _telecom_provisioning_account_ref(self):
         partner = self.partner_id

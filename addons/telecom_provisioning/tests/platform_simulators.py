@@ -14,6 +14,8 @@ that decides each answer:
   answer back (``replayed``) and provisions nothing; the same key with another payload is
   refused (IDEMPOTENCY_KEY_REUSED); the same key while the first call is still running gets a
   409 REQUEST_IN_PROGRESS;
+- SIMs: an activation or a ``sim_swap`` carrying ``iccid`` puts the line on that SIM
+  (``subscribers[ref]["iccid"]``);
 - counters: :attr:`PlatformCore.provisioned` lists every real provisioning (one per key),
   :attr:`PlatformCore.calls` counts requests, :attr:`PlatformCore.max_in_flight` the most
   requests served at the same time, :attr:`PlatformCore.subscribers` keeps the state of each
@@ -222,6 +224,9 @@ class PlatformCore:
                 record = self.subscribers.setdefault(subscriber, {"state": None, "features": []})
                 record["state"] = STATE_AFTER.get(action, record["state"])
                 record["last_" + action] = payload
+                # the SIM the subscriber's line runs on (activation, SIM swap)
+                if payload.get("iccid") and action in ("activate", "sim_swap"):
+                    record["iccid"] = payload["iccid"]
         return Answer(True, 200, dict(body, replayed=False))
 
     def _failure(self, status, code, message, server_fault=False, retry_after=0):

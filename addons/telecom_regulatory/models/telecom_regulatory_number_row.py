@@ -3,18 +3,11 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 
-# NRUF (Form 502) categories, in the order of the form.
-NRUF_STATUSES = ("assigned", "intermediate", "reserved", "aging", "administrative", "available")
-# Our statuses counted in an NRUF category; porting in/ported out numbers are not ours.
-NRUF_CATEGORY = {
-    "assigned": "assigned",
-    "porting_out": "assigned",
-    "intermediate": "intermediate",
-    "reserved": "reserved",
-    "aging": "aging",
-    "administrative": "administrative",
-    "available": "available",
-}
+from odoo.addons.telecom_numbers.models.telecom_number import NRUF_CATEGORIES, utilization
+
+# NRUF (Form 502) categories, in the order of the form, and the utilization rule: both are
+# telecom_numbers' (one definition for the report and the number blocks).
+NRUF_STATUSES = NRUF_CATEGORIES
 
 
 class TelecomRegulatoryNumberRow(models.Model):
@@ -45,7 +38,9 @@ class TelecomRegulatoryNumberRow(models.Model):
     available_count = fields.Integer(string="Available")
     total_count = fields.Integer(string="Total")
     utilization = fields.Float(
-        string="Utilization %", digits=(5, 2), help="Assigned numbers / total numbers x 100."
+        string="Utilization %",
+        digits=(5, 2),
+        help="Assigned numbers (porting out included) / total numbers x 100.",
     )
 
     # ------------------------------------------------------------
@@ -97,53 +92,23 @@ class TelecomRegulatoryNumberRow(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _telecom_nruf_statuses(self, as_of):
-        """``{number id: status on as_of}`` from the number history (numbers with no history
-        row on or before ``as_of`` did not exist yet)."""
-        self.env["telecom.number.history"].flush_model()
-        self.env["telecom.number"].flush_model()
-        self.env.cr.execute(
-            """
-            SELECT DISTINCT ON (h.number_id) h.number_id, h.to_status
-              FROM telecom_number_history h
-              JOIN telecom_number n ON n.id = h.number_id
-             WHERE h.date < %s AND n.number_type = 'geographic'
-             ORDER BY h.number_id, h.date DESC, h.id DESC
-            """,
-            [datetime.combine(as_of + timedelta(days=1), time.min)],
-        )
-        return dict(self.env.cr.fetchall())
-
-    @api.model
     def _telecom_build_nruf(self, filing):
+        """One row per rate center and thousands-block, counted from the number inventory
+        (telecom_numbers ``_telecom_nruf_counts``) with its utilization rule."""
         filing.number_row_ids.unlink()
-        statuses = self._telecom_nruf_statuses(filing.date_to)
-        numbers = self.env["telecom.number"].sudo().browse(list(statuses))
-        groups = {}
-        for number in numbers:
-            category = NRUF_CATEGORY.get(statuses[number.id])
-            if not category:
-                continue
-            key = (
-                number.rate_center or "",
-                number.state_code or "",
-                f"{number.npa}-{number.nxx}-{(number.line or '0')[:1]}",
-            )
-            counts = groups.setdefault(key, dict.fromkeys(NRUF_STATUSES, 0))
-            counts[category] += 1
-        vals_list = []
-        for (rate_center, state_code, block), counts in sorted(groups.items()):
-            total = sum(counts.values())
-            vals_list.append(
+        counts = self.env["telecom.number"].sudo()._telecom_nruf_counts(filing.date_to)
+        return self.create(
+            [
                 {
                     "filing_id": filing.id,
                     "report": "nruf",
                     "rate_center": rate_center,
                     "state_code": state_code,
                     "thousands_block": block,
-                    **{f"{status}_count": counts[status] for status in NRUF_STATUSES},
-                    "total_count": total,
-                    "utilization": round(100.0 * counts["assigned"] / total, 2) if total else 0.0,
+                    **{f"{status}_count": by_status.get(status, 0) for status in NRUF_STATUSES},
+                    "total_count": sum(by_status.values()),
+                    "utilization": utilization(by_status),
                 }
-            )
-        return self.create(vals_list)
+                for rate_center, state_code, block, by_status in counts
+            ]
+        )

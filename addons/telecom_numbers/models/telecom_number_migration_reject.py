@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class TelecomNumberMigrationReject(models.Model):
+    _name = "telecom.number.migration.reject"
+    _description = "Rejected Row of a Number Inventory Migration"
+    _order = "migration_id, row_number"
+
+    migration_id = fields.Many2one(
+        "telecom.number.migration",
+        string="Migration",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    row_number = fields.Integer(
+        string="Row", required=True, help="Line of the file (the header is line 1)."
+    )
+    value = fields.Char(help="The number as written in the file.")
+    reason = fields.Char(required=True, index=True)
