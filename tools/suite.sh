@@ -2,6 +2,9 @@
 # What `make run` and `make test` do. See README.md.
 #   tools/suite.sh run    install requirements, create or update the demo database, serve Odoo
 #   tools/suite.sh test   install requirements, build a fresh database, run every test with pytest
+#   tools/suite.sh env    only find Odoo and install requirements; say which Python runs Odoo
+# Both first find Odoo 18.0: the one $PYTHON imports, else (or when ODOO_SOURCE is set) the
+# project-local environment that tools/bootstrap_odoo.py builds under .local/odoo-18.0.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,17 +21,45 @@ source "$ROOT/tools/postgres.sh"
 
 step() { echo "==> $*"; }
 
+# Runs the command "$@", then says how long it took.
+timed() {
+    local start=${EPOCHREALTIME:-0}
+    "$@"
+    awk -v start="$start" -v end="${EPOCHREALTIME:-0}" 'BEGIN { printf "    done in %.1f s\n", end - start }'
+}
+
+# Sets PYTHON to the Python that runs Odoo 18.0 and STD_ADDONS to Odoo's standard addons: PYTHON
+# itself when it imports Odoo 18.0 and ODOO_SOURCE is not set, otherwise the Python of the
+# project-local environment (built on first use, reused afterwards).
+find_odoo() {
+    local status=0
+    if [ -z "${ODOO_SOURCE:-}" ]; then
+        STD_ADDONS=$("$PYTHON" tools/check_odoo.py --probe) || status=$?
+        [ "$status" = 0 ] && return 0
+        [ "$status" = 3 ] || exit "$status"
+    fi
+    PYTHON=$("$PYTHON" tools/bootstrap_odoo.py)
+    STD_ADDONS=$("$PYTHON" tools/check_odoo.py)
+}
+
 install_requirements() {
-    step "Installing Python requirements (requirements.txt)"
     "$PYTHON" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements.txt
 }
 
+# What run and test do first, and all that `tools/suite.sh env` does: find (or set up) Odoo 18.0
+# and install the suite's requirements.
+cmd_env() {
+    step "Finding Odoo 18.0"
+    timed find_odoo
+    step "Installing Python requirements (requirements.txt)"
+    timed install_requirements
+    echo "Odoo 18.0 runs with $PYTHON (standard addons: $STD_ADDONS)"
+}
+
 prepare() {
-    local std_addons
-    std_addons=$("$PYTHON" tools/check_odoo.py)
-    install_requirements
+    cmd_env
     ensure_postgres
-    ADDONS_PATH="$std_addons,$ROOT/addons"
+    ADDONS_PATH="$STD_ADDONS,$ROOT/addons"
     DB_ARGS=(--db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER")
 }
 
@@ -131,7 +162,7 @@ cmd_test() {
     "$PYTHON" -m pytest -p no:cacheprovider \
         --odoo-config="$ROOT/odoo.conf" --odoo-addons-path="$ADDONS_PATH" --odoo-database="$TEST_DB" \
         --odoo-extra "db_host=$PGHOST" --odoo-extra "db_port=$PGPORT" --odoo-extra "db_user=$PGUSER" \
-        --odoo-http --junitxml="$ROOT/.local/test-results.xml" "$@" addons/*/tests tests || rc=$?
+        --odoo-extra "http-port=$HTTP_PORT" --odoo-http --junitxml="$ROOT/.local/test-results.xml" "$@" addons/*/tests tests || rc=$?
     if [ "$rc" = 5 ]; then
         echo "ERROR: pytest collected no tests: the test command or the test folders are broken." >&2
     fi
@@ -141,5 +172,6 @@ cmd_test() {
 case ${1:-} in
 run) shift; cmd_run "$@" ;;
 test) shift; cmd_test "$@" ;;
-*) echo "usage: tools/suite.sh run|test [pytest arguments]" >&2; exit 2 ;;
+env) cmd_env ;;
+*) echo "usage: tools/suite.sh run|test [pytest arguments]|env" >&2; exit 2 ;;
 esac
