@@ -1,3 +1,4 @@
+from collections import defaultdict
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
@@ -155,8 +156,10 @@ class TelecomTaxEngine(models.Model):
             country=partner.country_id.code or "US",
         )
 
-    def _telecom_request(self, subscription, run, lines):
-        """Tax request for the charge lines of one invoice (refs are the line indexes)."""
+    def _telecom_request(self, subscription, run, lines, on_date=None, indexes=None):
+        """Tax request for the charge lines of one invoice (refs are the line indexes), at the
+        rates of ``on_date`` (the period billed by default), for the lines of ``indexes``
+        (all by default)."""
         self.ensure_one()
         partner = subscription.partner_id
         default_address = subscription._telecom_invoice_partner()
@@ -164,6 +167,8 @@ class TelecomTaxEngine(models.Model):
         currency = subscription.currency_id
         for index, vals in enumerate(lines):
             if vals.get("telecom_line_kind") not in TAXABLE_LINE_KINDS:
+                continue
+            if indexes is not None and index not in indexes:
                 continue
             amount = Decimal(str(currency.round(vals["quantity"] * vals["price_unit"])))
             service = self.env["telecom.service"].browse(vals.get("telecom_service_id"))
@@ -207,7 +212,7 @@ class TelecomTaxEngine(models.Model):
             customer_ref=subscription.name,
             customer_type=partner.telecom_customer_type or "residential",
             exemptions=exemptions,
-            on_date=run.period_start,
+            on_date=on_date or run.period_start,
             currency=currency.name,
             lines=request_lines,
         )
@@ -219,16 +224,21 @@ class TelecomTaxEngine(models.Model):
         TaxEngineError (logged as an error); never returns a partial answer.
         """
         self.ensure_one()
-        request = self._telecom_request(subscription, run, lines)
-        if not request.lines:
-            return []
-        # the bill run keeps the adapter (its rate table) for the chunk
-        adapter = cached(
-            self.env,
-            ("telecom_tax_adapter", self.id, run.period_start),
-            lambda: self._telecom_adapter(run.period_start),
-        )
-        results = adapter.compute(request)
+        by_date = defaultdict(set)
+        for index, vals in enumerate(lines):
+            by_date[self._telecom_rate_date(subscription, run, vals)].add(index)
+        results = []
+        for on_date, indexes in sorted(by_date.items()):
+            request = self._telecom_request(subscription, run, lines, on_date, indexes)
+            if not request.lines:
+                continue
+            # the bill run keeps the adapter (its rate table) for the chunk
+            adapter = cached(
+                self.env,
+                ("telecom_tax_adapter", self.id, on_date),
+                lambda on_date=on_date: self._telecom_adapter(on_date),
+            )
+            results += [(on_date, result) for result in adapter.compute(request)]
         return [
             {
                 "display_type": "product",
@@ -242,5 +252,20 @@ class TelecomTaxEngine(models.Model):
                 "telecom_tax_kind": result.kind,
                 "telecom_tax_jurisdiction": result.jurisdiction,
             }
-            for result in sorted(results, key=lambda r: (r.jurisdiction, r.kind))
+            for __, result in sorted(results, key=lambda r: (r[1].jurisdiction, r[1].kind, r[0]))
         ]
+
+    @staticmethod
+    def _telecom_rate_date(subscription, run, vals):
+        """The date whose rates tax a line: a credit of days billed on an earlier bill is
+        taxed back at the rates of that bill (the start of the period of those days);
+        anything else at the rates of the period billed."""
+        date_from = vals.get("telecom_date_from")
+        if (
+            vals.get("telecom_line_kind") == "charge"
+            and date_from
+            and date_from < run.period_start
+            and vals["quantity"] * vals["price_unit"] < 0
+        ):
+            return subscription._telecom_period_of(date_from)[0]
+        return run.period_start

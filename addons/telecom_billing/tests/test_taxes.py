@@ -383,3 +383,42 @@ class TestExternalTaxEngine(TelecomTaxCase):
     def test_connection_button(self):
         result = self.rest_engine.action_test_connection()
         self.assertEqual(result["params"]["type"], "success")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditTaxedAtOriginalRates(TelecomTaxCase):
+    """The federal USF factor moves from 36.6 % (March) to 38.0 % (April): a credit of March
+    days billed on the April bill gives back the USF at March's rate."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        common = {
+            "engine_id": cls.tax_engine.id,
+            "kind": "federal_usf",
+            "name": "Federal USF",
+            "regulatory_class": "interstate",
+            "base_share": 100.0,
+            "account_id": cls.acc_usf.id,
+        }
+        cls.env["telecom.tax.rate"].create(
+            [
+                dict(common, rate=36.6, date_from="2026-01-01", date_to="2026-03-31"),
+                dict(common, rate=38.0, date_from="2026-04-01"),
+            ]
+        )
+        cls.subscription = cls._subscription(cycle_day=1)
+        cls.service = cls._service(cls.subscription, cls.plan_basic, start="2026-03-01")
+        cls._bill(cls.d(2026, 3, 1))  # March: 40.00, USF 14.64
+
+    def test_termination_credit_reverses_at_the_original_rate(self):
+        with freeze_time("2026-03-15"):
+            self.service._telecom_request_terminate()
+        april = self._invoice(self._bill(self.d(2026, 4, 1)), self.subscription)
+        # 16-31 March credited: 40.00 - R(40.00 x 15/31) = 20.65
+        credit = self._lines(april, "charge")
+        self.assertAmount(sum(credit.mapped("price_subtotal")), 20.65)  # a credit note
+        self.assertEqual(april.move_type, "out_refund")
+        usf = self._lines(april, "tax")
+        # 20.65 x 36.6 % = 7.5579 -> 7.56 (at April's 38 % it would be 7.85)
+        self.assertAmount(sum(usf.mapped("price_subtotal")), 7.56)
