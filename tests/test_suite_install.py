@@ -1,4 +1,4 @@
-"""The seven telecom modules install together, and every model they define is protected."""
+"""The telecom modules install together, and every model they define is protected."""
 
 from odoo.tests import TransactionCase, tagged
 
@@ -10,6 +10,8 @@ SUITE = (
     "telecom_migration",
     "telecom_provisioning",
     "telecom_regulatory",
+    "telecom_interconnect",
+    "telecom_file_channel",
 )
 
 

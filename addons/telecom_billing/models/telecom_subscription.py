@@ -110,7 +110,11 @@ class TelecomSubscription(models.Model):
         compute="_compute_next_bill_date",
         help="Start of the next billing period, when the next bill run for this account is due.",
     )
-    note = fields.Html(string="Internal Notes")
+    note = fields.Html(
+        string="Internal Notes",
+        groups="base.group_user",
+        help="Staff notes on the account: never shown to the customer, on the portal or over RPC.",
+    )
     dunning_log_ids = fields.One2many(
         "telecom.dunning.log", "subscription_id", string="Dunning Steps", readonly=True
     )

@@ -11,3 +11,4 @@ from . import test_portal
 from . import test_portal_tour
 from . import test_bill_run_writer
 from . import test_conservation
+from . import test_portal_rpc

@@ -16,3 +16,6 @@ from . import account_analytic_account
 from . import account_move_line
 from . import sale_order
 from . import sale_order_line
+from . import telecom_cpni_mixin
+from . import base
+from . import ir_attachment

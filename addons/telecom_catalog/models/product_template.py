@@ -364,9 +364,11 @@ class ProductTemplate(models.Model):
         plan without versions has its sales price.
         """
         self.ensure_one()
-        if not self.telecom_price_version_ids:
+        # the price schedule is internal (customers see the price, not the coming versions)
+        schedule = self.sudo().telecom_price_version_ids
+        if not schedule:
             return self.list_price
-        versions = self.telecom_price_version_ids.filtered(lambda v: v.date_start <= on_date)
+        versions = schedule.filtered(lambda v: v.date_start <= on_date)
         if not versions:
             return self.telecom_base_price
         return max(versions, key=lambda v: v.date_start).price

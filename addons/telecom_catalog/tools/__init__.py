@@ -4,4 +4,6 @@
 #   from odoo.addons.telecom_catalog.tools.locking import lock_ids
 #   from odoo.addons.telecom_catalog.tools.adapter_errors import RetryableError, RetryPolicy
 from . import adapter_errors
+from . import cpni
+from . import secrets
 from . import locking

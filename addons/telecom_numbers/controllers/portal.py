@@ -76,6 +76,9 @@ class TelecomNumbersPortal(TelecomPortal):
                 "port_type": "simple",
             }
         data.update({k: v for k, v in (form or {}).items() if k != "loa_file"})
+        # a PIN is never written back into the page (nor kept in the browser's history)
+        data.pop("pin", None)
+        data["pin_given"] = bool(port and port.sudo().pin)
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -100,6 +103,8 @@ class TelecomNumbersPortal(TelecomPortal):
         """Field values from the posted form; raises ValidationError naming a bad input."""
         _ = request.env._
         vals = {name: (form.get(name) or "").strip() or False for name in PORT_IN_TEXT_FIELDS}
+        if not vals["pin"]:
+            del vals["pin"]  # the form never shows the PIN given: empty keeps it
         state_id = form.get("service_state_id") or "0"
         state = (
             request.env["res.country.state"]
@@ -297,7 +302,7 @@ class TelecomNumbersPortal(TelecomPortal):
             {
                 "page_name": "telecom_port_out",
                 "customer": customer,
-                "has_pin": bool(customer.telecom_port_out_pin),
+                "has_pin": customer.telecom_port_out_pin_set,
                 "identity_ok": identity_recent(),
                 "reauth_url": identity_url("/my/port-out"),
                 "message": message if message in PORT_OUT_MESSAGES else None,

@@ -1,7 +1,9 @@
 import re
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import ValidationError
+
+from odoo.addons.telecom_catalog.tools.secrets import hash_secret, verify_secret
 
 
 class ResPartner(models.Model):
@@ -17,10 +19,17 @@ class ResPartner(models.Model):
     )
     telecom_port_out_pin = fields.Char(
         string="Port-Out PIN",
+        compute="_compute_telecom_port_out_pin",
+        inverse="_inverse_telecom_port_out_pin",
         copy=False,
         groups="telecom_catalog.group_telecom_number_admin",
         help="4 to 10 digits the customer gives their new carrier to move numbers away; a "
-        "port-out request with another PIN is rejected.",
+        "port-out request with another PIN is rejected. Stored hashed: type a new PIN to "
+        "replace it, it cannot be read back.",
+    )
+    telecom_port_out_pin_hash = fields.Char(groups="base.group_system", copy=False)
+    telecom_port_out_pin_set = fields.Boolean(
+        string="Port-Out PIN Set", compute="_compute_telecom_port_out_pin"
     )
     telecom_port_out_lock = fields.Boolean(
         string="Port-Out Lock",
@@ -47,12 +56,22 @@ class ResPartner(models.Model):
         for partner in self:
             partner.telecom_number_count = counts.get(partner.id, 0)
 
-    @api.constrains("telecom_port_out_pin")
-    def _check_telecom_port_out_pin(self):
-        for partner in self.sudo():
-            pin = partner.telecom_port_out_pin
+    def _compute_telecom_port_out_pin(self):
+        for partner in self:
+            partner.telecom_port_out_pin = False
+            partner.telecom_port_out_pin_set = bool(partner.sudo().telecom_port_out_pin_hash)
+
+    def _inverse_telecom_port_out_pin(self):
+        for partner in self:
+            pin = (partner.telecom_port_out_pin or "").strip()
             if pin and not re.fullmatch(r"\d{4,10}", pin):
                 raise ValidationError(self.env._("A port-out PIN is 4 to 10 digits, nothing else."))
+            partner.sudo().telecom_port_out_pin_hash = hash_secret(pin) if pin else False
+
+    def _telecom_port_out_pin_matches(self, given):
+        """Whether ``given`` is this account's port-out PIN (compared with its hash)."""
+        self.ensure_one()
+        return verify_secret((given or "").strip(), self.sudo().telecom_port_out_pin_hash)
 
     def action_view_telecom_numbers(self):
         self.ensure_one()

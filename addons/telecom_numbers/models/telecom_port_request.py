@@ -514,7 +514,7 @@ class TelecomPortRequest(models.Model):
         _ = self.env._
         given = (self.sudo().pin or "").strip()
         review = self.env.context.get("telecom_port_out_review")
-        if not customer.telecom_port_out_pin:
+        if not customer.telecom_port_out_pin_set:
             if review == "reject":
                 return "reject_pin_mismatch", _("The customer did not confirm the port-out.")
             if review == "concur":
@@ -525,7 +525,7 @@ class TelecomPortRequest(models.Model):
             )
         if not given:
             return "reject_pin_mismatch", _("The port-out PIN is required.")
-        if given != customer.telecom_port_out_pin:
+        if not customer._telecom_port_out_pin_matches(given):
             return "reject_pin_mismatch", _("The port-out PIN does not match.")
         return False
 

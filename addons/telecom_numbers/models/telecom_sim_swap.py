@@ -120,7 +120,7 @@ class TelecomSimSwap(models.Model):
         ):
             return _("The customer did not confirm their password.")
         if self.auth_method == "account_pin" and (
-            not customer.telecom_port_out_pin or (pin_given or "") != customer.telecom_port_out_pin
+            not customer._telecom_port_out_pin_matches(pin_given)
         ):
             return _("The account PIN the customer gave does not match.")
         if self.auth_method == "id_document" and not self.id_document_ref:

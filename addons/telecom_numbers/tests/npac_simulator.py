@@ -34,6 +34,8 @@ import time
 import urllib.request
 import uuid
 
+from odoo.addons.telecom_numbers.controllers.npac import npac_signature
+
 from .loopback import JsonHandler, LoopbackServer
 
 
@@ -208,12 +210,19 @@ class NpacSimulator:
             body = self._port_out_public(reference)
         return self._post(url, body, token)
 
-    def _post(self, url, body, token):
+    def _post(self, url, body, token, timestamp=None):
+        data = json.dumps(body).encode()
+        timestamp = str(int(time.time()) if timestamp is None else timestamp)
         request = urllib.request.Request(
             url,
-            data=json.dumps(body).encode(),
+            data=data,
             method="POST",
-            headers={"Content-Type": "application/json", "X-Telecom-Token": token},
+            headers={
+                "Content-Type": "application/json",
+                "X-Telecom-Token": token,
+                "X-Telecom-Timestamp": timestamp,
+                "X-Telecom-Signature": npac_signature(token, timestamp, data),
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:

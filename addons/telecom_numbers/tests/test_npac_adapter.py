@@ -1,4 +1,5 @@
 import json
+import time
 
 from odoo.tests import HttpCase, tagged
 
@@ -7,6 +8,7 @@ from odoo.addons.telecom_numbers.adapters import (
     NpacTransportError,
     RestNpacAdapter,
 )
+from odoo.addons.telecom_numbers.controllers.npac import npac_signature
 
 from .common import TelecomNumbersCase
 from .npac_simulator import SimulatorMixin
@@ -176,12 +178,58 @@ class TestNpacCallback(SimulatorMixin, HttpCase):
         self.assertEqual(body["state"], "activated")
         env.invalidate_all()
         self.assertEqual(request.number_ids.status, "assigned")
+        token = backend.callback_token
+        status, body = sim._post(url, {"reference": "SIM-NOPE", "status": "foc"}, token)
+        self.assertEqual(status, 404)
+
+    def test_vendor_callback_refuses_unsigned_replayed_or_unreferenced_bodies(self):
+        """The token alone is not enough: an unsigned, altered or replayed (stale) request is
+        refused, and a body without its reference does not touch any request."""
+        sim = self.start_simulator()
+        backend = self.env["telecom.npac.backend"].create(
+            {"name": "Sim", "base_url": sim.url, "api_key": sim.api_key, "timeout": 5}
+        )
+        partner = self.env["res.partner"].create({"name": "T No Reference", "zip": "60606"})
+        waiting = self.env["telecom.port.request"].create(
+            {
+                "direction": "in",
+                "partner_id": partner.id,
+                "number_input": "+13125550177",
+                "backend_id": backend.id,
+            }
+        )
+        self.assertFalse(waiting.vendor_reference)
+        self.env.flush_all()
+        url = f"{self.base_url()}/telecom_numbers/npac/{backend.id}/callback"
+        token = backend.callback_token
+        body = {"reference": "SIM-NOPE", "status": "foc"}
+        # the token without a signature (the old way): refused
         response = self.url_open(
             url,
-            data=json.dumps({"reference": "SIM-NOPE", "status": "foc"}),
-            headers={"X-Telecom-Token": backend.callback_token, "Content-Type": "application/json"},
+            data=json.dumps(body),
+            headers={"X-Telecom-Token": token, "Content-Type": "application/json"},
         )
-        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.status_code, 403)
+        # a request captured and replayed ten minutes later: refused
+        self.assertEqual(sim._post(url, body, token, timestamp=int(time.time()) - 600)[0], 403)
+        # altered after signing: refused
+        timestamp = str(int(time.time()))
+        response = self.url_open(
+            url,
+            data=json.dumps({**body, "status": "activated"}),
+            headers={
+                "X-Telecom-Token": token,
+                "X-Telecom-Timestamp": timestamp,
+                "X-Telecom-Signature": npac_signature(token, timestamp, json.dumps(body).encode()),
+                "Content-Type": "application/json",
+            },
+        )
+        self.assertEqual(response.status_code, 403)
+        # no reference: refused, the request without a vendor reference is untouched
+        for no_reference in ({"status": "foc"}, {"reference": None, "status": "foc"}):
+            self.assertEqual(sim._post(url, no_reference, token)[0], 400)
+        waiting.invalidate_recordset()
+        self.assertEqual(waiting.state, "draft")
 
 
 @tagged("post_install", "-at_install")

@@ -40,8 +40,18 @@ class TestNumberSecurity(TelecomNumbersCase):
 
     def test_port_out_pin_only_for_number_admins(self):
         with self.assertRaises(AccessError):
-            _pin = self.resident.with_user(self.clerk).telecom_port_out_pin
-        self.assertEqual(self.resident.with_user(self.number_admin).telecom_port_out_pin, "2580")
+            self.resident.with_user(self.clerk).read(["telecom_port_out_pin"])
+        with self.assertRaises(AccessError):
+            self.resident.with_user(self.clerk).write({"telecom_port_out_pin": "1357"})
+        # stored hashed: nobody reads it back, the checks compare with the hash
+        resident = self.resident.with_user(self.number_admin)
+        self.assertFalse(resident.telecom_port_out_pin)
+        self.assertTrue(resident.telecom_port_out_pin_set)
+        self.assertTrue(resident._telecom_port_out_pin_matches("2580"))
+        self.assertFalse(resident._telecom_port_out_pin_matches("2581"))
+        hashed = self.resident.sudo().telecom_port_out_pin_hash
+        self.assertTrue(hashed.startswith("$pbkdf2-sha512$"))
+        self.assertNotIn("2580", hashed)
         with self.assertRaises(AccessError):
             _pin = self.request_mine.with_user(self.clerk).pin
 

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -53,7 +54,7 @@ class TelecomProvisioningBackend(models.Model):
     wsdl_url = fields.Char(
         string="WSDL",
         tracking=True,
-        help="SOAP: URL (or file path on the server) of the platform's WSDL.",
+        help="SOAP: http(s) URL of the platform's WSDL (files of the server are refused).",
     )
     auth_type = fields.Selection(AUTH_TYPES, required=True, default="none", tracking=True)
     auth_header_name = fields.Char(
@@ -267,6 +268,18 @@ class TelecomProvisioningBackend(models.Model):
             if backend.kind == "soap" and not backend.wsdl_url:
                 raise ValidationError(
                     self.env._("SOAP backend %(name)s needs a WSDL.", name=backend.name)
+                )
+            scheme = urlsplit(backend.wsdl_url or "").scheme.lower()
+            if backend.wsdl_url and scheme not in ("http", "https"):
+                # a file path would let a NOC user read any file of the server (the WSDL
+                # loader opens local paths and file:// URLs)
+                raise ValidationError(
+                    self.env._(
+                        "The WSDL of %(name)s must be an http:// or https:// URL, not a file "
+                        "of the server: %(wsdl)s",
+                        name=backend.name,
+                        wsdl=backend.wsdl_url,
+                    )
                 )
 
     @api.constrains(

@@ -37,6 +37,9 @@ class TelecomCpniPortal(CustomerPortal):
         approval = PORTAL_APPROVALS.get(choice)
         if not approval:
             return request.redirect("/my/privacy")
+        if not request.env.user.partner_id.sudo()._telecom_cpni_may_choose():
+            # a business account's choice is its authorized contacts' to make
+            return request.redirect("/my/privacy?denied=1")
         account = self._telecom_cpni_account()
         account.sudo().write(
             {

@@ -1,13 +1,13 @@
 import re
 
-from passlib.context import CryptContext
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from odoo.addons.telecom_catalog.tools.cpni import CPNI_GROUP
+from odoo.addons.telecom_catalog.tools.secrets import hash_secret, verify_secret
+
 from ..tools.periods import STATE_FIPS
 
-CPNI_GROUP = "telecom_catalog.group_telecom_cpni"
 CPNI_APPROVALS = [
     ("none", "No Approval"),
     ("opt_out", "Opt-out Approval (notified, did not object)"),
@@ -22,7 +22,6 @@ CPNI_APPROVAL_CHANNELS = [
 ]
 # Address of record: a change sends an account change notice (47 CFR 64.2010(f)).
 ADDRESS_OF_RECORD_FIELDS = ("street", "street2", "city", "zip", "state_id", "country_id", "email")
-_secret_context = CryptContext(["pbkdf2_sha512"])
 
 TRACT_PATTERN = re.compile(r"^\d{11}$")
 
@@ -80,6 +79,12 @@ class ResPartner(models.Model):
         "denied.",
     )
     telecom_cpni_approval_date = fields.Date(string="CPNI Approval Date", tracking=True)
+    telecom_cpni_authorized_contact = fields.Boolean(
+        string="Authorized CPNI Contact",
+        tracking=True,
+        help="A contact of a business account who may make the account's CPNI choices (on the "
+        "portal too). Other contacts of the business see the choice, they cannot change it.",
+    )
     telecom_cpni_approval_channel = fields.Selection(
         CPNI_APPROVAL_CHANNELS, string="CPNI Approval Channel", tracking=True
     )
@@ -209,6 +214,13 @@ class ResPartner(models.Model):
     # BUSINESS: CPNI
     # ------------------------------------------------------------
 
+    def _telecom_cpni_may_choose(self):
+        """Whether this contact may change its account's CPNI approval: the holder of an
+        individual account; for a business, the company itself or its authorized contacts."""
+        self.ensure_one()
+        account = self.commercial_partner_id
+        return not account.is_company or self == account or self.telecom_cpni_authorized_contact
+
     def _telecom_cpni_customers_of_record(self):
         """Accounts among these partners (commercial partners with a telecom subscription)."""
         accounts = self.filtered(lambda p: p.id and p == p.commercial_partner_id)
@@ -275,12 +287,12 @@ class ResPartner(models.Model):
         values = {}
         if password:
             self._telecom_check_cpni_secret(partner, password)
-            values["telecom_cpni_password_hash"] = _secret_context.hash(password.strip())
+            values["telecom_cpni_password_hash"] = hash_secret(password.strip())
         if answer:
             if not question:
                 raise ValidationError(self.env._("A back-up answer needs its question."))
             self._telecom_check_cpni_secret(partner, answer)
-            values["telecom_cpni_backup_answer_hash"] = _secret_context.hash(answer.strip().lower())
+            values["telecom_cpni_backup_answer_hash"] = hash_secret(answer.strip().lower())
             values["telecom_cpni_backup_question"] = question
         partner.sudo().write(values)
         Notice = self.env["telecom.cpni.notice"]
@@ -302,7 +314,7 @@ class ResPartner(models.Model):
             stored, given = partner.telecom_cpni_backup_answer_hash, (secret or "").strip().lower()
         else:
             stored, given = partner.telecom_cpni_password_hash, (secret or "").strip()
-        return bool(stored and given and _secret_context.verify(given, stored))
+        return verify_secret(given, stored)
 
     @api.model
     def _cron_telecom_cpni_opt_out_approvals(self, batch_size=500):

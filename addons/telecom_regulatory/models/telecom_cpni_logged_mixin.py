@@ -4,14 +4,15 @@ from odoo import api, models
 class TelecomCpniLoggedMixin(models.AbstractModel):
     """Writes an access log entry whenever a staff user reads CPNI fields of a record.
 
-    Models list their CPNI fields in ``_telecom_cpni_fields`` and say whose CPNI a record is
-    in :meth:`_telecom_cpni_customers`. The reason and channel come from the context
+    Models declare their CPNI fields in ``_telecom_cpni_fields`` (``telecom.cpni.mixin``, which
+    also gives those fields to the CPNI Authorized group) and say whose CPNI a record is in
+    :meth:`_telecom_cpni_customers`. The reason and channel come from the context
     (``telecom_cpni_reason``, ``telecom_cpni_channel``), set by the View CPNI wizard.
     """
 
     _name = "telecom.cpni.logged.mixin"
+    _inherit = ["telecom.cpni.mixin"]
     _description = "CPNI Access Logging"
-    _telecom_cpni_fields = ()
 
     def _telecom_cpni_customers(self):
         return self.mapped("commercial_partner_id")

@@ -7,3 +7,6 @@ from . import test_e911_numbers
 from . import test_views
 from . import test_screenshots
 from . import test_e911_portal
+from . import test_security_walk
+from . import test_company_walk
+from . import test_secrets

@@ -81,6 +81,29 @@ class TestCpniHttp(TelecomRegulatoryCase, HttpCase):
         result = self._rpc("res.partner", "read", [[self.customer.id], ["name"]])
         self.assertEqual(result["result"][0]["name"], self.customer.name)
 
+    def test_business_choice_only_by_its_authorized_contacts(self):
+        self.assertTrue(self.customer.is_company)
+        clerk = new_test_user(
+            self.env,
+            login="t_portal_clerk",
+            password="t_portal_clerk_pw1",
+            groups="base.group_portal",
+        )
+        clerk.partner_id.parent_id = self.customer
+        approval = self.customer.telecom_cpni_approval
+
+        def choose(choice):
+            page = self.url_open("/my/privacy")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            self.url_open("/my/privacy", data={"choice": choice, "csrf_token": token})
+            self.customer.invalidate_recordset()
+            return self.customer.telecom_cpni_approval
+
+        self.authenticate("t_portal_clerk", "t_portal_clerk_pw1")
+        self.assertEqual(choose("opt_in"), approval, "a contact of the business: refused")
+        clerk.partner_id.telecom_cpni_authorized_contact = True
+        self.assertEqual(choose("opt_in"), "opt_in", "an authorized contact decides")
+
     def test_portal_privacy_choices(self):
         self.customer.email = "changed@example.com"  # a notice for this account
         self.authenticate("t_portal_cpni", "t_portal_cpni_pw1")

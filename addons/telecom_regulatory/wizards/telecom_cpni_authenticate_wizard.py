@@ -41,6 +41,7 @@ class TelecomCpniAuthenticateWizard(models.TransientModel):
         if self.method in ("password", "backup"):
             ok = self.partner_id._telecom_verify_cpni_secret(self.given_secret, self.method)
             values["result"] = "passed" if ok else "failed"
+            self.given_secret = False  # compared: not kept in the database
         elif self.method == "photo_id":
             if self.channel != "store":
                 raise UserError(self.env._("A photo ID is checked in store only."))

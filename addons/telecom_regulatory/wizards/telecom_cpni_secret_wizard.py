@@ -15,4 +15,6 @@ class TelecomCpniSecretWizard(models.TransientModel):
         self.partner_id._telecom_set_cpni_secret(
             password=self.password, question=self.backup_question, answer=self.backup_answer
         )
+        # the hash is kept on the customer: the typed secrets leave the database at once
+        self.write({"password": False, "backup_answer": False})
         return {"type": "ir.actions.act_window_close"}

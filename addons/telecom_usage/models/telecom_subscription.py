@@ -129,6 +129,7 @@ class TelecomSubscription(models.Model):
                 {
                     "name": names[move_id],
                     "res_model": "account.move",
+                    "res_field": "telecom_call_detail_file",  # CPNI: see the field's groups
                     "res_id": move_id,
                     "raw": content,
                     "mimetype": "text/csv",

@@ -119,8 +119,10 @@ def _parse_row(row):
 class TelecomUsageFile(models.Model):
     _name = "telecom.usage.file"
     _description = "Telecom Usage (CDR) File"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "telecom.cpni.mixin"]
     _order = "id desc"
+    # The raw CDR file is call detail (CPNI): the counts and amounts are not.
+    _telecom_cpni_fields = ("file",)
     _sql_constraints = [
         (
             "checksum_uniq",
@@ -247,10 +249,7 @@ class TelecomUsageFile(models.Model):
         ):
             raise UserError(self.env._("This file has already been imported."))
         self.checksum = checksum
-        self._telecom_stage_create()
-        read = self._telecom_stage_csv(content)
-        _logger.info("%s: %s rows staged in %.1f s", self.name, read, time.monotonic() - started)
-        counts = self._telecom_process_stage()
+        read, counts = self._telecom_import_content(content)
         self.write(
             {
                 "state": "done",
@@ -276,6 +275,16 @@ class TelecomUsageFile(models.Model):
             )
         )
         return counts
+
+    def _telecom_import_content(self, content):
+        """Stage, rate and insert the rows of ``content``; returns the number of rows read
+        and the counts (``rated``, ``rejected``, ``duplicate``, ``amount``). The hook other
+        kinds of CDR files (interconnect trunk records) override."""
+        started = time.monotonic()
+        self._telecom_stage_create()
+        read = self._telecom_stage_csv(content)
+        _logger.info("%s: %s rows staged in %.1f s", self.name, read, time.monotonic() - started)
+        return read, self._telecom_process_stage()
 
     def _telecom_stage_create(self):
         cr = self.env.cr

@@ -50,8 +50,10 @@ class TelecomUsageRecord(models.Model):
     telecom.usage.file); the ORM only reads them, bills them and re-rates them."""
 
     _name = "telecom.usage.record"
+    _inherit = ["telecom.cpni.mixin"]
     _description = "Telecom Usage Record"
-    _order = "start_time desc, id desc"
+    # not by start time: the time of a call is CPNI, and ordering by a field checks its access
+    _order = "usage_date desc, id desc"
     _rec_name = "name"
     # Written by bulk SQL at millions of rows: no per-row user/date columns (and their
     # foreign-key checks); the usage file records who imported what and when.
@@ -59,6 +61,16 @@ class TelecomUsageRecord(models.Model):
     _sql_constraints = [
         ("name_uniq", "UNIQUE(name)", "A usage record id is imported once only."),
     ]
+    # Call detail is CPNI: only the CPNI Authorized group reads it (record rules in
+    # security/telecom_usage_rules.xml hide the records from other staff too). Amounts are not.
+    _telecom_cpni_fields = (
+        "start_time",
+        "duration",
+        "called_number",
+        "volume_bytes",
+        "roaming",
+        "source_switch",
+    )
 
     # ------------------------------------------------------------
     # FIELDS
@@ -240,11 +252,7 @@ class TelecomUsageRecord(models.Model):
                                     / b.next_increment)::bigint * b.next_increment
                    END AS billable_units,
                    CASE WHEN y.usage_type != 'voice' THEN NULL
-                        WHEN left(y.dest, 1) != '1' THEN 'international'
-                        WHEN n.id IS NULL THEN 'interstate'
-                        WHEN NOT n.is_us THEN 'international'
-                        WHEN n.state_id = y.origin_state_id THEN 'intrastate'
-                        ELSE 'interstate'
+                        ELSE %(jurisdiction)s
                    END AS jurisdiction
               FROM y
               JOIN best b
@@ -256,6 +264,26 @@ class TelecomUsageRecord(models.Model):
             """,
             source=source,
             maxlen=self._telecom_prefix_length(),
+            jurisdiction=self._telecom_jurisdiction_sql(SQL("y.dest"), SQL("y.origin_state_id")),
+        )
+
+    @api.model
+    def _telecom_jurisdiction_sql(self, dest, origin_state, npa="n"):
+        """SQL jurisdiction of a call to ``dest`` (digits with the country code) from a line
+        in the state ``origin_state``, where ``npa`` is the alias of ``telecom_npa`` joined on
+        the area code of ``dest`` (``LEFT JOIN telecom_npa n ON left(dest, 1) = '1' AND
+        n.code = substr(dest, 2, 3)``). Shared by retail and interconnect rating."""
+        npa = SQL.identifier(npa)
+        return SQL(
+            """CASE WHEN left(%(dest)s, 1) != '1' THEN 'international'
+                    WHEN %(npa)s.id IS NULL THEN 'interstate'
+                    WHEN NOT %(npa)s.is_us THEN 'international'
+                    WHEN %(npa)s.state_id = %(origin)s THEN 'intrastate'
+                    ELSE 'interstate'
+               END""",
+            dest=dest,
+            npa=npa,
+            origin=origin_state,
         )
 
     @api.model

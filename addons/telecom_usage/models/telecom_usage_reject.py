@@ -16,9 +16,20 @@ class TelecomUsageReject(models.Model):
     rates, the service numbers) and rate it again: good rows are never lost."""
 
     _name = "telecom.usage.reject"
+    _inherit = ["telecom.cpni.mixin"]
     _description = "Rejected Usage Record"
     _order = "id desc"
     _rec_name = "record_ref"
+    # The raw call detail of the row is CPNI: Billing fixes rates and service numbers from the
+    # reason, the record and service references; CPNI Authorized staff see the call itself.
+    _telecom_cpni_fields = (
+        "start_time",
+        "duration",
+        "called_number",
+        "volume_bytes",
+        "roaming",
+        "source_switch",
+    )
 
     # ------------------------------------------------------------
     # FIELDS

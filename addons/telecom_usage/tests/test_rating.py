@@ -247,7 +247,11 @@ class TestUsageBilling(TelecomRatingCase):
         self.assertEqual(set(billed.mapped("state")), {"billed"})
         self.assertEqual(self._record("B-FEB").state, "rated")
         attachment = self.env["ir.attachment"].search(
-            [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
+            [
+                ("res_model", "=", "account.move"),
+                ("res_field", "=", "telecom_call_detail_file"),
+                ("res_id", "=", move.id),
+            ]
         )
         self.assertEqual(len(attachment), 1)
         lines = attachment.raw.decode().splitlines()

@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class TelecomInterconnectDeckReject(models.Model):
+    """A row of a carrier deck that could not be read, with the reason."""
+
+    _name = "telecom.interconnect.deck.reject"
+    _description = "Rejected Rate Deck Row"
+    _order = "deck_id, line_no"
+
+    deck_id = fields.Many2one(
+        "telecom.interconnect.deck", required=True, ondelete="cascade", index=True
+    )
+    line_no = fields.Integer(string="Line")
+    raw = fields.Char(string="Row")
+    reason = fields.Char(required=True)
