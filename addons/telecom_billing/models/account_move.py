@@ -67,9 +67,15 @@ class AccountMove(models.Model):
         """Deleting a draft bill-run invoice un-bills it: its charges wait again and the
         recurring charges it held are billed again by the next run."""
         telecom_moves = self.filtered("telecom_subscription_id")
+        if not telecom_moves:
+            # Other entries (payments, ordinary invoices) are deleted as in standard Odoo, by
+            # users who may have no right on any telecom record.
+            return super().unlink()
         telecom_moves._telecom_check_unbillable()
-        restore = telecom_moves._telecom_unbill_values()
-        telecom_moves._telecom_unbill()
+        # Un-billing is the consequence of the deletion, whoever deletes (an accountant may
+        # have no telecom rights): it runs as superuser.
+        restore = telecom_moves.sudo()._telecom_unbill_values()
+        telecom_moves.sudo()._telecom_unbill()
         result = super().unlink()
         for item, charged_until in restore:
             if item.exists():

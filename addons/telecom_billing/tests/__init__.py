@@ -11,4 +11,5 @@ from . import test_portal
 from . import test_portal_tour
 from . import test_bill_run_writer
 from . import test_conservation
+from . import test_standard_odoo
 from . import test_portal_rpc

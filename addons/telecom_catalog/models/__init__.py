@@ -13,6 +13,7 @@ from . import telecom_broadband_label
 from . import telecom_broadband_label_fee
 from . import telecom_revenue_rule
 from . import account_analytic_account
+from . import account_move
 from . import account_move_line
 from . import sale_order
 from . import sale_order_line

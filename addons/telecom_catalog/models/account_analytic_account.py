@@ -82,6 +82,26 @@ class AccountAnalyticAccount(models.Model):
         return account.id or None
 
     @api.model
+    def _telecom_distribute_by_state(self, lines, document_field):
+        """Distribute telecom revenue ``lines`` (sale order or invoice lines) to the analytic
+        account of the state of their document's service address (the delivery address, else
+        the customer); ``document_field`` names the document (``order_id``, ``move_id``).
+
+        A distribution set another way (a distribution model, the sale order, by hand) stays.
+        """
+        for line in lines:
+            current = line.analytic_distribution
+            if current and not self._telecom_is_state_distribution(current):
+                continue
+            document = line[document_field]
+            address = document.partner_shipping_id or document.partner_id
+            distribution = (
+                address.with_company(line.company_id)._telecom_analytic_distribution() or False
+            )
+            if distribution != current:
+                line.analytic_distribution = distribution
+
+    @api.model
     def _telecom_is_state_distribution(self, distribution):
         """True when ``distribution`` only uses state accounts (so it was set by geography and
         may follow a change of service address)."""

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import models
 
 
 class AccountMoveLine(models.Model):
@@ -24,22 +24,22 @@ class AccountMoveLine(models.Model):
             if account:
                 line.account_id = account
 
-    @api.depends("move_id.partner_shipping_id")
     def _compute_analytic_distribution(self):
+        # Same triggers as Odoo's compute: other lines never recompute because of us. A change
+        # of service address alone is followed by account.move (write and onchange).
         super()._compute_analytic_distribution()
-        Analytic = self.env["account.analytic.account"]
-        for line in self._telecom_revenue_lines():
-            current = line.analytic_distribution
-            if current and not Analytic._telecom_is_state_distribution(current):
-                continue  # set by a distribution model, the sale order or by hand
-            address = line.move_id.partner_shipping_id or line.move_id.partner_id
-            line.analytic_distribution = (
-                address.with_company(line.company_id)._telecom_analytic_distribution() or False
-            )
+        self._telecom_apply_state_distribution()
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _telecom_apply_state_distribution(self):
+        """Distribute the telecom revenue among these lines to the state of their invoice's
+        service address, unless distributed another way."""
+        self.env["account.analytic.account"]._telecom_distribute_by_state(
+            self._telecom_revenue_lines(), "move_id"
+        )
 
     def _telecom_revenue_lines(self):
         """Product lines of customer invoices and credit notes selling telecom products."""

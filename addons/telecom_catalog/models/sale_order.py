@@ -40,6 +40,14 @@ class SaleOrder(models.Model):
                 raise ValidationError(order._telecom_promotion_error_message(errors))
 
     # ------------------------------------------------------------
+    # ONCHANGE
+    # ------------------------------------------------------------
+
+    @api.onchange("partner_shipping_id")
+    def _onchange_telecom_service_address(self):
+        self.order_line._telecom_apply_state_distribution()
+
+    # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
@@ -64,6 +72,10 @@ class SaleOrder(models.Model):
                     )
                 )
         res = super().write(vals)
+        if "partner_shipping_id" in vals:
+            # The telecom lines follow their service address to its state. Only they do: Odoo
+            # recomputes no other line's distribution on this change.
+            self.order_line._telecom_apply_state_distribution()
         if {"order_line", "telecom_promotion_ids", "pricelist_id", "currency_id"} & set(vals):
             self._telecom_sync_promotion_lines()
         return res

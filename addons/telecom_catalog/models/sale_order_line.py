@@ -50,23 +50,11 @@ class SaleOrderLine(models.Model):
                 continue
             line.telecom_plan_line_id = line._telecom_nearest_plan_line()
 
-    @api.depends("order_id.partner_shipping_id")
     def _compute_analytic_distribution(self):
+        # Same triggers as Odoo's compute: other lines never recompute because of us. A change
+        # of service address alone is followed by sale.order (write and onchange).
         super()._compute_analytic_distribution()
-        Analytic = self.env["account.analytic.account"]
-        for line in self:
-            product = line.product_id
-            if line.display_type or not (
-                product.telecom_service_type or product.telecom_interconnect
-            ):
-                continue
-            current = line.analytic_distribution
-            if current and not Analytic._telecom_is_state_distribution(current):
-                continue  # set by a distribution model or by hand
-            address = line.order_id.partner_shipping_id or line.order_id.partner_id
-            line.analytic_distribution = (
-                address.with_company(line.company_id)._telecom_analytic_distribution() or False
-            )
+        self._telecom_apply_state_distribution()
 
     # ------------------------------------------------------------
     # CONSTRAINT
@@ -100,6 +88,22 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _telecom_revenue_lines(self):
+        """Lines selling telecom products (not sections, notes or other products)."""
+        return self.filtered(
+            lambda line: (
+                not line.display_type
+                and (line.product_id.telecom_service_type or line.product_id.telecom_interconnect)
+            )
+        )
+
+    def _telecom_apply_state_distribution(self):
+        """Distribute the telecom revenue among these lines to the state of their order's
+        service address, unless distributed another way."""
+        self.env["account.analytic.account"]._telecom_distribute_by_state(
+            self._telecom_revenue_lines(), "order_id"
+        )
 
     def _telecom_nearest_plan_line(self):
         """The last plan line above this line on its order (empty if none)."""

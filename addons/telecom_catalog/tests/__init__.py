@@ -8,3 +8,4 @@ from . import test_label_page
 from . import test_revenue
 from . import test_locking
 from . import test_us_holidays
+from . import test_standard_odoo
