@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class TelecomMigrationBalance(models.Model):
-    """Validation: the open balance of each migrated account, legacy vs Odoo."""
+    """Validation: the open balance of every account of the legacy file, rejected ones
+    included, against the receivable in Odoo."""
 
     _name = "telecom.migration.balance"
     _description = "Legacy Balance Check"
@@ -12,13 +13,14 @@ class TelecomMigrationBalance(models.Model):
     currency_id = fields.Many2one(related="batch_id.currency_id")
     legacy_id = fields.Char(string="Legacy Account")
     partner_id = fields.Many2one("res.partner", string="Customer")
+    landed = fields.Boolean(help="The account exists in Odoo (not rejected, not dropped).")
     legacy_balance = fields.Monetary()
     odoo_balance = fields.Monetary(string="Balance in Odoo")
     difference = fields.Monetary(compute="_compute_difference", store=True)
     matched = fields.Boolean(compute="_compute_difference", store=True)
 
-    @api.depends("legacy_balance", "odoo_balance")
+    @api.depends("legacy_balance", "odoo_balance", "landed")
     def _compute_difference(self):
         for line in self:
             line.difference = line.currency_id.round(line.odoo_balance - line.legacy_balance)
-            line.matched = line.currency_id.is_zero(line.difference)
+            line.matched = line.landed and line.currency_id.is_zero(line.difference)

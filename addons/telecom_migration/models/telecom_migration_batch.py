@@ -1,38 +1,40 @@
 import base64
 import csv
 import io
-from datetime import date
-from decimal import Decimal, InvalidOperation
+import time
+import zipfile
+from collections import defaultdict
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
+from ..tools.legacy import RowError, amount, optional_date, to_date
+
 MIGRATION_STATES = [("draft", "Draft"), ("done", "Migrated"), ("failed", "Failed")]
+LONG_CYCLE_POLICIES = [
+    ("day_28", "Bill on day 28 (a few days earlier)"),
+    ("day_1", "Bill on day 1 (the days up to it billed once, prorated)"),
+]
+VALIDATION_STATES = [("passed", "Passed"), ("failed", "Failed")]
 HISTORY_MONTHS = 24
 SUSPENSE_CODE = "999900"
 OPENING_JOURNAL_CODE = "OPEN"
+CHUNK = 1000  # rows created per batch; a chunk with a failing row is redone row by row
+OPEN_ITEMS_PER_ENTRY = 500
+ROW_ERRORS = (RowError, ValueError, *RECORD_ERRORS)
+# legacy customer columns billing has no field for yet: kept on the mapping and reported
+KEPT_COLUMNS = ("bill_delivery", "cpni_approval", "cpni_approval_date", "cpni_optout_notice_date")
 
 
-class RowError(ValueError):
-    """A legacy row that cannot be migrated: its reason goes to the report."""
-
-
-def _amount(value, what):
-    try:
-        return Decimal((value or "0").strip()).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise RowError(f"{what} {value!r} is not an amount") from None
-
-
-def _date(value, what):
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise RowError(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+class _Rehearsal(Exception):
+    """Raised to roll back a rehearsal: nothing it did is kept."""
 
 
 class TelecomMigrationBatch(models.Model):
@@ -56,7 +58,8 @@ class TelecomMigrationBatch(models.Model):
         string="Migration Date",
         required=True,
         default=fields.Date.context_today,
-        help="Date of the opening entries; invoice history goes back 24 months from it.",
+        help="Cut-over date: credits and deposits are booked on it; invoice history goes back "
+        "24 months from it.",
     )
     state = fields.Selection(MIGRATION_STATES, default="draft", required=True, tracking=True)
     customers_file = fields.Binary(attachment=True)
@@ -67,36 +70,111 @@ class TelecomMigrationBatch(models.Model):
     plan_map_filename = fields.Char()
     invoices_file = fields.Binary(string="Invoice History File", attachment=True)
     invoices_filename = fields.Char()
+    invoice_lines_file = fields.Binary(string="Invoice Lines File", attachment=True)
+    invoice_lines_filename = fields.Char()
+    pdf_archive = fields.Binary(
+        string="Invoice PDFs (ZIP)",
+        attachment=True,
+        help="Optional ZIP of the legacy invoice PDFs, each named <legacy invoice id>.pdf.",
+    )
+    pdf_archive_filename = fields.Char()
+    long_cycle_policy = fields.Selection(
+        LONG_CYCLE_POLICIES,
+        string="Bill Cycle Days 29-31",
+        required=True,
+        default="day_1",
+        tracking=True,
+        help="Odoo bills on days 1 to 28. Day 28: the account bills a few days earlier and the "
+        "days between the legacy billed-through date and the new period are prorated on the "
+        "first bill. Day 1: the account bills on the 1st; the bridging days (e.g. the 30th and "
+        "31st) are prorated once on the first bill. No customer is rejected for its cycle day.",
+    )
+    duplicate_threshold = fields.Integer(
+        default=50,
+        help="Score (0-100) from which two customers are candidate duplicates: same email 40, "
+        "same phone 35, same service address 25, same name 25.",
+    )
+    duplicate_ids = fields.One2many(
+        "telecom.migration.duplicate", "batch_id", string="Candidate Duplicates"
+    )
+    duplicate_pending_count = fields.Integer(compute="_compute_duplicate_counts")
     journal_id = fields.Many2one(
         "account.journal",
         string="Opening Journal",
         domain="[('type', '=', 'general'), ('company_id', '=', company_id)]",
-        help="Journal of the opening balances; an 'Opening Balances' journal is created "
-        "when empty.",
+        help="Journal of the open items; an 'Opening Balances' journal is created when empty.",
     )
     suspense_account_id = fields.Many2one(
         "account.account",
         string="Suspense Account",
-        help="Counterpart of the opening receivables, cleared when the legacy general ledger "
-        "opening is booked; created (999900) when empty.",
+        help="Counterpart of the open items, cleared when the legacy general ledger opening "
+        "is booked; created (999900) when empty.",
     )
-    opening_move_ids = fields.Many2many("account.move", string="Opening Entries", readonly=True)
+    opening_move_ids = fields.Many2many("account.move", string="Open Item Entries", readonly=True)
     customer_count = fields.Integer(string="Customers Migrated", readonly=True)
     service_count = fields.Integer(string="Services Migrated", readonly=True)
     invoice_count = fields.Integer(string="Invoices Migrated", readonly=True)
     token_count = fields.Integer(string="Payment Tokens", readonly=True)
+    open_item_count = fields.Integer(string="Open Items", readonly=True)
     reject_count = fields.Integer(compute="_compute_report")
     reject_ids = fields.One2many("telecom.migration.reject", "batch_id", string="Rejected Rows")
     balance_ids = fields.One2many("telecom.migration.balance", "batch_id", string="Balances")
+    file_check_ids = fields.One2many(
+        "telecom.migration.file.check", "batch_id", string="File Checks"
+    )
+    kept_ids = fields.One2many(
+        "telecom.migration.map",
+        "batch_id",
+        string="Not Carried Over",
+        domain=[("kind", "=", "kept")],
+    )
     balance_mismatch_count = fields.Integer(compute="_compute_report")
     legacy_total = fields.Monetary(compute="_compute_report", string="Legacy Open Balance")
     odoo_total = fields.Monetary(compute="_compute_report", string="Open Balance in Odoo")
     suspense_balance = fields.Monetary(compute="_compute_report")
+    validation_state = fields.Selection(
+        VALIDATION_STATES,
+        readonly=True,
+        tracking=True,
+        help="Passed when every row of every file landed (or was skipped on purpose), file "
+        "totals match and every account's balance matches to the cent.",
+    )
     report = fields.Text(readonly=True)
+    duration = fields.Float(
+        string="Last Run (seconds)", readonly=True, help="Wall-clock time of the last run."
+    )
+    rehearsal_ids = fields.One2many("telecom.migration.rehearsal", "batch_id", string="Rehearsals")
+    # go-live checklist
+    parallel_run_ids = fields.One2many("telecom.parallel.run", "batch_id", string="Parallel Runs")
+    cycle_days_uncovered = fields.Char(
+        compute="_compute_golive",
+        help="Bill cycle days of the migrated accounts with no parallel run compared for a "
+        "full cycle.",
+    )
+    never_compared_count = fields.Integer(
+        compute="_compute_golive", help="Migrated accounts that no parallel run compared."
+    )
+    open_investigation_count = fields.Integer(compute="_compute_golive")
+    check_coverage = fields.Boolean(string="Coverage Complete", compute="_compute_golive")
+    check_investigations = fields.Boolean(
+        string="No Open Investigations", compute="_compute_golive"
+    )
+    check_balances = fields.Boolean(string="Balances Reconciled", compute="_compute_golive")
+    golive_signed_by_id = fields.Many2one(
+        "res.users", string="Go-live Signed By", readonly=True, tracking=True
+    )
+    golive_signed_on = fields.Datetime(string="Go-live Signed On", readonly=True)
 
     # ------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------
+
+    @api.depends("duplicate_ids.decision")
+    def _compute_duplicate_counts(self):
+        for batch in self:
+            batch.duplicate_pending_count = len(
+                batch.duplicate_ids.filtered(lambda d: d.decision == "pending")
+            )
 
     @api.depends("reject_ids", "balance_ids.matched", "opening_move_ids.state")
     def _compute_report(self):
@@ -116,15 +194,139 @@ class TelecomMigrationBatch(models.Model):
                 else 0.0
             )
 
+    @api.depends(
+        "state",
+        "validation_state",
+        "balance_mismatch_count",
+        "parallel_run_ids.state",
+        "parallel_run_ids.account_ids.band",
+        "parallel_run_ids.account_ids.resolved",
+    )
+    def _compute_golive(self):
+        for batch in self:
+            runs = batch.parallel_run_ids.filtered(lambda r: r.state == "done")
+            subscriptions = batch._telecom_migrated_subscriptions()
+            covered = set(runs.mapped("cycle_day"))
+            uncovered = sorted(set(subscriptions.mapped("bill_cycle_day")) - covered)
+            compared = runs.account_ids.subscription_id
+            batch.cycle_days_uncovered = ", ".join(map(str, uncovered))
+            batch.never_compared_count = len(subscriptions - compared)
+            batch.open_investigation_count = sum(runs.mapped("open_investigation_count"))
+            batch.check_coverage = bool(runs) and not uncovered and not (subscriptions - compared)
+            batch.check_investigations = bool(runs) and not batch.open_investigation_count
+            batch.check_balances = batch.state == "done" and not batch.balance_mismatch_count
+
     # ------------------------------------------------------------
     # ACTION
     # ------------------------------------------------------------
 
+    def action_sign_off(self):
+        """Staff sign the go-live off; refused, with what is missing, until coverage is
+        complete, no investigation is open and the balances are reconciled."""
+        self.ensure_one()
+        missing = []
+        if not self.check_coverage:
+            missing.append(
+                self.env._(
+                    "coverage: bill cycle days not compared for a full cycle: %(days)s; "
+                    "accounts never compared: %(n)s",
+                    days=self.cycle_days_uncovered or "-",
+                    n=self.never_compared_count,
+                )
+            )
+        if not self.check_investigations:
+            missing.append(
+                self.env._(
+                    "%(n)s parallel-run account(s) still to investigate",
+                    n=self.open_investigation_count,
+                )
+            )
+        if not self.check_balances:
+            missing.append(
+                self.env._(
+                    "balances: %(n)s account(s) differ from the legacy files",
+                    n=self.balance_mismatch_count,
+                )
+            )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The go-live cannot be signed off yet:\n%(items)s",
+                    items="\n".join(f"- {item}" for item in missing),
+                )
+            )
+        self.write({"golive_signed_by_id": self.env.uid, "golive_signed_on": fields.Datetime.now()})
+        self.message_post(body=self.env._("Go-live checklist signed off."))
+        return True
+
+    def action_view_never_compared(self):
+        self.ensure_one()
+        compared = self.parallel_run_ids.account_ids.subscription_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Accounts Never Compared"),
+            "res_model": "telecom.subscription",
+            "view_mode": "list,form",
+            "domain": [("id", "in", (self._telecom_migrated_subscriptions() - compared).ids)],
+        }
+
+    def action_rehearse(self):
+        """Run the migration in full, check it, record what it found and how long it took,
+        then roll everything back: as many times as needed before the real run."""
+        self.ensure_one()
+        started, clock = fields.Datetime.now(), time.monotonic()
+        try:
+            with self.env.cr.savepoint():
+                self.with_company(self.company_id).with_context(
+                    tracking_disable=True, mail_create_nolog=True
+                )._telecom_migrate()
+                self.invalidate_recordset()
+                values = self._telecom_rehearsal_values()
+                raise _Rehearsal
+        except _Rehearsal:
+            pass
+        self.env.invalidate_all()
+        duration = time.monotonic() - clock
+        return self.env["telecom.migration.rehearsal"].create(
+            {
+                "batch_id": self.id,
+                "started": started,
+                "duration": duration,
+                "user_id": self.env.uid,
+                **values,
+            }
+        )
+
+    def action_find_duplicates(self):
+        for batch in self:
+            if not batch.customers_file:
+                raise UserError(self.env._("Attach the legacy customers file."))
+            found = self.env["telecom.migration.duplicate"]._telecom_find(
+                batch, batch._read_csv("customers_file")
+            )
+            batch.message_post(
+                body=self.env._("%(n)s candidate duplicate(s) to review.", n=len(found.exists()))
+            )
+        return self.action_view_duplicates()
+
+    def action_view_duplicates(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Candidate Duplicates"),
+            "res_model": "telecom.migration.duplicate",
+            "view_mode": "list,form",
+            "domain": [("batch_id", "=", self.id)],
+            "context": {"search_default_pending": 1},
+        }
+
     def action_run(self):
         for batch in self:
+            started = time.monotonic()
             batch.with_company(batch.company_id).with_context(
-                tracking_disable=True, mail_create_nolog=True
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
             )._telecom_migrate()
+            batch.duration = time.monotonic() - started
         return True
 
     def action_view_history(self):
@@ -137,8 +339,29 @@ class TelecomMigrationBatch(models.Model):
         }
 
     # ------------------------------------------------------------
-    # BUSINESS
+    # BUSINESS: files and mapping
     # ------------------------------------------------------------
+
+    def _telecom_rehearsal_values(self):
+        fields_kept = (
+            "validation_state",
+            "customer_count",
+            "service_count",
+            "invoice_count",
+            "open_item_count",
+            "reject_count",
+            "balance_mismatch_count",
+            "legacy_total",
+            "odoo_total",
+            "report",
+        )
+        return {name: self[name] for name in fields_kept}
+
+    def _telecom_migrated_subscriptions(self):
+        entries = self.env["telecom.migration.map"].search(
+            [("batch_id", "=", self.id), ("kind", "=", "subscription")]
+        )
+        return self.env["telecom.subscription"].browse(entries.mapped("res_id")).exists()
 
     def _read_csv(self, field):
         content = self[field]
@@ -183,50 +406,124 @@ class TelecomMigrationBatch(models.Model):
         )
 
     def _each(self, file, rows, handler):
-        """Run ``handler`` per row in a savepoint; a failing row is rejected with its reason."""
-        done = 0
+        """Run ``handler(line_no, row)`` per row in a savepoint; a failing row is rejected with
+        its reason. Returns the rows that landed."""
+        done = []
         for line_no, row in rows:
             try:
                 with self.env.cr.savepoint():
-                    if handler(row):
-                        done += 1
-            except (RowError, UserError, ValueError) as error:
+                    done += handler(line_no, row)
+            except ROW_ERRORS as error:
+                self.env.invalidate_all()
                 self._reject(file, line_no, row.get("legacy_id"), error)
         return done
+
+    def _chunked(self, file, rows, handler):
+        """``handler(rows)`` creates the records of a chunk of rows in batches and returns
+        the rows that landed (rejecting the rows it finds invalid). When a chunk fails, it is
+        rolled back and done again row by row, so only the failing row is rejected."""
+        done = []
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            try:
+                with self.env.cr.savepoint():
+                    done += handler(chunk)
+            except ROW_ERRORS:
+                self.env.invalidate_all()
+                done += self._each(file, chunk, lambda no, row: handler([(no, row)]))
+        return done
+
+    def _maps(self, kind, legacy_ids):
+        """{legacy id: mapping} of ``kind`` for ``legacy_ids``."""
+        entries = self.env["telecom.migration.map"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("kind", "=", kind),
+                ("legacy_id", "in", list(legacy_ids)),
+            ]
+        )
+        return {entry.legacy_id: entry for entry in entries}
+
+    def _create_maps(self, kind, items):
+        """Mappings of ``kind`` for ``items`` [(legacy id, record, extra values)]."""
+        self.env["telecom.migration.map"].create(
+            [
+                {
+                    "company_id": self.company_id.id,
+                    "kind": kind,
+                    "legacy_id": legacy_id,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "batch_id": self.id,
+                    **vals,
+                }
+                for legacy_id, record, vals in items
+            ]
+        )
+
+    # ------------------------------------------------------------
+    # BUSINESS: the run
+    # ------------------------------------------------------------
 
     def _telecom_migrate(self):
         self.ensure_one()
         if not self.customers_file:
             raise UserError(self.env._("Attach the legacy customers file."))
+        if self.duplicate_pending_count:
+            raise UserError(
+                self.env._(
+                    "%(n)s candidate duplicate(s) wait for a decision (merge or keep apart): "
+                    "nothing is merged without one. Review them under Duplicates.",
+                    n=self.duplicate_pending_count,
+                )
+            )
         self.reject_ids.unlink()
         self.balance_ids.unlink()
+        self.file_check_ids.unlink()
         self._telecom_prepare_accounting()
         plans = self._telecom_plan_map()
-        balances = {}
-        self.customer_count = self._each(
+        files = {
+            name: self._read_csv(f"{name}_file")
+            for name in ("customers", "services", "invoices", "invoice_lines")
+        }
+        merges = self._telecom_merge_targets()
+        states = {
+            state.code: state.id
+            for state in self.env["res.country.state"].search([("country_id.code", "=", "US")])
+        }
+        customers = self._chunked(
             "customers",
-            self._read_csv("customers_file"),
-            lambda row: self._telecom_migrate_customer(row, balances),
+            files["customers"],
+            lambda chunk: self._telecom_migrate_customers(chunk, merges, states),
         )
-        self.token_count = len(
-            self.env["telecom.migration.map"].search(
-                [("batch_id", "=", self.id), ("kind", "=", "token")]
-            )
-        )
-        self._telecom_opening_entries(balances)
-        self.service_count = self._each(
+        services = self._chunked(
             "services",
-            self._read_csv("services_file"),
-            lambda row: self._telecom_migrate_service(row, plans),
+            files["services"],
+            lambda chunk: self._telecom_migrate_services(chunk, plans),
         )
-        cutoff = self.date - relativedelta(months=HISTORY_MONTHS)
-        self.invoice_count = self._each(
-            "invoices",
-            self._read_csv("invoices_file"),
-            lambda row: self._telecom_migrate_invoice(row, cutoff),
+        invoices = self._telecom_migrate_history(files["invoices"], files["invoice_lines"])
+        items = self._telecom_open_items(customers, invoices)
+        self.write(
+            {
+                "customer_count": len(customers),
+                "service_count": len(services),
+                "invoice_count": len([row for row in invoices if row.get("_history")]),
+                "open_item_count": items,
+                "token_count": self.env["telecom.migration.map"].search_count(
+                    [("batch_id", "=", self.id), ("kind", "=", "token")]
+                ),
+            }
         )
-        self._telecom_check_balances(balances)
+        self._telecom_check_files(files, customers, services, invoices)
+        self._telecom_check_balances(files["customers"])
+        self.invalidate_recordset()
+        failed = (
+            self.reject_count
+            or self.balance_mismatch_count
+            or not all(self.file_check_ids.mapped("matched"))
+        )
         self.state = "done"
+        self.validation_state = "failed" if failed else "passed"
         self.report = self._telecom_report_text()
         self.message_post(body=self.report.replace("\n", "<br/>"))
         return True
@@ -259,6 +556,7 @@ class TelecomMigrationBatch(models.Model):
             )
 
     def _telecom_plan_map(self):
+        """{legacy code: product} for plans and add-ons."""
         plans = {}
         Product = self.env["product.product"]
         for line_no, row in self._read_csv("plan_map_file"):
@@ -266,66 +564,144 @@ class TelecomMigrationBatch(models.Model):
             product = Product.search([("default_code", "=", target)], limit=1) or Product.search(
                 [("name", "=", target)], limit=1
             )
-            if not code or not product or not product.telecom_is_plan:
+            if not code or not product or not (product.telecom_is_plan or product.telecom_is_addon):
                 self._reject(
-                    "plan_map", line_no, code, f"plan {target!r} is not a plan of the catalog"
+                    "plan_map",
+                    line_no,
+                    code,
+                    f"{target!r} is not a plan or an add-on of the catalog",
                 )
                 continue
             plans[code] = product
         return plans
 
-    def _telecom_migrate_customer(self, row, balances):
-        legacy_id = row.get("legacy_id")
-        if not legacy_id or not row.get("name"):
-            raise RowError("legacy id and name are required")
+    def _telecom_merge_targets(self):
+        """{legacy id: (legacy id or None, partner or None)} of the rows decided 'merge'."""
+        return {
+            d.legacy_id: (d.match_legacy_id or None, d.match_partner_id or None)
+            for d in self.duplicate_ids
+            if d.decision == "merge"
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS: customers
+    # ------------------------------------------------------------
+
+    def _telecom_cycle_day(self, row):
+        """The bill cycle day in Odoo and, for days 29-31, the note of the policy applied."""
         try:
-            cycle_day = int(row.get("bill_cycle_day") or 0)
+            legacy_day = int(row.get("bill_cycle_day") or 0)
         except ValueError:
             raise RowError(
                 f"bill cycle day {row.get('bill_cycle_day')!r} is not a number"
             ) from None
-        if not 1 <= cycle_day <= 28:
-            raise RowError(f"bill cycle day {cycle_day} cannot be kept: Odoo bills on days 1-28")
-        balance = _amount(row.get("balance"), "balance")
-        us = self.env.ref("base.us")
-        state = self.env["res.country.state"].search(
-            [("country_id", "=", us.id), ("code", "=", row.get("state") or "")], limit=1
+        if not 1 <= legacy_day <= 31:
+            raise RowError(f"bill cycle day {legacy_day} is not a day of the month")
+        if legacy_day <= 28:
+            return legacy_day, ""
+        day = 28 if self.long_cycle_policy == "day_28" else 1
+        return day, self.env._(
+            "Legacy bill cycle day %(old)s moved to %(new)s; the days between the legacy "
+            "billed-through date and the first period are prorated once on the first bill.",
+            old=legacy_day,
+            new=day,
         )
+
+    def _telecom_partner_vals(self, row, states):
         types = dict(self.env["res.partner"]._fields["telecom_customer_type"].selection)
         customer_type = row.get("customer_type") or False
         if customer_type and customer_type not in types:
             raise RowError(f"customer type {customer_type!r} is not one of {', '.join(types)}")
-        partner_vals = {
+        return {
             "name": row["name"],
-            "is_company": True,
+            "is_company": customer_type == "business",
             "email": row.get("email") or False,
             "phone": row.get("phone") or False,
             "street": row.get("street") or False,
             "city": row.get("city") or False,
             "zip": row.get("zip") or False,
-            "state_id": state.id or False,
-            "country_id": us.id,
+            "state_id": states.get(row.get("state") or "", False),
+            "country_id": self.env.ref("base.us").id,
             "telecom_customer_type": customer_type,
-            "ref": legacy_id,
+            "ref": row["legacy_id"],
         }
-        _entry, partner = self._map("customer", legacy_id)
-        if partner:
-            partner.write(partner_vals)
-        else:
-            partner = self.env["res.partner"].create(partner_vals)
-            self._set_map("customer", legacy_id, partner)
-        _entry, subscription = self._map("subscription", legacy_id)
-        if subscription:
-            subscription.bill_cycle_day = cycle_day
-        else:
-            subscription = self.env["telecom.subscription"].create(
-                {"partner_id": partner.id, "bill_cycle_day": cycle_day}
-            )
-            self._set_map("subscription", legacy_id, subscription)
-        if row.get("payment_token"):
-            self._telecom_migrate_token(row, partner)
-        balances[legacy_id] = (partner, balance)
-        return True
+
+    def _telecom_check_customer(self, row, states):
+        """(partner values, cycle day, cycle note) of a customer row, or RowError."""
+        if not row.get("legacy_id") or not row.get("name"):
+            raise RowError("legacy id and name are required")
+        cycle_day, cycle_note = self._telecom_cycle_day(row)
+        for column in ("balance", "unapplied_credit", "deposit"):
+            amount(row.get(column), column)
+        return self._telecom_partner_vals(row, states), cycle_day, cycle_note
+
+    def _telecom_migrate_customers(self, chunk, merges, states):
+        """Customers and billing accounts of a chunk of rows, created in batches; tokens,
+        tax exemptions and the extras hook row by row (few rows have them)."""
+        checked = []
+        for line_no, row in chunk:
+            try:
+                checked.append((row, *self._telecom_check_customer(row, states)))
+            except RowError as error:
+                self._reject("customers", line_no, row.get("legacy_id"), error)
+        ids = [row["legacy_id"] for row, *_rest in checked]
+        known = self._maps("customer", ids)
+        partners = {}
+        new = [(row, vals) for row, vals, *_r in checked if row["legacy_id"] not in known | merges]
+        created = self.env["res.partner"].create([vals for _row, vals in new])
+        for (row, _vals), partner in zip(new, created, strict=True):
+            partners[row["legacy_id"]] = partner
+        self._create_maps("customer", [(ref, partner, {}) for ref, partner in partners.items()])
+        for row, vals, *_rest in checked:
+            ref = row["legacy_id"]
+            if ref in merges:
+                partners[ref] = self._telecom_merged_partner(ref, merges[ref])
+            elif ref in known:
+                partners[ref] = self.env["res.partner"].browse(known[ref].res_id)
+                partners[ref].write(vals)
+        self._telecom_billing_accounts(checked, partners)
+        kept = []
+        for row, *_rest in checked:
+            partner = partners[row["legacy_id"]]
+            if row.get("payment_token"):
+                self._telecom_migrate_token(row, partner)
+            values = self._telecom_migrate_customer_extras(partner, row)
+            if values:
+                kept.append((f"customer:{row['legacy_id']}", partner, values))
+        self._telecom_keep(kept)
+        return [row for row, *_rest in checked]
+
+    def _telecom_merged_partner(self, legacy_id, target):
+        """The customer a reviewer merged this legacy account into."""
+        target_legacy, partner = target
+        if target_legacy:
+            partner = self._map("customer", target_legacy)[1]
+            if not partner:
+                raise RowError(f"merged into {target_legacy}, which was not migrated")
+        self._set_map("customer", legacy_id, partner, note=self.env._("merged"))
+        return partner
+
+    def _telecom_billing_accounts(self, checked, partners):
+        """One billing account (subscription) per legacy account, on its cycle day."""
+        known = self._maps("subscription", [row["legacy_id"] for row, *_rest in checked])
+        new = []
+        for row, _vals, cycle_day, note in checked:
+            entry = known.get(row["legacy_id"])
+            if entry:
+                self.env["telecom.subscription"].browse(entry.res_id).bill_cycle_day = cycle_day
+                entry.write({"note": note or False, "batch_id": self.id})
+            else:
+                new.append((row["legacy_id"], cycle_day, note))
+        created = self.env["telecom.subscription"].create(
+            [{"partner_id": partners[ref].id, "bill_cycle_day": day} for ref, day, _n in new]
+        )
+        self._create_maps(
+            "subscription",
+            [
+                (ref, subscription, {"note": note or False})
+                for (ref, _day, note), subscription in zip(new, created, strict=True)
+            ],
+        )
 
     def _telecom_migrate_token(self, row, partner):
         """A standard payment token where the provider exists; otherwise the reference is
@@ -366,196 +742,683 @@ class TelecomMigrationBatch(models.Model):
                 ),
             )
 
-    def _telecom_opening_entries(self, balances):
-        """One opening entry for the balance changes since the last run: each account's
-        receivable against the suspense account (the entry balances to zero)."""
-        currency = self.currency_id
-        lines, total = [], Decimal(0)
-        for legacy_id, (partner, balance) in balances.items():
-            entry = self._map("opening", legacy_id)[0]
-            previous = Decimal(str(entry.amount)).quantize(Decimal("0.01")) if entry else 0
-            delta = balance - previous
-            if delta:
-                account = partner.with_company(self.company_id).property_account_receivable_id
-                lines.append(
-                    Command.create(
-                        {
-                            "name": self.env._("Opening balance %(ref)s", ref=legacy_id),
-                            "account_id": account.id,
-                            "partner_id": partner.id,
-                            "debit": float(delta) if delta > 0 else 0.0,
-                            "credit": float(-delta) if delta < 0 else 0.0,
-                        }
+    def _telecom_migrate_customer_extras(self, partner, row):
+        """Everything else the customer has: tax exemptions here, then the values modules
+        above billing own (``res.partner._telecom_migration_extras``). Returns the mapping
+        values of what no module took (kept and reported as not carried over), or None."""
+        if row.get("tax_exempt_certificate"):
+            self._telecom_migrate_exemption(partner, row)
+        carried = partner._telecom_migration_extras(row, self)
+        kept = {col: row[col] for col in KEPT_COLUMNS if row.get(col) and col not in carried}
+        if not kept:
+            return None
+        return {
+            "legacy_values": "\n".join(f"{col}: {value}" for col, value in kept.items()),
+            "note": self.env._("needs a home in Odoo: %(cols)s", cols=", ".join(kept)),
+        }
+
+    def _telecom_keep(self, items):
+        """Mappings of kind *Kept* for ``items`` [(legacy id, record, values)], in batch."""
+        known = self._maps("kept", [legacy_id for legacy_id, _record, _vals in items])
+        for legacy_id, record, vals in items:
+            if legacy_id in known:
+                known[legacy_id].write({"res_id": record.id, "batch_id": self.id, **vals})
+        self._create_maps("kept", [item for item in items if item[0] not in known])
+
+    def _telecom_migrate_exemption(self, partner, row):
+        kinds = dict(self.env["telecom.tax.exemption"]._fields["kind"].selection)
+        kind = row.get("tax_exempt_kind") or "all"
+        if kind not in kinds:
+            raise RowError(f"tax exemption kind {kind!r} is not one of {', '.join(kinds)}")
+        state = self.env["res.country.state"].search(
+            [("country_id.code", "=", "US"), ("code", "=", row.get("tax_exempt_state") or "")],
+            limit=1,
+        )
+        vals = {
+            "partner_id": partner.id,
+            "name": row["tax_exempt_certificate"],
+            "kind": kind,
+            "state_id": state.id or False,
+            "date_from": to_date(row.get("tax_exempt_from"), "exemption valid from"),
+            "date_to": optional_date(row.get("tax_exempt_to"), "exemption valid to") or False,
+        }
+        Exemption = self.env["telecom.tax.exemption"]
+        existing = Exemption.search(
+            [("partner_id", "=", partner.id), ("name", "=", vals["name"])], limit=1
+        )
+        if existing:
+            existing.write(vals)
+        else:
+            Exemption.create(vals)
+
+    # ------------------------------------------------------------
+    # BUSINESS: services
+    # ------------------------------------------------------------
+
+    def _telecom_check_service(self, row, plans, subscriptions):
+        """(service values, number) of a service row, or RowError."""
+        if not row.get("legacy_id"):
+            raise RowError("legacy id is required")
+        entry = subscriptions.get(row.get("customer_id") or "")
+        if not entry:
+            raise RowError(f"unknown customer {row.get('customer_id')!r}")
+        code = row.get("plan_code")
+        plan = plans.get(code)
+        if not plan or not plan.telecom_is_plan:
+            raise RowError(f"unmapped plan code {code!r}: add it to the plan mapping")
+        start = to_date(row.get("start_date"), "start date")
+        billed = optional_date(row.get("billed_through"), "billed through")
+        number = normalize_e164(row["number"]) if row.get("number") else None
+        if row.get("number") and not number:
+            raise RowError(f"number {row['number']!r} is not a phone number")
+        subscription = self.env["telecom.subscription"].browse(entry.res_id)
+        vals = {
+            "subscription_id": subscription.id,
+            "product_id": plan.id,
+            "service_address_id": subscription.partner_id.id,
+            "circuit_id": row.get("circuit_id") or False,
+            # live in the legacy system: active as it is, no activation request to the network
+            "state": "active",
+            "date_start": start,
+            "charged_until": billed or start - relativedelta(days=1),
+        }
+        return vals, number
+
+    def _telecom_migrate_services(self, chunk, plans):
+        """Services of a chunk of rows, created in batches with their numbers; add-ons,
+        promotions and negotiated prices row by row (few rows have them)."""
+        subscriptions = self._maps("subscription", {row.get("customer_id") for _n, row in chunk})
+        checked = []
+        for line_no, row in chunk:
+            try:
+                checked.append((row, *self._telecom_check_service(row, plans, subscriptions)))
+            except RowError as error:
+                self._reject("services", line_no, row.get("legacy_id"), error)
+        known = self._maps("service", [row["legacy_id"] for row, *_rest in checked])
+        Service = self.env["telecom.service"]
+        new = [(row, vals) for row, vals, _number in checked if row["legacy_id"] not in known]
+        created = Service.with_context(telecom_migration_bulk=True).create(
+            [vals for _row, vals in new]
+        )
+        created.with_context(telecom_migration_bulk=False)._message_log_batch(
+            bodies={
+                service.id: self.env._(
+                    "Service created by the legacy migration (legacy service %(ref)s).",
+                    ref=row["legacy_id"],
+                )
+                for (row, _vals), service in zip(new, created, strict=True)
+            }
+        )
+        self._create_maps(
+            "service",
+            [
+                (row["legacy_id"], service, {})
+                for (row, _v), service in zip(new, created, strict=True)
+            ],
+        )
+        services = {
+            row["legacy_id"]: service for (row, _v), service in zip(new, created, strict=True)
+        }
+        for row, vals, _number in checked:
+            if row["legacy_id"] in known:
+                services[row["legacy_id"]] = Service.browse(known[row["legacy_id"]].res_id)
+                services[row["legacy_id"]].write(vals)
+        self._telecom_assign_numbers(
+            [(services[row["legacy_id"]], number) for row, _vals, number in checked if number]
+        )
+        for row, vals, _number in checked:
+            service = services[row["legacy_id"]]
+            self._telecom_migrate_addons(row, service, plans, vals["charged_until"])
+            self._telecom_migrate_promotion(row, service)
+            self._telecom_keep_negotiated_price(row, service)
+        return [row for row, *_rest in checked]
+
+    def _telecom_assign_numbers(self, pairs):
+        """Assign each (service, E.164 number): the number is created when it is not in the
+        inventory; one assigned to another service is an error."""
+        Number = self.env["telecom.number"]
+        existing = {n.name: n for n in Number.search([("name", "in", [p[1] for p in pairs])])}
+        new = []
+        for service, name in pairs:
+            vals = {
+                "status": "assigned",
+                "partner_id": service.partner_id.id,
+                "service_id": service.id,
+            }
+            number = existing.get(name)
+            if not number:
+                state = service.partner_id.state_id.code
+                new.append({"name": name, "state_code": state or False, **vals})
+                continue
+            if number.service_id and number.service_id != service and number.status == "assigned":
+                raise RowError(f"number {name} is assigned to {number.service_id.display_name}")
+            number.write(vals)
+        Number.create(new)
+
+    def _telecom_migrate_addons(self, row, service, plans, charged_until):
+        """``addons``: legacy add-on codes with an optional quantity, 'VM;DATA5:2'. Active
+        from the service start, charged through the same date as the service."""
+        wanted = {}
+        for item in filter(None, (row.get("addons") or "").split(";")):
+            code, _sep, quantity = item.strip().partition(":")
+            addon = plans.get(code)
+            if not addon or not addon.telecom_is_addon:
+                raise RowError(f"unmapped add-on code {code!r}: add it to the plan mapping")
+            if quantity and not quantity.isdigit():
+                raise RowError(f"add-on {code} quantity {quantity!r} is not a whole number")
+            wanted[addon] = int(quantity or 1)
+        if not wanted:
+            return
+        lines = service.addon_line_ids.filtered(lambda a: a.state == "active")
+        for addon, quantity in wanted.items():
+            vals = {"quantity": quantity, "charged_until": charged_until}
+            line = lines.filtered(lambda a, addon=addon: a.product_id == addon)
+            if line:
+                line.write(vals)
+            else:
+                self.env["telecom.service.addon"].create(
+                    {
+                        "service_id": service.id,
+                        "product_id": addon.id,
+                        "state": "active",
+                        "date_start": service.date_start,
+                        **vals,
+                    }
+                )
+
+    def _telecom_migrate_promotion(self, row, service):
+        """``promotion`` (code or name) with ``promotion_months_left``: the discount runs for
+        the months the legacy system still owed (0 or empty: forever)."""
+        code = row.get("promotion")
+        if not code:
+            return
+        promotion = self.env["telecom.promotion"].search(
+            ["|", ("code", "=", code), ("name", "=", code)], limit=1
+        )
+        if not promotion:
+            raise RowError(f"unknown promotion {code!r}")
+        months = row.get("promotion_months_left") or "0"
+        if not months.isdigit():
+            raise RowError(f"promotion months left {months!r} is not a whole number")
+        line = service.promotion_line_ids.filtered(lambda p: p.promotion_id == promotion)
+        vals = {"months_total": int(months) + len(line.move_line_ids.move_id)}
+        if line:
+            line.write(vals)
+        else:
+            self.env["telecom.service.promotion"].create(
+                {"service_id": service.id, "promotion_id": promotion.id, **vals}
+            )
+
+    def _telecom_keep_negotiated_price(self, row, service):
+        """A negotiated (per-subscriber) monthly price: billing has no per-service price
+        override yet, so the price is kept on the mapping and reported, never dropped."""
+        if not row.get("negotiated_price"):
+            return
+        price = amount(row["negotiated_price"], "negotiated price")
+        self._set_map(
+            "kept",
+            f"service:{row['legacy_id']}",
+            service,
+            amount=float(price),
+            legacy_values=f"negotiated_price: {price}",
+            note=self.env._(
+                "not carried over: needs per-service price override in billing "
+                "(list price %(list)s)",
+                list=service.product_id.lst_price,
+            ),
+        )
+
+    # ------------------------------------------------------------
+    # BUSINESS: invoice history
+    # ------------------------------------------------------------
+
+    def _telecom_map_ids(self, kind):
+        """{legacy id: record id} of every mapping of ``kind`` (one query)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT legacy_id, res_id FROM telecom_migration_map
+                WHERE company_id = %s AND kind = %s""",
+            [self.company_id.id, kind],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _telecom_migrate_history(self, rows, line_rows):
+        """The invoice history, set-based (the largest volume of a migration): rows are
+        checked in Python, the last 24 months written with their lines through ``COPY`` and
+        ``INSERT … ON CONFLICT`` (a re-run updates), PDFs attached. Older rows are skipped
+        on purpose (still open items when open). Returns the rows that landed; history rows
+        carry ``_history``."""
+        cutoff = self.date - relativedelta(months=HISTORY_MONTHS)
+        customers = self._telecom_map_ids("customer")
+        subscriptions = self._telecom_map_ids("subscription")
+        lines = defaultdict(list)
+        for _line_no, row in line_rows:
+            lines[row.get("invoice_id") or ""].append(row)
+        landed, history, history_lines = [], [], []
+        for line_no, row in rows:
+            try:
+                values = self._telecom_check_invoice(row, customers, subscriptions, lines)
+            except RowError as error:
+                self._reject("invoices", line_no, row.get("legacy_id"), error)
+                continue
+            landed.append(row)
+            if values[3] >= cutoff:
+                row["_history"] = True
+                history.append(values)
+                history_lines += [
+                    (row["legacy_id"], seq, *self._telecom_invoice_line_values(line))
+                    for seq, line in enumerate(lines.get(row["legacy_id"], []))
+                ]
+        self._telecom_write_history(history, history_lines)
+        self._telecom_attach_pdfs({values[0] for values in history})
+        return landed
+
+    def _telecom_check_invoice(self, row, customers, subscriptions, lines):
+        """The values of an invoice row in the staging table's order, or RowError."""
+        legacy_id = row.get("legacy_id")
+        if not legacy_id:
+            raise RowError("legacy id is required")
+        partner_id = customers.get(row.get("customer_id") or "")
+        if not partner_id:
+            raise RowError(f"unknown customer {row.get('customer_id')!r}")
+        total = amount(row.get("amount_total"), "amount")
+        lines_total = sum(
+            (amount(line.get("amount"), "line amount") for line in lines.get(legacy_id, [])),
+            Decimal(0),
+        )
+        if lines.get(legacy_id) and lines_total != total:
+            raise RowError(f"its lines add up to {lines_total}, not to its total {total}")
+        return (
+            legacy_id,
+            partner_id,
+            subscriptions.get(row["customer_id"]),
+            to_date(row.get("invoice_date"), "invoice date"),
+            optional_date(row.get("due_date"), "due date"),
+            optional_date(row.get("period_start"), "period start"),
+            optional_date(row.get("period_end"), "period end"),
+            total,
+            amount(row.get("amount_due"), "amount due"),
+            row.get("status") or None,
+        )
+
+    @staticmethod
+    def _telecom_invoice_line_values(row):
+        return (
+            row.get("line_type") or None,
+            row.get("description") or row.get("line_type") or "-",
+            row.get("tax_type") or None,
+            amount(row.get("amount"), "line amount"),
+        )
+
+    def _telecom_copy(self, table, columns, rows):
+        """A temporary ``table`` of text ``columns`` filled with ``rows`` by ``COPY``."""
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE %s (%s)",
+                SQL.identifier(table),
+                SQL(", ").join(SQL("%s text", SQL.identifier(c)) for c in columns),
+            )
+        )
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(
+            ["" if value is None else value for value in row] for row in rows
+        )
+        buffer.seek(0)
+        cr.copy_expert(
+            SQL("COPY %s FROM STDIN WITH (FORMAT csv)", SQL.identifier(table)).code, buffer
+        )
+
+    def _telecom_write_history(self, history, history_lines):
+        self.env.flush_all()
+        self._telecom_copy(
+            "tmp_legacy_invoice",
+            (
+                "legacy_ref",
+                "partner_id",
+                "subscription_id",
+                "invoice_date",
+                "date_due",
+                "period_start",
+                "period_end",
+                "amount_total",
+                "amount_residual",
+                "legacy_state",
+            ),
+            history,
+        )
+        self._telecom_copy(
+            "tmp_legacy_invoice_line",
+            ("legacy_ref", "sequence", "line_type", "description", "tax_type", "amount"),
+            history_lines,
+        )
+        params = {"company": self.company_id.id, "uid": self.env.uid}
+        self.env.cr.execute(
+            """
+            INSERT INTO telecom_migration_invoice
+                   (legacy_ref, company_id, partner_id, subscription_id, invoice_date, date_due,
+                    period_start, period_end, amount_total, amount_residual, legacy_state,
+                    create_uid, write_uid, create_date, write_date)
+            SELECT legacy_ref, %(company)s, partner_id::int, NULLIF(subscription_id, '')::int,
+                   invoice_date::date, NULLIF(date_due, '')::date, NULLIF(period_start, '')::date,
+                   NULLIF(period_end, '')::date, amount_total::numeric, amount_residual::numeric,
+                   NULLIF(legacy_state, ''), %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC',
+                   now() AT TIME ZONE 'UTC'
+              FROM tmp_legacy_invoice
+            ON CONFLICT (company_id, legacy_ref) DO UPDATE SET
+                   partner_id = EXCLUDED.partner_id, subscription_id = EXCLUDED.subscription_id,
+                   invoice_date = EXCLUDED.invoice_date, date_due = EXCLUDED.date_due,
+                   period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
+                   amount_total = EXCLUDED.amount_total,
+                   amount_residual = EXCLUDED.amount_residual,
+                   legacy_state = EXCLUDED.legacy_state, write_uid = EXCLUDED.write_uid,
+                   write_date = EXCLUDED.write_date
+            """,
+            params,
+        )
+        self.env.cr.execute(
+            """
+            DELETE FROM telecom_migration_invoice_line l
+             USING telecom_migration_invoice i, tmp_legacy_invoice t
+             WHERE l.invoice_id = i.id AND i.company_id = %(company)s
+               AND i.legacy_ref = t.legacy_ref;
+            INSERT INTO telecom_migration_invoice_line
+                   (invoice_id, partner_id, sequence, line_type, description, tax_type, amount,
+                    create_uid, write_uid, create_date, write_date)
+            SELECT i.id, i.partner_id, t.sequence::int, NULLIF(t.line_type, ''), t.description,
+                   NULLIF(t.tax_type, ''), t.amount::numeric, %(uid)s, %(uid)s,
+                   now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM tmp_legacy_invoice_line t
+              JOIN telecom_migration_invoice i
+                ON i.company_id = %(company)s AND i.legacy_ref = t.legacy_ref;
+            DROP TABLE tmp_legacy_invoice, tmp_legacy_invoice_line;
+            """,
+            params,
+        )
+        self.env["telecom.migration.invoice"].invalidate_model()
+        self.env["telecom.migration.invoice.line"].invalidate_model()
+
+    def _telecom_attach_pdfs(self, legacy_refs):
+        """The legacy PDFs of the ZIP (``<legacy invoice id>.pdf``) on their invoices."""
+        if not self.pdf_archive:
+            return
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(self.pdf_archive)))
+        except zipfile.BadZipFile:
+            raise UserError(self.env._("The invoice PDF archive is not a ZIP file.")) from None
+        pdfs = {
+            name.rsplit("/", 1)[-1][:-4]: name
+            for name in archive.namelist()
+            if name.lower().endswith(".pdf") and name.rsplit("/", 1)[-1][:-4] in legacy_refs
+        }
+        invoices = (
+            self.env["telecom.migration.invoice"]
+            .sudo()
+            .search([("company_id", "=", self.company_id.id), ("legacy_ref", "in", list(pdfs))])
+        )
+        for invoice in invoices:
+            invoice.write(
+                {
+                    "pdf_file": base64.b64encode(archive.read(pdfs[invoice.legacy_ref])),
+                    "pdf_filename": f"{invoice.legacy_ref}.pdf",
+                }
+            )
+
+    # ------------------------------------------------------------
+    # BUSINESS: open items
+    # ------------------------------------------------------------
+
+    def _telecom_open_items(self, customers, invoices):
+        """Open items, so ageing, dunning, autopay and payment matching work on day one: each
+        open legacy bill (its date, its due date, its amount due) and each customer's
+        unapplied credit and deposit (on the migration date) is one receivable line, tagged
+        with its legacy account and item; the counterpart is the suspense account. Items of a
+        day share posted entries of up to 500 items. A re-run books only the change of an
+        item (a correction line on the migration date). Returns the number of items."""
+        items = []
+        for row in invoices:  # landed rows: open bills of every age
+            due = amount(row.get("amount_due"), "amount due")
+            if due:
+                items.append(
+                    (
+                        f"{row['customer_id']}/bill:{row['legacy_id']}",
+                        row["customer_id"],
+                        due,
+                        to_date(row["invoice_date"], "invoice date"),
+                        optional_date(row.get("due_date"), "due date"),
+                        self.env._("Legacy bill %(ref)s", ref=row["legacy_id"]),
                     )
                 )
-                total += delta
-            self._set_map("opening", legacy_id, partner, amount=float(balance))
-        if not lines:
-            return
+        for row in customers:
+            for column, label in (
+                ("unapplied_credit", self.env._("Unapplied credit")),
+                ("deposit", self.env._("Deposit held")),
+            ):
+                value = amount(row.get(column), column)
+                if value:
+                    items.append(
+                        (
+                            f"{row['legacy_id']}/{column}",
+                            row["legacy_id"],
+                            -value,
+                            self.date,
+                            self.date,
+                            self.env._("%(label)s %(ref)s", label=label, ref=row["legacy_id"]),
+                        )
+                    )
+        booked = self._telecom_booked_items()
+        partners = self._telecom_map_ids("customer")
+        by_day = defaultdict(list)
+        for key, customer, value, day, due, label in items:
+            delta = value - booked.get(key, Decimal(0))
+            if not delta:
+                continue
+            if key in booked:
+                day, label = self.date, self.env._("Correction: %(label)s", label=label)
+            by_day[day].append((key, partners[customer], delta, due or day, label))
+        vals_list = [
+            self._telecom_open_items_entry(day, chunk[start : start + OPEN_ITEMS_PER_ENTRY])
+            for day, chunk in sorted(by_day.items())
+            for start in range(0, len(chunk), OPEN_ITEMS_PER_ENTRY)
+        ]
+        moves = self.env["account.move"].create(vals_list)
+        moves.action_post()
+        self.opening_move_ids = [Command.link(move.id) for move in moves]
+        return len(items)
+
+    def _telecom_booked_items(self):
+        """{legacy item: posted receivable booked for it}."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT l.telecom_legacy_item, SUM(l.balance) FROM account_move_line l
+                 JOIN account_account a ON a.id = l.account_id
+                WHERE l.telecom_legacy_item IS NOT NULL AND l.company_id = %s
+                  AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable'
+                GROUP BY l.telecom_legacy_item""",
+            [self.company_id.id],
+        )
+        return {
+            key: Decimal(str(total)).quantize(Decimal("0.01"))
+            for key, total in self.env.cr.fetchall()
+        }
+
+    def _telecom_open_items_entry(self, day, items):
+        """One posted entry of ``items`` [(key, partner id, amount, due date, label)]."""
+        partners = self.env["res.partner"].browse({item[1] for item in items})
+        receivable = {
+            partner.id: partner.property_account_receivable_id.id
+            for partner in partners.with_company(self.company_id)
+        }
+        lines = [
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": receivable[partner_id],
+                    "partner_id": partner_id,
+                    "debit": float(value) if value > 0 else 0.0,
+                    "credit": float(-value) if value < 0 else 0.0,
+                    "date_maturity": due,
+                    "telecom_legacy_item": key,
+                }
+            )
+            for key, partner_id, value, due, label in items
+        ]
+        total = sum((item[2] for item in items), Decimal(0))
         lines.append(
             Command.create(
                 {
-                    "name": self.env._("Legacy opening balances"),
+                    "name": self.env._("Legacy open items"),
                     "account_id": self.suspense_account_id.id,
                     "debit": float(-total) if total < 0 else 0.0,
                     "credit": float(total) if total > 0 else 0.0,
                 }
             )
         )
-        move = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": self.journal_id.id,
-                "date": self.date,
-                "ref": self.env._("Legacy migration: opening balances (%(name)s)", name=self.name),
-                "line_ids": lines,
-            }
-        )
-        move.action_post()
-        self.opening_move_ids = [Command.link(move.id)]
-        assert currency.is_zero(sum(move.line_ids.mapped("balance")))
-
-    def _telecom_migrate_service(self, row, plans):
-        legacy_id = row.get("legacy_id")
-        if not legacy_id:
-            raise RowError("legacy id is required")
-        _entry, subscription = self._map("subscription", row.get("customer_id") or "")
-        if not subscription:
-            raise RowError(f"unknown customer {row.get('customer_id')!r}")
-        code = row.get("plan_code")
-        plan = plans.get(code)
-        if not plan:
-            raise RowError(f"unmapped plan code {code!r}: add it to the plan mapping")
-        start = _date(row.get("start_date"), "start date")
-        billed = (
-            _date(row["billed_through"], "billed through") if row.get("billed_through") else None
-        )
-        vals = {
-            "subscription_id": subscription.id,
-            "product_id": plan.id,
-            "service_address_id": subscription.partner_id.id,
-            "circuit_id": row.get("circuit_id") or False,
+        return {
+            "move_type": "entry",
+            "journal_id": self.journal_id.id,
+            "date": day,
+            "ref": self.env._("Legacy migration: open items of %(day)s", day=day),
+            "line_ids": lines,
         }
-        _entry, service = self._map("service", legacy_id)
-        if service:
-            service.write(vals)
-        else:
-            service = self.env["telecom.service"].create(vals)
-            self._set_map("service", legacy_id, service)
-        # live in the legacy system: active as it is, no activation request to the network
-        service.write(
-            {
-                "state": "active",
-                "date_start": start,
-                "charged_until": billed or start - relativedelta(days=1),
-            }
-        )
-        if row.get("number"):
-            self._telecom_migrate_number(row["number"], service)
-        return True
 
-    def _telecom_migrate_number(self, value, service):
-        name = normalize_e164(value)
-        if not name:
-            raise RowError(f"number {value!r} is not a phone number")
-        Number = self.env["telecom.number"]
-        number = Number.search([("name", "=", name)], limit=1)
-        if number.service_id and number.service_id != service and number.status == "assigned":
-            raise RowError(f"number {name} is assigned to {number.service_id.display_name}")
-        vals = {
-            "status": "assigned",
-            "partner_id": service.partner_id.id,
-            "service_id": service.id,
-        }
-        if number:
-            number.write(vals)
-        else:
-            state = service.partner_id.state_id.code
-            Number.create({"name": name, "state_code": state or False, **vals})
+    # ------------------------------------------------------------
+    # BUSINESS: validation report
+    # ------------------------------------------------------------
 
-    def _telecom_migrate_invoice(self, row, cutoff):
-        legacy_id = row.get("legacy_id")
-        if not legacy_id:
-            raise RowError("legacy id is required")
-        invoice_date = _date(row.get("invoice_date"), "invoice date")
-        if invoice_date < cutoff:
-            return False  # older than the history kept: skipped on purpose
-        _entry, partner = self._map("customer", row.get("customer_id") or "")
-        if not partner:
-            raise RowError(f"unknown customer {row.get('customer_id')!r}")
-        _entry, subscription = self._map("subscription", row["customer_id"])
-        vals = {
-            "company_id": self.company_id.id,
-            "legacy_ref": legacy_id,
-            "partner_id": partner.id,
-            "subscription_id": subscription.id if subscription else False,
-            "invoice_date": invoice_date,
-            "date_due": _date(row["due_date"], "due date") if row.get("due_date") else False,
-            "period_start": _date(row["period_start"], "period start")
-            if row.get("period_start")
-            else False,
-            "period_end": _date(row["period_end"], "period end")
-            if row.get("period_end")
-            else False,
-            "amount_total": float(_amount(row.get("amount_total"), "amount")),
-            "amount_residual": float(_amount(row.get("amount_due"), "amount due")),
-            "legacy_state": row.get("status") or False,
-        }
-        History = self.env["telecom.migration.invoice"].sudo()
-        existing = History.search(
-            [("company_id", "=", self.company_id.id), ("legacy_ref", "=", legacy_id)]
-        )
-        if existing:
-            existing.write(vals)
-        else:
-            History.create(vals)
-            self._set_map("invoice", legacy_id, partner)
-        return True
+    def _telecom_check_files(self, files, customers, services, invoices):
+        """Rows and amounts per file: what the file says (every row) against what landed."""
 
-    def _telecom_check_balances(self, balances):
-        self.env.flush_all()
+        def total(rows, column):
+            return sum((amount(r.get(column), column) for _n, r in rows), Decimal(0))
+
+        def landed_total(rows, column):
+            return sum((amount(r.get(column), column) for r in rows), Decimal(0))
+
+        history = [row for row in invoices if row.get("_history")]
+        landed_ids = {row["legacy_id"] for row in history}
+        lines_landed = [
+            row for _n, row in files["invoice_lines"] if row.get("invoice_id") in landed_ids
+        ]
+        skipped = len(invoices) - len(history)
+        rejects = defaultdict(int)
+        for reject in self.reject_ids:
+            rejects[reject.file] += 1
+        checks = [
+            ("customers", files["customers"], customers, "balance", 0),
+            ("services", files["services"], services, None, 0),
+            ("invoices", files["invoices"], invoices, "amount_total", 0),
+            ("invoice_lines", files["invoice_lines"], lines_landed, "amount", 0),
+        ]
         vals_list = []
-        for legacy_id, (partner, legacy) in balances.items():
-            self.env.cr.execute(
-                """SELECT COALESCE(SUM(l.balance), 0) FROM account_move_line l
-                     JOIN account_account a ON a.id = l.account_id
-                    WHERE l.partner_id = %s AND l.parent_state = 'posted'
-                      AND l.company_id = %s AND a.account_type = 'asset_receivable'""",
-                [partner.id, self.company_id.id],
+        for file, rows, landed, column, _unused in checks:
+            legacy_amount = total(rows, column) if column else Decimal(0)
+            landed_amount = landed_total(landed, column) if column else Decimal(0)
+            vals_list.append(
+                {
+                    "batch_id": self.id,
+                    "file": file,
+                    "legacy_rows": len(rows),
+                    "landed_rows": len(landed) - (skipped if file == "invoices" else 0),
+                    "skipped_rows": skipped if file == "invoices" else 0,
+                    "rejected_rows": rejects[file],
+                    "legacy_amount": float(legacy_amount),
+                    "landed_amount": float(landed_amount),
+                }
             )
+        self.env["telecom.migration.file.check"].create(vals_list)
+
+    def _telecom_check_balances(self, customer_rows):
+        """Every account of the customers file, rejected ones included: the legacy balance
+        (open bills less unapplied credits) less the deposit held, against the receivable of
+        that legacy account's open items in Odoo. An account that did not land is a
+        difference."""
+        booked = defaultdict(Decimal)
+        for key, total in self._telecom_booked_items().items():
+            booked[key.split("/", 1)[0]] += total
+        subscriptions = self._telecom_map_ids("subscription")
+        customers = self._telecom_map_ids("customer")
+        vals_list = []
+        for _line_no, row in customer_rows:
+            legacy_id = row.get("legacy_id") or ""
+            try:
+                legacy = amount(row.get("balance"), "balance") - amount(row.get("deposit"), "d")
+            except RowError:
+                legacy = Decimal(0)
+            landed = legacy_id in subscriptions
             vals_list.append(
                 {
                     "batch_id": self.id,
                     "legacy_id": legacy_id,
-                    "partner_id": partner.id,
+                    "partner_id": customers.get(legacy_id) if landed else False,
+                    "landed": landed,
                     "legacy_balance": float(legacy),
-                    "odoo_balance": float(self.env.cr.fetchone()[0]),
+                    "odoo_balance": float(booked[legacy_id]) if landed else 0.0,
                 }
             )
         self.env["telecom.migration.balance"].create(vals_list)
 
     def _telecom_report_text(self):
         self.invalidate_recordset()
+        money = self.currency_id.format
         lines = [
             self.env._(
+                "Validation %(state)s.",
+                state=dict(VALIDATION_STATES)[self.validation_state or "failed"],
+            ),
+            self.env._(
                 "Customers: %(c)s, services: %(s)s, invoices (last %(m)s months): %(i)s, "
-                "payment tokens: %(t)s.",
+                "open items: %(o)s, payment tokens: %(t)s.",
                 c=self.customer_count,
                 s=self.service_count,
                 i=self.invoice_count,
                 m=HISTORY_MONTHS,
+                o=self.open_item_count,
                 t=self.token_count,
             ),
             self.env._(
                 "Open balances: legacy %(legacy)s, Odoo %(odoo)s; %(n)s account(s) differ.",
-                legacy=self.currency_id.format(self.legacy_total),
-                odoo=self.currency_id.format(self.odoo_total),
+                legacy=money(self.legacy_total),
+                odoo=money(self.odoo_total),
                 n=self.balance_mismatch_count,
             ),
-            self.env._("Rejected rows: %(n)s.", n=self.reject_count),
         ]
+        lines += [
+            self.env._(
+                "  file %(file)s: %(rows)s rows, %(landed)s landed, %(skipped)s skipped, "
+                "%(rejected)s rejected; amount %(legacy)s in the file, %(odoo)s landed%(flag)s",
+                file=check.file,
+                rows=check.legacy_rows,
+                landed=check.landed_rows,
+                skipped=check.skipped_rows,
+                rejected=check.rejected_rows,
+                legacy=money(check.legacy_amount),
+                odoo=money(check.landed_amount),
+                flag="" if check.matched else " (DIFFERENCE)",
+            )
+            for check in self.file_check_ids
+        ]
+        lines += [
+            self.env._(
+                "  account %(ref)s: legacy %(legacy)s, Odoo %(odoo)s%(flag)s",
+                ref=balance.legacy_id,
+                legacy=money(balance.legacy_balance),
+                odoo=money(balance.odoo_balance),
+                flag=self.env._(" (not migrated)") if not balance.landed else "",
+            )
+            for balance in self.balance_ids.filtered(lambda b: not b.matched)
+        ]
+        lines.append(self.env._("Rejected rows: %(n)s.", n=self.reject_count))
         lines += [
             f"  {r.file} line {r.line_no} ({r.legacy_id or '-'}): {r.reason}"
             for r in self.reject_ids
+        ]
+        kept = self.kept_ids
+        lines.append(self.env._("Kept on the mapping, not carried over: %(n)s.", n=len(kept)))
+        lines += [
+            "  %s: %s [%s]"
+            % (entry.legacy_id, entry.note, (entry.legacy_values or "").replace("\n", "; "))
+            for entry in kept
         ]
         return "\n".join(lines)

@@ -4,15 +4,15 @@ MIGRATION_MAP_KINDS = [
     ("customer", "Customer"),
     ("subscription", "Billing Account"),
     ("service", "Service"),
-    ("opening", "Opening Balance"),
     ("token", "Payment Token"),
-    ("invoice", "Invoice History"),
+    ("kept", "Kept, Not Carried Over"),
 ]
 
 
 class TelecomMigrationMap(models.Model):
     """Legacy id -> Odoo record: what makes the migration re-runnable (updates, never
-    duplicates)."""
+    duplicates). Legacy values Odoo has no place for yet are kept here (kind *Kept*) and
+    listed in the validation report."""
 
     _name = "telecom.migration.map"
     _description = "Legacy Migration Mapping"
@@ -30,7 +30,10 @@ class TelecomMigrationMap(models.Model):
     legacy_id = fields.Char(required=True)
     res_model = fields.Char(required=True)
     res_id = fields.Many2oneReference(model_field="res_model", required=True)
-    amount = fields.Monetary(help="Opening balance migrated (opening entries).")
+    amount = fields.Monetary(help="Amount kept (e.g. a negotiated price not carried over).")
     currency_id = fields.Many2one(related="company_id.currency_id")
     note = fields.Char()
+    legacy_values = fields.Text(
+        help="Legacy values with no place in Odoo yet, one 'column: value' per line."
+    )
     batch_id = fields.Many2one("telecom.migration.batch", string="Last Migration")

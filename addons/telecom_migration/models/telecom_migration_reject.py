@@ -4,6 +4,7 @@ MIGRATION_FILES = [
     ("customers", "Customers"),
     ("services", "Services"),
     ("invoices", "Invoice History"),
+    ("invoice_lines", "Invoice Lines"),
     ("plan_map", "Plan Mapping"),
 ]
 

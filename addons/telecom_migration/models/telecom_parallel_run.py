@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 import xlsxwriter
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 PARALLEL_RUN_STATES = [("draft", "Draft"), ("done", "Compared")]
@@ -14,17 +14,21 @@ EXPORT_HEADER = [
     "legacy_account",
     "customer",
     "account_status",
-    "account_passed",
+    "account_band",
     "legacy_total",
     "odoo_total",
     "account_delta",
     "line",
+    "line_type",
+    "tax_type",
     "line_description",
     "legacy_amount",
     "odoo_amount",
     "line_delta",
     "line_status",
+    "line_band",
 ]
+OUR_LINE_TYPES = {"charge": "charge", "discount": "discount", "usage": "usage", "tax": "tax"}
 
 
 class _Simulation(Exception):
@@ -63,15 +67,28 @@ class TelecomParallelRun(models.Model):
         help="Optional CSV legacy_code,plan: legacy charge codes of plans to our plan codes.",
     )
     plan_map_filename = fields.Char()
-    line_tolerance = fields.Monetary(default=0.01, help="Largest line difference accepted.")
-    account_tolerance = fields.Monetary(
-        default=10.0, help="Largest difference of an account's total accepted."
+    batch_id = fields.Many2one(
+        "telecom.migration.batch",
+        string="Migration",
+        index="btree_not_null",
+        help="The migration whose go-live checklist counts this run in its coverage.",
+    )
+    match_tolerance = fields.Monetary(
+        default=0.01, help="A difference up to this amount (line or account) matches."
+    )
+    review_ceiling = fields.Monetary(
+        default=10.0,
+        help="A difference above the match tolerance and up to this amount needs a review; "
+        "above it, an investigation. It is a ceiling for review, not a pass.",
     )
     state = fields.Selection(PARALLEL_RUN_STATES, default="draft", required=True, tracking=True)
     account_ids = fields.One2many("telecom.parallel.run.account", "run_id", string="Accounts")
     line_ids = fields.One2many("telecom.parallel.run.line", "run_id", string="Lines")
     account_count = fields.Integer(compute="_compute_counts")
-    passed_count = fields.Integer(compute="_compute_counts")
+    passed_count = fields.Integer(string="Match", compute="_compute_counts")
+    review_count = fields.Integer(string="Review", compute="_compute_counts")
+    investigate_count = fields.Integer(string="Investigate", compute="_compute_counts")
+    open_investigation_count = fields.Integer(compute="_compute_counts")
     differing_count = fields.Integer(compute="_compute_counts")
     missing_ours_count = fields.Integer(string="Missing in Odoo", compute="_compute_counts")
     missing_legacy_count = fields.Integer(string="Missing in Legacy", compute="_compute_counts")
@@ -87,12 +104,17 @@ class TelecomParallelRun(models.Model):
         for run in self:
             run.cycle_day = run.period_start.day if run.period_start else 1
 
-    @api.depends("account_ids.status", "account_ids.passed")
+    @api.depends("account_ids.status", "account_ids.band", "account_ids.resolved")
     def _compute_counts(self):
         for run in self:
             accounts = run.account_ids
             run.account_count = len(accounts)
             run.passed_count = len(accounts.filtered("passed"))
+            run.review_count = len(accounts.filtered(lambda a: a.band == "review"))
+            run.investigate_count = len(accounts.filtered(lambda a: a.band == "investigate"))
+            run.open_investigation_count = len(
+                accounts.filtered(lambda a: a.band == "investigate" and not a.resolved)
+            )
             run.differing_count = len(accounts.filtered(lambda a: a.status == "differing"))
             run.missing_ours_count = len(accounts.filtered(lambda a: a.status == "missing_ours"))
             run.missing_legacy_count = len(
@@ -151,7 +173,10 @@ class TelecomParallelRun(models.Model):
             raise UserError(f"Amount {value!r} in the legacy bills is not a number.") from None
 
     def _telecom_legacy_bills(self):
-        """{legacy account: {'bill', 'total', 'lines': {key: [amount, description]}}}."""
+        """{legacy account: {'bill', 'total', 'lines': {key: line}}} (see ``_new_line``).
+
+        A tax line (``line_type`` tax) is keyed by its tax type only, mapped through the code
+        mapping (``FUSF,federal_usf``): taxes compare per tax type for the whole bill."""
         code_map = {row["legacy_code"]: row["plan"] for row in self._read_csv("plan_map_file")}
         bills = {}
         for row in self._read_csv("headers_file"):
@@ -161,16 +186,23 @@ class TelecomParallelRun(models.Model):
                 "account": row["account_id"],
                 "bill": row["bill_id"],
                 "total": self._money(row.get("total")),
-                "lines": defaultdict(lambda: [Decimal(0), ""]),
+                "lines": defaultdict(self._new_line),
             }
         for row in self._read_csv("lines_file"):
             bill = bills.get(row.get("bill_id"))
             if not bill:
                 continue
-            code = code_map.get(row.get("charge_code"), row.get("charge_code") or "")
-            key = f"{row.get('service') or '-'} / {code}"
-            bill["lines"][key][0] += self._money(row.get("amount"))
-            bill["lines"][key][1] = row.get("description") or code
+            line_type = row.get("line_type") or "plan"
+            if line_type == "tax":
+                tax_type = code_map.get(row.get("tax_type"), row.get("tax_type") or "")
+                key, code = f"TAX / {tax_type}", tax_type
+            else:
+                tax_type = ""
+                code = code_map.get(row.get("charge_code"), row.get("charge_code") or "")
+                key = f"{row.get('service') or '-'} / {code}"
+            line = bill["lines"][key]
+            line["amount"] += self._money(row.get("amount"))
+            line.update(description=row.get("description") or code, type=line_type, tax=tax_type)
         return {bill["account"]: bill for bill in bills.values()}
 
     def _telecom_subscription_of(self, legacy_account):
@@ -197,22 +229,33 @@ class TelecomParallelRun(models.Model):
     # BUSINESS: our side (simulated bill run)
     # ------------------------------------------------------------
 
+    @staticmethod
+    def _new_line():
+        return {"amount": Decimal(0), "description": "", "type": "other", "tax": ""}
+
     @api.model
     def _telecom_line_key(self, vals):
+        """(key, line type, tax type) of one of our invoice lines."""
+        kind = vals.get("telecom_line_kind")
+        if kind == "tax":
+            tax_type = vals.get("telecom_tax_kind") or ""
+            return f"TAX / {tax_type}", "tax", tax_type
         service = self.env["telecom.service"].browse(vals.get("telecom_service_id"))
         ident = service._telecom_identifier() if service else ""
-        kind = vals.get("telecom_line_kind")
+        product = self.env["product.product"].browse(vals.get("product_id"))
         if kind in ("recurring", "charge"):
-            product = self.env["product.product"].browse(vals.get("product_id"))
             code = product.default_code or product.name or kind.upper()
         else:
             code = (kind or "other").upper()
-        return f"{ident or '-'} / {code}"
+        line_type = OUR_LINE_TYPES.get(kind) or (
+            "addon" if product.telecom_is_addon else "plan" if product.telecom_is_plan else "other"
+        )
+        return f"{ident or '-'} / {code}", line_type, ""
 
     def _telecom_simulate(self, subscriptions):
         """What the bill run would invoice each subscription for the period, computed in a
         savepoint rolled back at the end: no invoice, no charged-through date, nothing kept.
-        Returns {subscription id: {key: [amount, description]}}."""
+        Returns {subscription id: {key: line}} (see ``_new_line``)."""
         currency = self.currency_id
         results = {}
         run = self.env["telecom.bill.run"].new(
@@ -227,7 +270,7 @@ class TelecomParallelRun(models.Model):
             with self.env.cr.savepoint():
                 for subscription in subscriptions:
                     bill = subscription._telecom_prepare_bill(run)
-                    lines = defaultdict(lambda: [Decimal(0), ""])
+                    lines = defaultdict(self._new_line)
                     for command in (bill or {}).get("move_vals", {}).get("invoice_line_ids", []):
                         vals = command[2]
                         if vals.get("display_type", "product") != "product":
@@ -235,9 +278,12 @@ class TelecomParallelRun(models.Model):
                         amount = currency.round(vals["quantity"] * vals["price_unit"])
                         if bill["move_vals"]["move_type"] == "out_refund":
                             amount = -amount
-                        key = self._telecom_line_key(vals)
-                        lines[key][0] += Decimal(str(amount)).quantize(Decimal("0.01"))
-                        lines[key][1] = vals.get("name") or key
+                        key, line_type, tax_type = self._telecom_line_key(vals)
+                        line = lines[key]
+                        line["amount"] += Decimal(str(amount)).quantize(Decimal("0.01"))
+                        line.update(
+                            description=vals.get("name") or key, type=line_type, tax=tax_type
+                        )
                     results[subscription.id] = lines if bill else None
                 raise _Simulation
         except _Simulation:
@@ -268,8 +314,10 @@ class TelecomParallelRun(models.Model):
         for subscription in legacy_subscriptions.values():
             ours |= subscription
         simulated = self._telecom_simulate(ours)
-        line_tol = Decimal(str(self.line_tolerance)).quantize(Decimal("0.01"))
-        account_tol = Decimal(str(self.account_tolerance)).quantize(Decimal("0.01"))
+        bands = (
+            self._telecom_decimal(self.match_tolerance),
+            self._telecom_decimal(self.review_ceiling),
+        )
         accounts_vals = []
         seen = set()
         for account, bill in legacy.items():
@@ -278,9 +326,7 @@ class TelecomParallelRun(models.Model):
             if subscription:
                 seen.add(subscription.id)
             accounts_vals.append(
-                self._telecom_account_vals(
-                    account, bill, subscription, our_lines, line_tol, account_tol
-                )
+                self._telecom_account_vals(account, bill, subscription, our_lines, bands)
             )
         for subscription in ours:
             if subscription.id in seen or not simulated.get(subscription.id):
@@ -288,66 +334,80 @@ class TelecomParallelRun(models.Model):
             account = subscription.partner_id.ref or subscription.name
             accounts_vals.append(
                 self._telecom_account_vals(
-                    account, None, subscription, simulated[subscription.id], line_tol, account_tol
+                    account, None, subscription, simulated[subscription.id], bands
                 )
             )
         self.env["telecom.parallel.run.account"].create(accounts_vals)
         self.state = "done"
         self.message_post(
             body=self.env._(
-                "%(n)s accounts compared: %(ok)s passed, %(diff)s differing, %(mo)s missing in "
-                "Odoo, %(ml)s missing in the legacy system.",
+                "%(n)s accounts compared: %(ok)s match, %(review)s to review, %(inv)s to "
+                "investigate (%(mo)s missing in Odoo, %(ml)s missing in the legacy system).",
                 n=self.account_count,
                 ok=self.passed_count,
-                diff=self.differing_count,
+                review=self.review_count,
+                inv=self.investigate_count,
                 mo=self.missing_ours_count,
                 ml=self.missing_legacy_count,
             )
         )
         return True
 
-    def _telecom_account_vals(self, account, bill, subscription, our_lines, line_tol, acc_tol):
+    @staticmethod
+    def _telecom_decimal(value):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+    @staticmethod
+    def _telecom_band(difference, bands):
+        match_tolerance, review_ceiling = bands
+        if abs(difference) <= match_tolerance:
+            return "match"
+        return "review" if abs(difference) <= review_ceiling else "investigate"
+
+    def _telecom_line_vals(self, key, legacy_line, our_line, bands):
+        if our_line is None:
+            status = "missing_ours"
+        elif legacy_line is None:
+            status = "missing_legacy"
+        else:
+            status = None
+        legacy_amount = legacy_line["amount"] if legacy_line else Decimal(0)
+        our_amount = our_line["amount"] if our_line else Decimal(0)
+        delta = our_amount - legacy_amount
+        band = self._telecom_band(delta, bands)
+        if status is None:
+            status = "matched" if band == "match" else "differing"
+        line = our_line or legacy_line
+        return {
+            "key": key,
+            "line_type": line["type"],
+            "tax_type": line["tax"] or False,
+            "description": line["description"],
+            "legacy_amount": float(legacy_amount),
+            "our_amount": float(our_amount),
+            "delta": float(delta),
+            "status": status,
+            "band": band,
+        }
+
+    def _telecom_account_vals(self, account, bill, subscription, our_lines, bands):
         legacy_lines = bill["lines"] if bill else {}
         our_lines = our_lines or {}
-        lines = []
-        for key in sorted(set(legacy_lines) | set(our_lines)):
-            legacy_amount, legacy_label = legacy_lines.get(key, (None, ""))
-            our_amount, our_label = our_lines.get(key, (None, ""))
-            if our_amount is None:
-                status = "missing_ours"
-            elif legacy_amount is None:
-                status = "missing_legacy"
-            else:
-                delta = our_amount - legacy_amount
-                status = "matched" if abs(delta) <= line_tol else "differing"
-            delta = (our_amount or 0) - (legacy_amount or 0)
-            lines.append(
-                (
-                    0,
-                    0,
-                    {
-                        "key": key,
-                        "description": our_label or legacy_label,
-                        "legacy_amount": float(legacy_amount or 0),
-                        "our_amount": float(our_amount or 0),
-                        "delta": float(delta),
-                        "status": status,
-                    },
-                )
-            )
+        lines = [
+            self._telecom_line_vals(key, legacy_lines.get(key), our_lines.get(key), bands)
+            for key in sorted(set(legacy_lines) | set(our_lines))
+        ]
         legacy_total = bill["total"] if bill else Decimal(0)
-        our_total = sum((amount for amount, _label in our_lines.values()), Decimal(0))
+        our_total = sum((line["amount"] for line in our_lines.values()), Decimal(0))
         delta = our_total - legacy_total
+        worst = max([abs(delta)] + [abs(self._telecom_decimal(v["delta"])) for v in lines])
+        band = self._telecom_band(worst, bands)
         if not bill:
-            status = "missing_legacy"
+            status, band = "missing_legacy", "investigate"
         elif not our_lines:
-            status = "missing_ours"
+            status, band = "missing_ours", "investigate"
         else:
-            lines_ok = all(
-                line[2]["status"] == "matched" or abs(Decimal(str(line[2]["delta"]))) <= line_tol
-                for line in lines
-            )
-            status = "matched" if lines_ok and abs(delta) <= acc_tol else "differing"
+            status = "matched" if band == "match" else "differing"
         return {
             "run_id": self.id,
             "legacy_account": account,
@@ -358,8 +418,9 @@ class TelecomParallelRun(models.Model):
             "our_total": float(our_total),
             "delta": float(delta),
             "status": status,
-            "passed": status == "matched",
-            "line_ids": lines,
+            "band": band,
+            "passed": band == "match",
+            "line_ids": [Command.create(vals) for vals in lines],
         }
 
     def _telecom_export_rows(self):
@@ -368,7 +429,7 @@ class TelecomParallelRun(models.Model):
                 account.legacy_account,
                 account.partner_id.display_name or "",
                 account.status,
-                "1" if account.passed else "0",
+                account.band,
                 f"{account.legacy_total:.2f}",
                 f"{account.our_total:.2f}",
                 f"{account.delta:.2f}",
@@ -379,14 +440,17 @@ class TelecomParallelRun(models.Model):
                     + (
                         [
                             line.key,
+                            line.line_type,
+                            line.tax_type or "",
                             line.description or "",
                             f"{line.legacy_amount:.2f}",
                             f"{line.our_amount:.2f}",
                             f"{line.delta:.2f}",
                             line.status,
+                            line.band,
                         ]
                         if line
-                        else [""] * 6
+                        else [""] * 9
                     )
                 )
 
@@ -404,7 +468,7 @@ class TelecomParallelRun(models.Model):
         sheet = workbook.add_worksheet(self.env._("Parallel run"))
         bold = workbook.add_format({"bold": True})
         money = workbook.add_format({"num_format": "#,##0.00"})
-        amounts = {4, 5, 6, 9, 10, 11}
+        amounts = {4, 5, 6, 11, 12, 13}
         sheet.write_row(0, 0, EXPORT_HEADER, bold)
         for row_no, row in enumerate(self._telecom_export_rows(), start=1):
             for col, value in enumerate(row):

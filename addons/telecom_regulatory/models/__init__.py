@@ -35,3 +35,4 @@ from . import telecom_service
 from . import telecom_regulatory_number_row
 from . import telecom_regulatory_filing_numbers
 from . import telecom_usage_record
+from . import res_partner_migration
