@@ -93,9 +93,9 @@ with db.cursor() as cr:
 PY
 }
 
-check_installed() {
-    local db=$1 missing
-    missing=$("$PYTHON" - "$db" "$MODULES" <<'PY'
+# Prints the modules of $MODULES not installed in database $1 (comma-separated).
+missing_modules() {
+    "$PYTHON" - "$1" "$MODULES" <<'PY'
 import os, sys
 import psycopg2
 db, modules = sys.argv[1], sys.argv[2].split(",")
@@ -105,7 +105,11 @@ with conn.cursor() as cr:
     installed = {row[0] for row in cr.fetchall()}
 print(",".join(m for m in modules if m not in installed))
 PY
-)
+}
+
+check_installed() {
+    local db=$1 missing
+    missing=$(missing_modules "$db")
     if [ -n "$missing" ]; then
         echo "ERROR: these modules did not install in database '$db': $missing (see the log above)." >&2
         exit 1
@@ -118,6 +122,13 @@ cmd_run() {
     installed)
         step "Updating the telecom modules in database '$DB'"
         odoo_cmd -d "$DB" -u "$MODULES" --stop-after-init --no-http
+        # modules of the suite added since the database was built
+        local missing
+        missing=$(missing_modules "$DB")
+        if [ -n "$missing" ]; then
+            step "Installing the telecom modules new to database '$DB': $missing"
+            odoo_cmd -d "$DB" -i "$missing" --stop-after-init --no-http
+        fi
         ;;
     *)
         step "Creating database '$DB' with the telecom modules and their demo data"
