@@ -314,7 +314,7 @@ class TelecomService(models.Model):
 
     def _telecom_check_date(self, effective_date, what):
         """Validate an effective date (today when not given): not in the future, not before
-        the service started."""
+        the service started, not before the last change of the account's bill cycle day."""
         self.ensure_one()
         today = self._telecom_today()
         effective_date = effective_date or today
@@ -337,6 +337,19 @@ class TelecomService(models.Model):
                     service=self.display_name,
                     date=effective_date,
                     start=self.date_start,
+                )
+            )
+        cycle_since = self.subscription_id.bill_cycle_changed_on
+        if cycle_since and effective_date < cycle_since:
+            raise UserError(
+                self.env._(
+                    "%(what)s of %(service)s cannot take effect on %(date)s, before the account's "
+                    "bill cycle day changed on %(since)s: the days before were billed in the old "
+                    "cycle.",
+                    what=what,
+                    service=self.display_name,
+                    date=effective_date,
+                    since=cycle_since,
                 )
             )
         return effective_date

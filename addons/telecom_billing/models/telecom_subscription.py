@@ -83,7 +83,15 @@ class TelecomSubscription(models.Model):
         tracking=True,
         help="Day of the month (1 to 28) on which this account is billed. Its billing period "
         "runs from that day to the day before it in the next month. Changing it bills the days "
-        "between the old and the new cycle (bridging period) on the next invoice.",
+        "between the old and the new cycle (bridging period) on the next invoice; days already "
+        "billed from the day of the change are credited and billed again in the new periods.",
+    )
+    bill_cycle_changed_on = fields.Date(
+        string="Bill Cycle Day Since",
+        readonly=True,
+        copy=False,
+        help="Day the bill cycle day last changed. Lifecycle changes cannot take effect before "
+        "it: days before it were billed in the old cycle's periods.",
     )
     state = fields.Selection(
         SUBSCRIPTION_STATES,
@@ -184,6 +192,22 @@ class TelecomSubscription(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("telecom.subscription") or "New"
         return super().create(vals_list)
 
+    def write(self, vals):
+        if "bill_cycle_day" not in vals:
+            return super().write(vals)
+        # accounts already billed in the old cycle's periods
+        billed = self.filtered(
+            lambda s: (
+                s.bill_cycle_day != vals["bill_cycle_day"]
+                and s.service_ids.filtered("charged_until")
+            )
+        )
+        billed._telecom_settle_for_cycle_change(vals["bill_cycle_day"])
+        result = super().write(vals)
+        for subscription in billed:
+            subscription.bill_cycle_changed_on = fields.Date.context_today(subscription)
+        return result
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_billed(self):
         for subscription in self:
@@ -239,6 +263,22 @@ class TelecomSubscription(models.Model):
     def _telecom_invoice_partner(self):
         self.ensure_one()
         return self.partner_invoice_id or self.partner_id
+
+    def _telecom_settle_for_cycle_change(self, new_day):
+        """Before the bill cycle day changes: credit the days already billed from today on, in
+        the periods of the cycle that billed them, so that they are billed again in the new
+        cycle's periods and every credit of a day mirrors the charge of that day."""
+        for subscription in self:
+            today = fields.Date.context_today(subscription)
+            services = subscription.service_ids.filtered(
+                lambda s: s.state in ("active", "suspended")
+            )
+            addons = services.addon_line_ids.filtered(lambda a: a.state == "active")
+            items = [*services, *addons]
+            reason = self.env._("Bill cycle day changed to %(day)s", day=new_day)
+            for item in items:
+                if item.charged_until and item.charged_until >= today:
+                    item._telecom_settle(today, reason)
 
     def _telecom_period_of(self, on_date):
         """``(start, end)`` of this account's billing period holding ``on_date``."""

@@ -133,6 +133,24 @@ class TestBillRunAmounts(TelecomBillingCase):
         self.assertAmount(after.amount_total, 40.00)
         self.assertEqual(self._lines(after).telecom_date_to, self.d(2026, 5, 14))
 
+    def test_bill_cycle_day_change_credits_in_the_periods_billed(self):
+        """Days billed from the change on are credited in the old cycle's periods and billed
+        again in the new ones: a later credit of a day always mirrors its charge."""
+        service = self._service(self.subscription, self.plan_basic, start="2026-03-01")
+        self._bill(self.d(2026, 3, 1))  # 1-31 Mar: 40.00
+        with freeze_time("2026-03-10"):
+            self.subscription.bill_cycle_day = 28
+        self.assertEqual(self.subscription.bill_cycle_changed_on, self.d(2026, 3, 10))
+        credit = self.subscription.charge_ids.filtered(lambda c: c.state == "pending")
+        # 10-31 Mar of a 31-day period: 40.00 - round(40 x 9/31) = 28.39
+        self.assertEqual(
+            (credit.date_from, credit.date_to), (self.d(2026, 3, 10), self.d(2026, 3, 31))
+        )
+        self.assertAmount(credit.price_unit * credit.quantity, -28.39)
+        self.assertEqual(service.charged_until, self.d(2026, 3, 9))
+        with freeze_time("2026-03-20"), self.assertRaisesRegex(UserError, "bill cycle day changed"):
+            service._telecom_request_terminate(effective_date=self.d(2026, 3, 9))
+
     def test_grandfathered_plan_keeps_billing(self):
         legacy = self.env["product.product"].create(
             {
