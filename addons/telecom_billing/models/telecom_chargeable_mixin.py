@@ -52,6 +52,21 @@ class TelecomChargeableMixin(models.AbstractModel):
             return self.charged_until
         return self.date_start - ONE_DAY if self.date_start else False
 
+    def _telecom_negotiated_price(self):
+        """Monthly price agreed with the customer for this item, or None for the catalog's."""
+        return
+
+    def _telecom_recurring_pieces(self, date_from, date_to):
+        """Prorated pieces of this item's recurring price over ``[date_from, date_to]``."""
+        self.ensure_one()
+        return self._telecom_subscription()._telecom_recurring_pieces(
+            self.product_id,
+            date_from,
+            date_to,
+            self.quantity,
+            monthly_price=self._telecom_negotiated_price(),
+        )
+
     def _telecom_piece_label(self, piece, credit=False):
         """Label of a charge or credit line; when the line holds all the units in one amount,
         it says how many."""
@@ -88,14 +103,10 @@ class TelecomChargeableMixin(models.AbstractModel):
             subscription = item._telecom_subscription()
             vals_list, credit = [], False
             if through < next_date - ONE_DAY:
-                pieces = subscription._telecom_recurring_pieces(
-                    item.product_id, through + ONE_DAY, next_date - ONE_DAY, item.quantity
-                )
+                pieces = item._telecom_recurring_pieces(through + ONE_DAY, next_date - ONE_DAY)
                 sign, credit = 1, False
             elif through >= next_date:
-                pieces = subscription._telecom_recurring_pieces(
-                    item.product_id, next_date, through, item.quantity
-                )
+                pieces = item._telecom_recurring_pieces(next_date, through)
                 sign, credit = -1, True
             else:
                 pieces = []

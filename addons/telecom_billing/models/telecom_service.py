@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -171,6 +171,21 @@ class TelecomService(models.Model):
         help="Plan this service moves to at the start of its next billing period.",
     )
     next_plan_date = fields.Date(string="Scheduled Plan Date", readonly=True, copy=False)
+    negotiated_price = fields.Monetary(
+        string="Negotiated Monthly Price",
+        tracking=True,
+        copy=False,
+        groups="telecom_catalog.group_telecom_billing",
+        help="Monthly price agreed with this customer for the plan; it replaces the plan's "
+        "price and its price versions while set. Changing it credits the days already billed "
+        "from today on and bills them again at the new price; a plan change ends it.",
+    )
+    negotiated_price_since = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Day the negotiated price last changed while days from it on were already billed. "
+        "Lifecycle changes cannot take effect before it.",
+    )
     sale_line_id = fields.Many2one(
         "sale.order.line",
         string="Sale Order Line",
@@ -229,6 +244,28 @@ class TelecomService(models.Model):
         services = super().create(vals_list)
         services._telecom_log("created", note=self.env._("Service created."))
         return services
+
+    def write(self, vals):
+        if "negotiated_price" not in vals:
+            return super().write(vals)
+        today = fields.Date.context_today(self)
+        new_price = vals["negotiated_price"] or 0.0
+        billed = self.filtered(
+            lambda s: (
+                s.charged_until
+                and s.charged_until >= today
+                and s.currency_id.compare_amounts(s.negotiated_price or 0.0, new_price)
+            )
+        )
+        for service in billed:
+            service._telecom_settle(
+                today,
+                self.env._("Negotiated price changed to %(price)s", price=new_price or "-"),
+            )
+        result = super().write(vals)
+        if billed:
+            super(TelecomService, billed).write({"negotiated_price_since": today})
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -303,6 +340,10 @@ class TelecomService(models.Model):
         self.ensure_one()
         return {"service_id": self.id}
 
+    def _telecom_negotiated_price(self):
+        self.ensure_one()
+        return self.sudo().negotiated_price or None
+
     def _telecom_identifier(self):
         """Number(s) or circuit that identify this service to people."""
         self.ensure_one()
@@ -339,13 +380,16 @@ class TelecomService(models.Model):
                     start=self.date_start,
                 )
             )
-        cycle_since = self.subscription_id.bill_cycle_changed_on
-        if cycle_since and effective_date < cycle_since:
+        cycle_since = max(
+            self.subscription_id.bill_cycle_changed_on or date.min,
+            self.negotiated_price_since or date.min,
+        )
+        if effective_date < cycle_since:
             raise UserError(
                 self.env._(
-                    "%(what)s of %(service)s cannot take effect on %(date)s, before the account's "
-                    "bill cycle day changed on %(since)s: the days before were billed in the old "
-                    "cycle.",
+                    "%(what)s of %(service)s cannot take effect on %(date)s, before its bill "
+                    "cycle day or negotiated price changed on %(since)s: the days before were "
+                    "billed in the old terms.",
                     what=what,
                     service=self.display_name,
                     date=effective_date,
@@ -829,6 +873,9 @@ class TelecomService(models.Model):
         if self.next_plan_id and self.next_plan_date and self.next_plan_date <= effective:
             vals.update(next_plan_id=False, next_plan_date=False)
         self.write(vals)
+        if self.sudo().negotiated_price:
+            # a price negotiated for the old plan ends with it
+            self.sudo().negotiated_price = False
         self._telecom_log(
             "change_plan",
             date=effective,

@@ -285,9 +285,12 @@ class TelecomSubscription(models.Model):
         self.ensure_one()
         return proration.period_of(on_date, self.bill_cycle_day)
 
-    def _telecom_recurring_pieces(self, product, date_from, date_to, quantity=1):
+    def _telecom_recurring_pieces(
+        self, product, date_from, date_to, quantity=1, monthly_price=None
+    ):
         """Prorated pieces of the recurring price of ``quantity`` units of ``product`` over
-        ``[date_from, date_to]``.
+        ``[date_from, date_to]``; ``monthly_price`` (a price negotiated with the customer)
+        replaces the product's price and its versions when given.
 
         Returns a list of dicts ``date_from, date_to, period_start, period_end, amount`` (exact
         in the currency's decimals) with the ``quantity`` and ``price_unit`` of the invoice
@@ -297,14 +300,19 @@ class TelecomSubscription(models.Model):
         if not date_from or not date_to or date_from > date_to:
             return []
         template = product.product_tmpl_id
-        cut_dates = template.telecom_price_version_ids.mapped("date_start")
+        if monthly_price is None:
+            cut_dates = template.telecom_price_version_ids.mapped("date_start")
+            price_at = template._telecom_price_at
+        else:
+            cut_dates = []
+            price_at = lambda day: monthly_price  # noqa: E731
         digits = self.currency_id.decimal_places
         unit_rounding = self._telecom_proration_rounding() == "unit"
         pieces = []
         for piece_from, piece_to, period_start, period_end in proration.split_by_period(
             date_from, date_to, self.bill_cycle_day, cut_dates
         ):
-            monthly = template._telecom_price_at(piece_from)
+            monthly = price_at(piece_from)
             days = (piece_from, piece_to, period_start, period_end)
             if unit_rounding:
                 line_quantity = Decimal(str(quantity))
@@ -406,9 +414,7 @@ class TelecomSubscription(models.Model):
                     "telecom_service_id": service.id,
                     "telecom_addon_line_id": item.id if item._name != service._name else False,
                 }
-                for piece in self._telecom_recurring_pieces(
-                    item.product_id, through + timedelta(days=1), end, item.quantity
-                ):
+                for piece in item._telecom_recurring_pieces(through + timedelta(days=1), end):
                     lines.append(
                         self._telecom_charge_line_vals(
                             item.product_id,

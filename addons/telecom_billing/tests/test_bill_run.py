@@ -148,8 +148,32 @@ class TestBillRunAmounts(TelecomBillingCase):
         )
         self.assertAmount(credit.price_unit * credit.quantity, -28.39)
         self.assertEqual(service.charged_until, self.d(2026, 3, 9))
-        with freeze_time("2026-03-20"), self.assertRaisesRegex(UserError, "bill cycle day changed"):
+        with freeze_time("2026-03-20"), self.assertRaisesRegex(UserError, "bill cycle day or"):
             service._telecom_request_terminate(effective_date=self.d(2026, 3, 9))
+
+    def test_negotiated_price_replaces_the_plan_price(self):
+        service = self._service(self.subscription, self.plan_basic, start="2026-03-01")
+        service.negotiated_price = 30.0
+        self.assertFalse(service.negotiated_price_since, "nothing billed yet: nothing to redo")
+        self.assertAmount(
+            self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription).amount_total, 30.00
+        )
+        with freeze_time("2026-03-11"):
+            service.negotiated_price = 20.0
+        self.assertEqual(service.negotiated_price_since, self.d(2026, 3, 11))
+        move = self._invoice(self._bill(self.d(2026, 4, 1)), self.subscription)
+        # 11-31 Mar billed at 30.00 credited: 30.00 - round(30 x 10/31) = 20.32; billed again
+        # at 20.00: 20.00 - round(20 x 10/31) = 13.55; April at 20.00
+        self.assertEqual(sorted(self._lines(move).mapped("price_subtotal")), [-20.32, 13.55, 20.00])
+        with freeze_time("2026-04-20"), self.assertRaisesRegex(UserError, "negotiated price"):
+            service._telecom_request_terminate(effective_date=self.d(2026, 3, 10))
+        with freeze_time("2026-04-15"):
+            service._telecom_request_change_plan(self.plan_plus, effective_date=self.d(2026, 4, 15))
+        self.assertFalse(service.negotiated_price, "the price was agreed for the old plan")
+        move = self._invoice(self._bill(self.d(2026, 5, 1)), self.subscription)
+        # 15-30 Apr at 20.00 credited (20.00 - round(20 x 14/30) = 10.67), 15-30 Apr and May at
+        # the new plan's list price: 60.00 - 28.00 = 32.00 and 60.00
+        self.assertEqual(sorted(self._lines(move).mapped("price_subtotal")), [-10.67, 32.00, 60.00])
 
     def test_grandfathered_plan_keeps_billing(self):
         legacy = self.env["product.product"].create(

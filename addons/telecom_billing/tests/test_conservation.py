@@ -45,6 +45,7 @@ EVENTS = st.lists(
                 "suspend",
                 "reactivate",
                 "change_bill_day",
+                "negotiate",
             ]
         ),
         st.integers(min_value=0, max_value=2),  # which plan / add-on / quantity
@@ -96,7 +97,7 @@ class TestMoneyConservation(TelecomBillingCase):
         return max(started)[1] if started else base
 
     @staticmethod
-    def _gross(monthly_of, quantity, day, end, story, charged_before=date.max):
+    def _gross(monthly_of, quantity, day, end, story, key, charged_before=date.max):
         """``{period start: amount}`` of ``quantity`` units over ``[day, end]``: per period
         (of the bill cycle day in force for the day when it was charged, before
         ``charged_before``), per run of days at one monthly price,
@@ -104,8 +105,9 @@ class TestMoneyConservation(TelecomBillingCase):
         and before its first."""
         amounts = defaultdict(Decimal)
         while day <= end:
-            period_start, period_end = period_of(day, story.cycle_of(day, charged_before))
-            last = min(end, period_end, story.cycle_change_after(day, charged_before) - ONE_DAY)
+            period_start, period_end = period_of(day, story.cycle_of(day, key, charged_before))
+            next_change = story.cycle_change_after(day, key, charged_before)
+            last = min(end, period_end, next_change - ONE_DAY)
             monthly = monthly_of(day)
             run_end = day
             while run_end + ONE_DAY <= last and monthly_of(run_end + ONE_DAY) == monthly:
@@ -125,7 +127,9 @@ class TestMoneyConservation(TelecomBillingCase):
         expected = defaultdict(Decimal)
         for key, segments in story.items(self).items():
             for seg_from, seg_to, monthly_of, quantity in segments:
-                amounts = self._gross(monthly_of, quantity, seg_from, min(seg_to, last_day), story)
+                amounts = self._gross(
+                    monthly_of, quantity, seg_from, min(seg_to, last_day), story, key
+                )
                 for period_start, amount in amounts.items():
                     expected[(key, period_start)] += amount
         return {k: v for k, v in expected.items() if v}
@@ -145,9 +149,10 @@ class TestMoneyConservation(TelecomBillingCase):
             sign = -1 if line.move_id.move_type == "out_refund" else 1
             key = ("addon", line.telecom_addon_line_id.id) if line.telecom_addon_line_id else "plan"
             day = line.telecom_date_from
-            # a credit mirrors the charge of its days, in the periods they were charged in
-            charged_before = line.telecom_charge_id.date if sign * line.price_subtotal < 0 else None
-            period_start = period_of(day, story.cycle_of(day, charged_before or date.max))[0]
+            # in the periods of the cycle in force when the line was charged (a credit mirrors
+            # the charge of its days)
+            charged_before = line.telecom_charge_id.date or line.move_id.telecom_period_start
+            period_start = period_of(day, story.cycle_of(day, key, charged_before))[0]
             billed[(key, period_start)] += sign * Decimal(str(line.price_subtotal))
         return {k: _round(v) for k, v in billed.items() if v}
 
@@ -229,10 +234,12 @@ class TestMoneyConservation(TelecomBillingCase):
             self.assertEqual(expected - _round(back), kept, f"discount kept on {move.name}")
 
     def _line_gross(self, story, product, day, end, billed_at):
+        """What the plan days ``[day, end]`` of a bill made on ``billed_at`` are worth, at the
+        prices in force when it was made."""
         if day > end:
             return Decimal(0)
-        monthly_of = self._monthly_of(product)
-        amounts = self._gross(monthly_of, Decimal(1), day, end, story, billed_at)
+        monthly_of = story.plan_monthly_of(product, day, billed_at)
+        amounts = self._gross(monthly_of, Decimal(1), day, end, story, "plan", billed_at)
         return sum(amounts.values(), Decimal(0))
 
     # ------------------------------------------------------------
@@ -362,7 +369,8 @@ class Story:
         self.cycle_day = cycle_day
         self.subscription = case._subscription(cycle_day=cycle_day)
         self.service = case._service(self.subscription, plan, start=activation.isoformat())
-        self.plan_segments = [[activation, None, plan]]
+        # [from, to, plan, negotiated prices: (day requested, first day it prices, price)]
+        self.plan_segments = [[activation, None, plan, []]]
         self.addon_items = {}  # add-on line id: [from, to, product, quantity]
         self.end = None
         self.effective = self.clock = activation
@@ -370,20 +378,26 @@ class Story:
         self.next_period = period_of(activation, cycle_day)[1] + ONE_DAY
         self.plan_credits = []  # (day requested, effective): changes that credit the plan
         self.first_cycle_day = cycle_day
-        self.cycle_changes = []  # (day, new bill cycle day)
+        # (day, new bill cycle day, {item key: first day it prices})
+        self.cycle_changes = []
 
-    def cycle_of(self, day, charged_before=date.max):
-        """The bill cycle day whose periods price ``day`` when charged before
-        ``charged_before``: the one in force from that day among the changes made by then."""
+    def cycle_of(self, day, key, charged_before=date.max):
+        """The bill cycle day whose periods price ``day`` of item ``key`` when charged before
+        ``charged_before``: a change prices the days of an item from the day it was made, and
+        the days not billed yet then."""
         cycle = self.first_cycle_day
-        for changed_on, new in self.cycle_changes:
-            if changed_on <= day and changed_on < charged_before:
+        for changed_on, new, first_days in self.cycle_changes:
+            if changed_on < charged_before and day >= first_days.get(key, changed_on):
                 cycle = new
         return cycle
 
-    def cycle_change_after(self, day, charged_before=date.max):
-        changes = [c for c, _new in self.cycle_changes if day < c < charged_before]
-        return min(changes, default=date.max)
+    def cycle_change_after(self, day, key, charged_before=date.max):
+        firsts = [
+            first_days.get(key, changed_on)
+            for changed_on, _new, first_days in self.cycle_changes
+            if changed_on < charged_before
+        ]
+        return min((first for first in firsts if first > day), default=date.max)
 
     def first_credit_after(self, billed_at):
         """First day credited back by a change requested on or after ``billed_at``."""
@@ -415,8 +429,8 @@ class Story:
         self.plan_segments[-1][1] = end
         items = {
             "plan": [
-                (start, stop, case._monthly_of(plan), Decimal(1))
-                for start, stop, plan in self.plan_segments
+                (start, stop, self._segment_monthly_of(plan, negotiated), Decimal(1))
+                for start, stop, plan, negotiated in self.plan_segments
                 if start <= stop
             ]
         }
@@ -425,6 +439,25 @@ class Story:
             if start <= stop:
                 items[("addon", line_id)] = [(start, stop, case._monthly_of(product), quantity)]
         return items
+
+    def _segment_monthly_of(self, plan, negotiated, charged_before=date.max):
+        """Monthly price of a plan segment by day: the last price negotiated (before
+        ``charged_before``) that prices the day, else the catalog's."""
+        catalog = self.case._monthly_of(plan)
+
+        def monthly_of(day):
+            price = None
+            for requested, first_day, value in negotiated:
+                if requested < charged_before and day >= first_day:
+                    price = value
+            return catalog(day) if price is None else price
+
+        return monthly_of
+
+    def plan_monthly_of(self, plan, day, charged_before):
+        """Prices of ``plan`` charged from ``day`` before ``charged_before``."""
+        segment = [s for s in self.plan_segments if s[2] == plan and s[0] <= day][-1]
+        return self._segment_monthly_of(plan, segment[3], charged_before)
 
     def _new_plan(self, choice):
         new = self.case.plans[choice]
@@ -440,7 +473,7 @@ class Story:
             self.service._telecom_request_change_plan(new, effective_date=effective)
             self.plan_credits.append((self.clock, effective))
             self.plan_segments[-1][1] = effective - ONE_DAY
-            self.plan_segments.append([effective, None, new])
+            self.plan_segments.append([effective, None, new, []])
             self.effective = effective
 
     def change_plan_next_cycle(self, choice, effective):
@@ -455,7 +488,7 @@ class Story:
             self.case.env["telecom.service"]._cron_apply_scheduled_plan_changes()
         self.case.assertEqual(self.service.product_id, new)
         self.plan_segments[-1][1] = start - ONE_DAY
-        self.plan_segments.append([start, None, new])
+        self.plan_segments.append([start, None, new, []])
         self.clock = self.effective = start
 
     def add_addon(self, choice, effective):
@@ -497,14 +530,39 @@ class Story:
         new = [1, 10, 28][choice]
         if new == self.cycle_day or self.end:
             return
+        first_days = {
+            key: min(self.clock, through + ONE_DAY)
+            for key, through in self._charged_through().items()
+        }
         self.subscription.bill_cycle_day = new
-        self.cycle_changes.append((self.clock, new))
+        self.cycle_changes.append((self.clock, new, first_days))
         self.plan_credits.append((self.clock, self.clock))
         self.cycle_day = new
         self.effective = max(self.effective, self.clock)
         self.next_period = self.clock + ONE_DAY
         while self.next_period.day != new:
             self.next_period += ONE_DAY
+
+    def _charged_through(self):
+        """``{item key: last day charged}`` of the items in force."""
+        through = {"plan": self.service.charged_until}
+        for line in self.service.addon_line_ids.filtered(lambda a: a.state == "active"):
+            through[("addon", line.id)] = line.charged_until or line.date_start - ONE_DAY
+        return through
+
+    def negotiate(self, choice, effective):
+        """Staff agree another monthly price (or end it): the days already billed from today
+        are credited and billed again at it; days not billed yet are billed at it."""
+        price = [None, 33.0, 47.77][choice]
+        if self.end or (self.service.negotiated_price or None) == price:
+            return
+        through = self.service.charged_until
+        self.service.negotiated_price = price or False
+        if through >= self.clock:
+            self.plan_credits.append((self.clock, self.clock))
+            self.effective = max(self.effective, self.clock)
+        first_day = min(self.clock, through + ONE_DAY)
+        self.plan_segments[-1][3].append((self.clock, first_day, price))
 
     def suspend(self, choice, effective):
         """Suspended services are billed as usual (only the network is switched off)."""

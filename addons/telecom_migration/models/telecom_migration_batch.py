@@ -822,11 +822,13 @@ class TelecomMigrationBatch(models.Model):
             "date_start": start,
             "charged_until": billed or start - relativedelta(days=1),
         }
+        if row.get("negotiated_price"):
+            vals["negotiated_price"] = float(amount(row["negotiated_price"], "negotiated price"))
         return vals, number
 
     def _telecom_migrate_services(self, chunk, plans):
-        """Services of a chunk of rows, created in batches with their numbers; add-ons,
-        promotions and negotiated prices row by row (few rows have them)."""
+        """Services of a chunk of rows, created in batches with their numbers and negotiated
+        prices; add-ons and promotions row by row (few rows have them)."""
         subscriptions = self._maps("subscription", {row.get("customer_id") for _n, row in chunk})
         checked = []
         for line_no, row in chunk:
@@ -870,7 +872,6 @@ class TelecomMigrationBatch(models.Model):
             service = services[row["legacy_id"]]
             self._telecom_migrate_addons(row, service, plans, vals["charged_until"])
             self._telecom_migrate_promotion(row, service)
-            self._telecom_keep_negotiated_price(row, service)
         return [row for row, *_rest in checked]
 
     def _telecom_assign_numbers(self, pairs):
@@ -948,25 +949,6 @@ class TelecomMigrationBatch(models.Model):
             self.env["telecom.service.promotion"].create(
                 {"service_id": service.id, "promotion_id": promotion.id, **vals}
             )
-
-    def _telecom_keep_negotiated_price(self, row, service):
-        """A negotiated (per-subscriber) monthly price: billing has no per-service price
-        override yet, so the price is kept on the mapping and reported, never dropped."""
-        if not row.get("negotiated_price"):
-            return
-        price = amount(row["negotiated_price"], "negotiated price")
-        self._set_map(
-            "kept",
-            f"service:{row['legacy_id']}",
-            service,
-            amount=float(price),
-            legacy_values=f"negotiated_price: {price}",
-            note=self.env._(
-                "not carried over: needs per-service price override in billing "
-                "(list price %(list)s)",
-                list=service.product_id.lst_price,
-            ),
-        )
 
     # ------------------------------------------------------------
     # BUSINESS: invoice history

@@ -30,7 +30,7 @@ class TelecomMigrationMap(models.Model):
     legacy_id = fields.Char(required=True)
     res_model = fields.Char(required=True)
     res_id = fields.Many2oneReference(model_field="res_model", required=True)
-    amount = fields.Monetary(help="Amount kept (e.g. a negotiated price not carried over).")
+    amount = fields.Monetary(help="Amount of a legacy value kept but not carried over.")
     currency_id = fields.Many2one(related="company_id.currency_id")
     note = fields.Char()
     legacy_values = fields.Text(

@@ -124,12 +124,9 @@ class TestLegacyMigration(LegacyExportCase):
         self.assertEqual(str(mobile.addon_line_ids[0].charged_until), "2026-03-04")
         promo = mobile.promotion_line_ids
         self.assertEqual((promo.promotion_id, promo.months_remaining), (self.promotion, 3))
-        price = self.env["telecom.migration.map"].search(
-            [("kind", "=", "kept"), ("legacy_id", "=", "service:S-1")]
-        )
-        self.assertAmount(price.amount, 35.00)
-        self.assertIn("needs per-service price override in billing", price.note)
-        self.assertIn("needs per-service price override in billing", self.batch.report)
+        # the negotiated price is the service's price from now on
+        self.assertAmount(mobile.negotiated_price, 35.00)
+        self.assertFalse(mobile.negotiated_price_since, "no day billed again")
         exemption = acme.telecom_tax_exemption_ids
         self.assertEqual(
             (exemption.name, exemption.kind, exemption.state_id.code, str(exemption.date_to)),
