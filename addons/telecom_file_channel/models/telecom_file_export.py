@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
 EXPORT_PERIODS = [("daily", "Daily"), ("weekly", "Weekly (from Monday)"), ("monthly", "Monthly")]
@@ -134,6 +135,17 @@ class TelecomFileExport(models.Model):
                     )
                 )
 
+    @api.constrains("channel_id")
+    def _check_channel_outbound(self):
+        for export in self:
+            if export.channel_id.direction != "outbound":
+                raise ValidationError(
+                    self.env._(
+                        "Channel %(name)s takes files in: schedule files on an outbound channel.",
+                        name=export.channel_id.display_name,
+                    )
+                )
+
     @api.onchange("extract")
     def _onchange_extract(self):
         if self.extract:
@@ -199,7 +211,13 @@ class TelecomFileExport(models.Model):
         )
         logs = self.env["telecom.file.channel.file"]
         for export in exports:
-            logs |= export._telecom_build_period()
+            try:
+                with self.env.cr.savepoint():
+                    logs |= export._telecom_build_period()
+            except RECORD_ERRORS as error:
+                # the definition stays due; the error is on its channel for the NOC
+                export.channel_id.write({"last_error": self.env._(
+                    "%(file)s: %(error)s", file=export.name, error=error)})  # fmt: skip
         return logs
 
     def _telecom_build_period(self):
