@@ -9,7 +9,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -182,6 +182,24 @@ class TestFileExport(TelecomInterconnectCase):
         log.state = "pending"
         self.env["telecom.file.channel.file"]._telecom_send_pending()
         self.assertEqual(os.listdir(channel.path), ["e911-20260401.csv"])
+
+    def test_failing_extract_stays_due_with_its_error_on_the_channel(self):
+        channel = self._channel()
+        broken = self._export(channel, "payment_report", "daily", "pay-%Y%m%d.csv", "2026-04-01")
+        e911 = self._export(channel, "e911", "daily", "e911-%Y%m%d.csv", "2026-04-01")
+
+        def refuse(export, date_from, date_to):
+            raise UserError("the bank's template is missing")
+
+        with (
+            patch.object(type(self.Export), "_telecom_extract_payment_report", refuse),
+            freeze_time("2026-04-02 12:00:00"),
+        ):
+            _sent, built = self._cron()
+        self.assertEqual(built.export_id, e911, "the other definitions go on")
+        self.assertIn("the bank's template is missing", channel.last_error)
+        self.assertEqual(broken.next_date, date(2026, 4, 1))
+        self.assertFalse(broken.file_ids)
 
     def _print_batch_stand_in(self):
         """A record with its PDF attached, as the paper-bill print batch will be."""
