@@ -3,7 +3,7 @@ import logging
 import os
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, config
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
@@ -349,7 +349,7 @@ class TelecomFileChannel(models.Model):
         attachment belongs to."""
         self.ensure_one()
         if self.direction != "outbound":
-            raise ValidationError(
+            raise UserError(
                 self.env._("Channel %(name)s does not write files.", name=self.display_name)
             )
         vals_list = []
@@ -358,7 +358,8 @@ class TelecomFileChannel(models.Model):
             vals_list.append(
                 {
                     "channel_id": self.id,
-                    "name": attachment.name,
+                    # a file of the channel's folder, never of another one
+                    "name": attachment.name.replace("/", "_").replace("\\", "_"),
                     "state": "pending",
                     "attachment_id": attachment.id,
                     "checksum": hashlib.sha256(content).hexdigest(),

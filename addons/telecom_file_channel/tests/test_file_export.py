@@ -248,7 +248,12 @@ class TestFileExport(TelecomInterconnectCase):
         self.assertIn("print-batch-20260402.pdf", self._written(folder))
 
     def test_print_batch_stand_in_to_local_folder(self):
-        self._scenario_print_batch(self._channel(), "out")
+        channel = self._channel()
+        self._scenario_print_batch(channel, "out")
+        _batch, attachment = self._print_batch_stand_in()
+        attachment.name = "../outside.pdf"
+        (log,) = channel._telecom_queue(attachment)
+        self.assertEqual(log.name, ".._outside.pdf", "never a file of another folder")
 
     @unittest.skipIf(paramiko is None, "paramiko is not installed (requirements.txt)")
     def test_sftp_channel_writes_print_batch_and_extract(self):
