@@ -71,6 +71,42 @@ def create_database(db, config, paths, module):
     print(f"  installed in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def add_database_args(parser, default_db):
+    """The options every script shares: ``--db``, ``--reuse``, ``--config``, ``--addons-path``."""
+    parser.add_argument("--db", default=default_db, help="database name")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database as it is")
+    parser.add_argument("--config", default=os.path.join(ROOT, "odoo.conf"))
+    parser.add_argument("--addons-path", default=None, help="default: Odoo's addons + addons/")
+
+
+def open_registry(args, module):
+    """The registry of ``args.db``: created first with ``module`` installed unless
+    ``args.reuse``; Odoo's configuration read from ``args.config``."""
+    paths = addons_path(args.addons_path)
+    if not args.reuse:
+        create_database(args.db, args.config, paths, module)
+
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(
+        ["-c", args.config, f"--addons-path={paths}", *db_args(), "-d", args.db, "--log-level=warn"]
+    )
+    return odoo.modules.registry.Registry(args.db)
+
+
+def print_import(usage_file, elapsed):
+    """The figures of a CDR file imported and rated in ``elapsed`` seconds."""
+    print(
+        f"Import + rating: {usage_file.read_count:,} rows in {elapsed:.1f} s "
+        f"({usage_file.read_count / elapsed:,.0f} rows/s, "
+        f"{elapsed / max(usage_file.read_count, 1) * 1e6:.1f} µs per record): "
+        f"{usage_file.rated_count:,} rated ({usage_file.amount_rated:,.2f} USD), "
+        f"{usage_file.rejected_count:,} rejected, {usage_file.duplicate_count:,} duplicates",
+        flush=True,
+    )
+
+
 def load():
     """The load averages (1, 5, 15 minutes)."""
     return ", ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -15,11 +15,10 @@ month of every carrier (statement only). Prints the figures with the machine it 
 
 import argparse
 import calendar
-import os
 import random
 import time
 
-from benchlib import ROOT, addons_path, create_database, db_args, load, machine
+from benchlib import add_database_args, load, machine, open_registry, print_import
 
 NPAS = ["212", "303", "415", "512", "617", "720", "808", "919", "202", "305", "312", "404",
         "206", "213", "602", "702", "713", "214", "612", "503"]  # fmt: skip
@@ -32,12 +31,9 @@ INTERNATIONAL = ["44", "447", "33", "336", "49", "52", "521", "91", "86", "63", 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rows", type=int, nargs="?", default=1_000_000, help="trunk records")
-    parser.add_argument("--db", default="interconnect_bench", help="database name")
-    parser.add_argument("--reuse", action="store_true", help="reuse the database as it is")
     parser.add_argument("--carriers", type=int, default=10, help="interconnect agreements")
     parser.add_argument("--npanxx", type=int, default=2000, help="NPA-NXX rows per deck part")
-    parser.add_argument("--config", default=os.path.join(ROOT, "odoo.conf"))
-    parser.add_argument("--addons-path", default=None, help="default: Odoo's addons + addons/")
+    add_database_args(parser, "interconnect_bench")
     return parser.parse_args()
 
 
@@ -106,17 +102,10 @@ def generate_csv(rows, trunks, npanxx, seed, month):
 
 def main():
     args = parse_args()
-    paths = addons_path(args.addons_path)
-    if not args.reuse:
-        create_database(args.db, args.config, paths, "telecom_interconnect")
+    registry = open_registry(args, "telecom_interconnect")
 
     import odoo
-    from odoo.tools import config
 
-    config.parse_config(
-        ["-c", args.config, f"--addons-path={paths}", *db_args(), "-d", args.db, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         trunks, npanxx = setup_agreements(env, args.carriers, args.npanxx)
@@ -134,14 +123,7 @@ def main():
         )
         usage_file._telecom_import(content)
         cr.commit()
-        elapsed = time.perf_counter() - started
-        print(
-            f"Import + rating: {usage_file.read_count:,} rows in {elapsed:.1f} s "
-            f"({usage_file.read_count / elapsed:,.0f} rows/s): {usage_file.rated_count:,} "
-            f"rated ({usage_file.amount_rated:,.2f} USD), {usage_file.rejected_count:,} "
-            f"rejected, {usage_file.duplicate_count:,} duplicates",
-            flush=True,
-        )
+        print_import(usage_file, time.perf_counter() - started)
         started = time.perf_counter()
         agreements = env["telecom.interconnect.agreement"].search([("name", "=like", "BENCH-%")])
         first = odoo.fields.Date.to_date(f"{2026 + month // 12}-{month % 12 + 1:02d}-01")

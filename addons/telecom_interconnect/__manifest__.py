@@ -2,7 +2,7 @@
     "name": "Telecom Interconnect Settlement",
     "summary": "Carrier agreements, rate decks, interconnect CDR rating, monthly settlement "
     "and disputes",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",
@@ -20,6 +20,10 @@
         "views/telecom_interconnect_dispute_views.xml",
         "views/telecom_usage_file_views.xml",
         "views/telecom_interconnect_menus.xml",
+    ],
+    "demo": [
+        "demo/telecom_interconnect_demo.xml",
+        "demo/telecom_interconnect_demo_load.xml",
     ],
     "installable": True,
 }

@@ -6,7 +6,7 @@
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",
-    "depends": ["telecom_billing", "telecom_numbers", "portal"],
+    "depends": ["telecom_billing", "telecom_numbers", "telecom_file_channel", "portal"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/ir.model.access.csv",

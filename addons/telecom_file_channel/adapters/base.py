@@ -61,9 +61,11 @@ class FileTransport:
     def read(self, name):
         raise NotImplementedError
 
-    def write(self, subfolder, name, content):
+    def write(self, subfolder, name, content, replace=False):
         """Write ``content`` (bytes) as ``name`` in ``subfolder`` of the folder (``""``: the
-        folder itself), through a temporary name so readers never see half a file."""
+        folder itself), through a temporary name so readers never see half a file. A name
+        already there gets a numbered suffix, or is replaced with ``replace``. Returns the
+        relative path written."""
         raise NotImplementedError
 
     def move(self, name, subfolder):

@@ -29,10 +29,14 @@ class LocalTransport(FileTransport):
         except OSError as error:
             raise FileChannelTransportError(str(error)) from error
 
-    def write(self, subfolder, name, content):
+    def write(self, subfolder, name, content, replace=False):
         try:
             os.makedirs(self._full(subfolder), exist_ok=True)
-            final = self._free_name(name, lambda n: os.path.exists(self._full(subfolder, n)))
+            final = (
+                name
+                if replace
+                else self._free_name(name, lambda n: os.path.exists(self._full(subfolder, n)))
+            )
             temporary = self._full(subfolder, f".{final}.part")
             with open(temporary, "wb") as handle:
                 handle.write(content)

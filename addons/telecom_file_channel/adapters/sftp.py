@@ -92,9 +92,13 @@ class SftpTransport(FileTransport):
         self._call(self._sftp.getfo, self._full("", name), buffer)
         return buffer.getvalue()
 
-    def write(self, subfolder, name, content):
+    def write(self, subfolder, name, content, replace=False):
         self._makedir(subfolder)
-        final = self._free_name(name, lambda n: self._exists(self._full(subfolder, n)))
+        final = (
+            name
+            if replace
+            else self._free_name(name, lambda n: self._exists(self._full(subfolder, n)))
+        )
         temporary = self._full(subfolder, f".{final}.part")
         self._call(self._sftp.putfo, io.BytesIO(content), temporary)
         self._call(self._sftp.posix_rename, temporary, self._full(subfolder, final))

@@ -1,9 +1,10 @@
 import hashlib
 import logging
+import os
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, config
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
@@ -23,13 +24,13 @@ class TelecomFileChannel(models.Model):
     """A folder (local, or on an SFTP server) where a system without an API drops files for
     us or takes files from us. A cron polls inbound channels: each new file is fed to the
     channel's importer, logged with its checksum (never processed twice), and moved to the
-    done or error folder with a report. Outbound channels get their exporter's files on
-    schedule.
+    done or error folder with a report. Outbound channels get the files of their scheduled
+    extracts (``telecom.file.export``) and any attachment queued for them
+    (``_telecom_queue``: a print batch's PDF, for instance).
 
-    Importers and exporters are pluggable: a module adds ``(code, label)`` to
-    ``_telecom_importers()`` and a method ``_telecom_import_file_<code>(name, content)``
-    returning an import result (see ``_telecom_result``), or to ``_telecom_exporters()``
-    with ``_telecom_export_files_<code>()`` returning ``[(file name, bytes)]``."""
+    Importers are pluggable: a module adds ``(code, label)`` to ``_telecom_importers()`` and
+    a method ``_telecom_import_file_<code>(name, content)`` returning an import result (see
+    ``_telecom_result``); extracts likewise on ``telecom.file.export``."""
 
     _name = "telecom.file.channel"
     _description = "File Channel"
@@ -48,7 +49,6 @@ class TelecomFileChannel(models.Model):
     kind = fields.Selection(CHANNEL_KINDS, required=True, default="local", tracking=True)
     direction = fields.Selection(CHANNEL_DIRECTIONS, required=True, default="inbound")
     importer = fields.Selection(selection="_selection_importers", tracking=True)
-    exporter = fields.Selection(selection="_selection_exporters", tracking=True)
     path = fields.Char(
         string="Folder", required=True, help="Folder polled (inbound) or written (outbound)."
     )
@@ -71,6 +71,12 @@ class TelecomFileChannel(models.Model):
     last_poll = fields.Datetime(readonly=True)
     last_error = fields.Text(readonly=True)
     file_ids = fields.One2many("telecom.file.channel.file", "channel_id", string="Files")
+    export_ids = fields.One2many(
+        "telecom.file.export",
+        "channel_id",
+        string="Scheduled Files",
+        context={"active_test": False},
+    )
 
     # ------------------------------------------------------------
     # SELECTIONS: the plug-in registries
@@ -83,34 +89,26 @@ class TelecomFileChannel(models.Model):
             ("usage_interconnect", self.env._("Switch trunk records (interconnect)")),
             ("sim", self.env._("SIM vendor file")),
             ("payment", self.env._("Bank / lockbox payments")),
+            ("legacy_numbers", self.env._("Legacy number inventory (migration)")),
         ]
-
-    @api.model
-    def _telecom_exporters(self):
-        return [("payment_report", self.env._("Payments received (daily)"))]
 
     @api.model
     def _selection_importers(self):
         return self._telecom_importers()
 
-    @api.model
-    def _selection_exporters(self):
-        return self._telecom_exporters()
-
     # ------------------------------------------------------------
     # CONSTRAINT / ACTION
     # ------------------------------------------------------------
 
-    @api.constrains("direction", "importer", "exporter")
+    @api.constrains("direction", "importer")
     def _check_plugin(self):
         for channel in self:
             if channel.direction == "inbound" and not channel.importer:
                 raise ValidationError(self.env._("Choose what the inbound channel imports."))
-            if channel.direction == "outbound" and not channel.exporter:
-                raise ValidationError(self.env._("Choose what the outbound channel writes."))
 
     def action_poll(self):
-        """Poll now (inbound) or write now (outbound)."""
+        """Poll now (inbound), or build the ended periods' files and write what waits
+        (outbound)."""
         for channel in self:
             channel._telecom_run()
         return True
@@ -144,19 +142,28 @@ class TelecomFileChannel(models.Model):
         }
         return TRANSPORTS[channel.kind](config)
 
+    @api.model
+    def _telecom_data_folder(self, name):
+        """Folder ``name`` for local channels under the server's data directory, per
+        database (``<data_dir>/file_channels/<database>/<name>``), created if missing."""
+        path = os.path.join(config["data_dir"], "file_channels", self.env.cr.dbname, name)
+        os.makedirs(path, exist_ok=True)
+        return path
+
     # ------------------------------------------------------------
     # BUSINESS: cron and polling
     # ------------------------------------------------------------
 
     @api.model
     def _cron_poll_channels(self, batch_size=10):
-        """Poll (or write) a batch of channels; a channel another worker holds is skipped."""
+        """Poll a batch of inbound channels; a channel another worker holds is skipped
+        (outbound files have their own cron: ``telecom.file.export._cron_write_files``)."""
         self.flush_model(["last_poll", "active"])
         channels = self.browse(
             lock_ids(
                 self.env,
                 self._table,
-                SQL("active"),
+                SQL("active AND direction = 'inbound'"),
                 limit=batch_size,
                 order="last_poll NULLS FIRST, id",
             )
@@ -168,11 +175,11 @@ class TelecomFileChannel(models.Model):
 
     def _telecom_run(self):
         self.ensure_one()
+        if self.direction == "outbound":
+            self._telecom_export()  # the writes record their outcome on the channel
+            return
         try:
-            if self.direction == "inbound":
-                self._telecom_poll()
-            else:
-                self._telecom_export()
+            self._telecom_poll()
         except FileChannelError as error:
             _logger.warning("file channel %s: %s", self.name, error)
             self.write({"last_error": str(error), "last_poll": fields.Datetime.now()})
@@ -315,32 +322,52 @@ class TelecomFileChannel(models.Model):
             [(line.line_no, line.reason) for line in rejected],
         )
 
+    def _telecom_import_file_legacy_numbers(self, name, content):
+        migration = self.env["telecom.number.migration"]._telecom_migrate_csv(
+            content, filename=name
+        )
+        return self._telecom_result(
+            migration,
+            migration.row_count,
+            [(r.row_number, r.reason) for r in migration.reject_ids],
+        )
+
     # ------------------------------------------------------------
-    # BUSINESS: exporters
+    # BUSINESS: outbound
     # ------------------------------------------------------------
 
     def _telecom_export(self):
-        files = getattr(self, f"_telecom_export_files_{self.exporter}")()
-        with self._telecom_transport() as transport:
-            for name, content in files:
-                transport.write("", name, content)
-                self.env["telecom.file.channel.file"].create(
-                    {"channel_id": self.id, "name": name, "size": len(content),
-                     "checksum": hashlib.sha256(content).hexdigest(), "state": "sent"}
-                )  # fmt: skip
-        return files
+        """Build the files of this channel's ended periods and write what waits (the
+        button; the cron does the same in two committed steps)."""
+        self.env["telecom.file.export"]._telecom_build_due(channels=self)
+        return self.env["telecom.file.channel.file"]._telecom_send_pending(channels=self)
 
-    def _telecom_export_files_payment_report(self):
-        """Payments matched by payment files since the last run, one CSV."""
-        lines = self.env["telecom.payment.file.line"].search(
-            [("state", "=", "matched"), ("company_id", "=", self.company_id.id)]
-            + ([("create_date", ">", self.last_poll)] if self.last_poll else []),
-            order="id",
-        )
-        rows = ["reference,amount,date,invoice,payment"] + [
-            f"{line.reference},{line.amount:.2f},{line.date},{line.move_id.name},"
-            f"{line.payment_id.name}"
-            for line in lines
-        ]
-        stamp = fields.Datetime.now().strftime("%Y%m%d%H%M%S")
-        return [(f"payments-{stamp}.csv", ("\n".join(rows) + "\n").encode())]
+    def _telecom_queue(self, attachments, export=None, date_from=None):
+        """Queue ``attachments`` (any record's: a print batch's PDF, an extract) to be written
+        to this outbound channel under their names, once each (a unique index); the cron or
+        *Run Now* writes them. Returns the pending file logs, logged against the record the
+        attachment belongs to."""
+        self.ensure_one()
+        if self.direction != "outbound":
+            raise UserError(
+                self.env._("Channel %(name)s does not write files.", name=self.display_name)
+            )
+        vals_list = []
+        for attachment in attachments:
+            content = attachment.raw or b""
+            vals_list.append(
+                {
+                    "channel_id": self.id,
+                    # a file of the channel's folder, never of another one
+                    "name": attachment.name.replace("/", "_").replace("\\", "_"),
+                    "state": "pending",
+                    "attachment_id": attachment.id,
+                    "checksum": hashlib.sha256(content).hexdigest(),
+                    "size": len(content),
+                    "export_id": export.id if export else False,
+                    "period_start": date_from,
+                    "res_model": attachment.res_model,
+                    "res_id": attachment.res_id,
+                }
+            )
+        return self.env["telecom.file.channel.file"].create(vals_list)

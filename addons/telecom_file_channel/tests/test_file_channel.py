@@ -148,18 +148,36 @@ class TestFileChannel(TelecomRatingCase):
     def test_outbound_channel_writes_payments(self):
         self._scenario()
         out = self.env["telecom.file.channel"].create(
-            {"name": "T bank report", "direction": "outbound", "exporter": "payment_report",
+            {"name": "T bank report", "direction": "outbound",
              "path": os.path.join(self.folder, "out")}
         )  # fmt: skip
         os.makedirs(out.path)
-        out.action_poll()
+        export = self.env["telecom.file.export"].create(
+            {"name": "Payments", "channel_id": out.id, "extract": "payment_report",
+             "filename_pattern": "payments-%Y%m%d.csv"}
+        )  # fmt: skip
+        (log,) = export._telecom_build_period()  # today's payments, as the cron does tomorrow
+        self.assertEqual(log.state, "pending")
+        self.assertEqual(os.listdir(out.path), [], "written once the file is committed")
+        self.env["telecom.file.channel.file"]._telecom_send_pending()
         (name,) = os.listdir(out.path)
+        self.assertEqual(name, export.file_ids.name)
         with open(os.path.join(out.path, name)) as handle:
             lines = handle.read().splitlines()
         self.assertEqual(len(lines), 2)
         self.assertTrue(lines[1].startswith(f"{self.bill.name},50.00,2026-03-05,"))
         self.assertEqual(out.file_ids.state, "sent")
         self.assertTrue(out.last_poll)
+
+    def test_legacy_number_extract(self):
+        channel = self._channel("legacy_numbers", "numbers")
+        self._drop("numbers", "numbers-legacy.csv",
+                   b"number,status\n+19165557001,available\n+1916555700X,available\n")  # fmt: skip
+        (log,) = self._poll(channel)
+        self.assertEqual((log.state, log.row_count, log.rejected_count), ("done", 2, 1))
+        migration = self.env["telecom.number.migration"].browse(log.res_id)
+        self.assertEqual(migration.created_count, 1)
+        self.assertTrue(self.env["telecom.number"].search([("name", "=", "+19165557001")]))
 
     def test_missing_folder_is_reported_on_the_channel(self):
         channel = self._channel("usage_retail", "cdr")

@@ -15,6 +15,22 @@ RECONCILIATION_STATES = [
     ("disputed", "Disputed"),
     ("resolved", "Resolved"),
 ]
+# Last month's demo trunk records (YYYY-MM: last month); one with an unknown trunk group.
+DEMO_TRUNK_RECORDS = """\
+record_id,trunk_group,start_time,duration,calling_number,called_number,\
+direction
+DEMO-IC-0001,SUMMIT-DEN-01,YYYY-MM-02T14:05:00Z,420,+13035550141,+12025550102,in
+DEMO-IC-0002,SUMMIT-DEN-01,YYYY-MM-03T09:12:00Z,1260,+17205550177,+12025550102,in
+DEMO-IC-0003,SUMMIT-DEN-01,YYYY-MM-05T18:40:00Z,95,+13035550123,+14155550100,in
+DEMO-IC-0004,SUMMIT-DEN-01,YYYY-MM-09T11:00:00Z,3600,+19705550188,+17195550100,in
+DEMO-IC-0005,SUMMIT-DEN-01,YYYY-MM-12T16:20:00Z,610,+12025550102,+442071234567,out
+DEMO-IC-0006,SUMMIT-DEN-01,YYYY-MM-14T08:45:00Z,180,+12025550102,+447700900123,out
+DEMO-IC-0007,SUMMIT-DEN-01,YYYY-MM-20T20:30:00Z,2400,+12025550102,+13035550199,out
+DEMO-IC-0008,SUMMIT-DEN-01,YYYY-MM-22T13:10:00Z,300,+12025550102,+525512345678,out
+DEMO-IC-0009,PRAIRIE-OMA-01,YYYY-MM-04T10:00:00Z,900,+12025550102,+14025550150,out
+DEMO-IC-0010,PRAIRIE-OMA-01,YYYY-MM-17T15:30:00Z,1500,+12025550102,+13125550111,out
+DEMO-IC-0011,UNKNOWN-TG-9,YYYY-MM-18T15:30:00Z,60,+12025550102,+13125550111,out
+"""
 
 
 class TelecomInterconnectSettlement(models.Model):
@@ -203,6 +219,37 @@ class TelecomInterconnectSettlement(models.Model):
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=len(settlements), remaining=remaining)
         return settlements
+
+    @api.model
+    def _telecom_demo_load(self):
+        """Demo data (demo/telecom_interconnect_demo.xml): import the demo decks, rate last
+        month's demo trunk records, invoice the Summit settlement with its carrier invoice in
+        dispute and compute the Prairie statement; each step only once."""
+        ref = self.env.ref
+        decks = ref("telecom_interconnect.demo_deck_summit_in", raise_if_not_found=False)
+        if not decks:
+            return
+        decks |= ref("telecom_interconnect.demo_deck_summit_out")
+        decks |= ref("telecom_interconnect.demo_deck_prairie_out")
+        decks.filtered(lambda d: d.state == "draft" and d.file).action_import()
+        usage_file = ref("telecom_interconnect.demo_ic_usage_file")
+        if usage_file.state == "draft":
+            month = (fields.Date.context_today(self) + relativedelta(months=-1)).strftime("%Y-%m")
+            usage_file._telecom_import(DEMO_TRUNK_RECORDS.replace("YYYY-MM", month).encode())
+        summit = ref("telecom_interconnect.demo_ic_settlement_summit")
+        if summit.state == "draft":
+            summit.action_create_moves()
+            summit.write(
+                {
+                    "carrier_invoice_ref": "SUM-INV-88231",
+                    "carrier_invoice_amount": 9.75,
+                    "carrier_invoice_date": summit.date_to + relativedelta(days=3),
+                }
+            )
+            summit.action_record_carrier_invoice()
+        prairie = ref("telecom_interconnect.demo_ic_settlement_prairie")
+        if not prairie.line_ids:
+            prairie.action_compute()
 
     def _telecom_compute_statement(self):
         """Attach the unsettled rated records of the month and total them per direction and

@@ -192,6 +192,39 @@ class TestInterconnect(TelecomInterconnectCase):
         self.assertEqual((late.record_count, late.amount), (1, 0.02))
         self.assertEqual(late.interconnect_settlement_id, settlement)
 
+    def test_settlement_month_by_utc_call_start(self):
+        """A month's settlement takes the calls that start in it in UTC: the first and the
+        last second in, the first second of the next month out; a start time written with
+        an offset is converted to UTC first, one without is UTC."""
+        rows = {
+            "first second": ("2026-03-01T00:00:00Z", "03-01"),
+            "last second": ("2026-03-31T23:59:59Z", "03-31"),
+            "last second, no offset": ("2026-03-31 23:59:59", "03-31"),
+            "April 1st 01:30 in Paris": ("2026-04-01T01:30:00+02:00", "03-31"),
+            "next month": ("2026-04-01T00:00:00Z", "04-01"),
+            "March 31st 19:30 in New York": ("2026-03-31T19:30:00-05:00", "04-01"),
+        }
+        self._import(
+            [self._row(start, "+12135550100", record_id=label) for label, (start, _d) in
+             rows.items()]
+        )  # fmt: skip
+        for label, (_start, day) in rows.items():
+            self.assertEqual(str(self._cdr(label).usage_date), f"2026-{day}", label)
+        Settlement = self.env["telecom.interconnect.settlement"]
+        march = Settlement._telecom_settle_month(self.agreement, date(2026, 3, 31))
+        april = Settlement._telecom_settle_month(self.agreement, date(2026, 4, 1))
+        in_month = {
+            settlement: sorted(
+                self.env["telecom.interconnect.cdr"]
+                .search([("settlement_id", "=", settlement.id)])
+                .mapped("name")
+            )
+            for settlement in march | april
+        }
+        self.assertEqual(in_month[march], sorted(label for label, (_s, day) in rows.items()
+                                                 if day.startswith("03")))  # fmt: skip
+        self.assertEqual(in_month[april], ["March 31st 19:30 in New York", "next month"])
+
     def test_netting_settles_with_one_document(self):
         self.agreement.netting = True
         self._march_traffic()

@@ -13,3 +13,4 @@ from . import telecom_migration_rehearsal
 from . import telecom_parallel_run_line
 from . import telecom_parallel_run_account
 from . import telecom_parallel_run
+from . import telecom_file_channel
