@@ -177,6 +177,18 @@ class TestOperatorMonth(ProvisioningServiceCase):
         self.assertAlmostEqual(sum(usf.mapped("price_subtotal")), round(interstate * 0.366, 2))
         self.assertEqual(bill.payment_state, "not_paid")
 
+        # --- bill delivery (issue 17) -----------------------------------------------------
+        # the run's delivery step emails her first bill, with its PDF, through the mail queue
+        self.assertEqual((run.delivery_state, run.to_send_count), ("sending", 1))
+        run._telecom_deliver_to_end()
+        self.assertEqual((bill.telecom_send_state, run.sent_count), ("sent", 1))
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual((mail.state, mail.recipient_ids), ("outgoing", self.emily))
+        self.assertEqual(mail.attachment_ids.mapped("name"), [bill._get_invoice_report_filename()])
+        # --- end of bill delivery ---------------------------------------------------------
+
         # she does not pay: reminder, late fee, suspension keeping 911, through the network
         self._dun("2026-04-07")
         self._dun("2026-04-21")

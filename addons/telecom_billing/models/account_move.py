@@ -503,15 +503,28 @@ class AccountMove(models.Model):
         """Email these bills with Odoo's invoice sending, queued for the mail queue."""
         if not self:
             return
-        sender = self.env["account.move.send"].with_context(mail_notify_force_send=False)
+        self._telecom_follow_bill_contacts()
+        # queued for the mail queue, not sent by this transaction
+        moves = self.with_context(mail_notify_force_send=False)
         settings = {"sending_methods": {"email"}, "telecom_attach_pdf": attach_pdf}
-        sender._generate_and_send_invoices(self, from_cron=True, allow_raising=False, **settings)
+        moves.env["account.move.send"]._generate_and_send_invoices(
+            moves, allow_raising=False, **settings
+        )
         unsent = self.filtered(lambda move: move.telecom_send_state == "to_send")
         if unsent:
             # the error is in the bill's chatter (posted by Odoo's sending)
             unsent._telecom_mark_failed(
                 self.env._("The bill document could not be generated; see the messages.")
             )
+
+    def _telecom_follow_bill_contacts(self):
+        """A customer with a bill email contact gets its bills there: the contact follows
+        the bill (and gets its messages) in the customer's place."""
+        for move in self:
+            contact = move.commercial_partner_id.telecom_bill_contact_id
+            if contact and contact != move.partner_id:
+                move.message_unsubscribe(partner_ids=move.partner_id.ids)
+                move.message_subscribe(partner_ids=contact.ids)
 
     def _message_receive_bounce(self, email, partner):
         """A bounced bill email is a failed delivery, reported with the address."""

@@ -35,6 +35,9 @@ class AccountMoveSend(models.AbstractModel):
             move, from_cron=from_cron, **custom_settings
         )
         vals["telecom_attach_pdf"] = custom_settings.get("telecom_attach_pdf", True)
+        if not vals["telecom_attach_pdf"]:
+            # what Odoo's sending returns for a bill without a document: nothing
+            vals["proforma_pdf_attachment"] = self.env["ir.attachment"]
         return vals
 
     # ------------------------------------------------------------

@@ -1,5 +1,10 @@
 from odoo import models
 
+# Failures of a bill email that are about its address (unknown errors include a recipient
+# refused by the mail server); a mail server that is down or misconfigured is not the
+# customer's address and leaves the bill sent (its email waits in the mail queue).
+ADDRESS_FAILURES = ("mail_email_invalid", "mail_email_missing", "mail_bounce", "unknown")
+
 
 class MailMail(models.Model):
     _inherit = "mail.mail"
@@ -8,7 +13,7 @@ class MailMail(models.Model):
         """A bill email the mail server refused (invalid address, rejected recipient) is a
         failed delivery of the bill, reported with the server's reason; the mail queue does
         not retry it."""
-        if failure_type:
+        if failure_type in ADDRESS_FAILURES:
             bills = (
                 self.env["account.move"]
                 .sudo()

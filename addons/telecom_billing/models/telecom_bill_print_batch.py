@@ -105,7 +105,7 @@ class TelecomBillPrintBatch(models.Model):
         the vendor's mailing file. The bills are printed; those whose PDF could not be made
         are failed."""
         self.env["account.move.send"]._generate_and_send_invoices(
-            moves, from_cron=True, allow_raising=False, sending_methods={"manual"}
+            moves, allow_raising=False, sending_methods={"manual"}
         )
         no_pdf = moves.filtered(lambda move: not move.invoice_pdf_report_id)
         if no_pdf:

@@ -355,7 +355,8 @@ class TelecomBillRun(models.Model):
         )
         if not moves:
             raise UserError(self.env._("Bill run %(name)s has no bills yet.", name=self.name))
-        action = self.env.ref("account.account_invoices").report_action(moves)
+        report = self.env.ref("account.account_invoices").with_context(discard_logo_check=True)
+        action = report.report_action(moves)
         action["report_type"] = "qweb-html"
         return action
 

@@ -3,7 +3,7 @@ import csv
 import io
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from odoo.addons.account.models.account_move_send import AccountMoveSend
 
@@ -99,9 +99,9 @@ class TestBillDelivery(TelecomBillingCase):
             subscription = cls._subscription(partner)
             cls._service(subscription, cls.plan_fiber, start="2026-03-01")
             cls.subscriptions[partner] = subscription
-        cls.run = cls._bill(cls.d(2026, 3, 1))
+        cls.bill_run = cls._bill(cls.d(2026, 3, 1))
         cls.bills = {
-            partner: cls._invoice(cls.run, sub) for partner, sub in cls.subscriptions.items()
+            partner: cls._invoice(cls.bill_run, sub) for partner, sub in cls.subscriptions.items()
         }
 
     def _no_paper(self):
@@ -118,18 +118,31 @@ class TestBillDelivery(TelecomBillingCase):
         return move.message_ids.filtered(lambda m: m.message_type == "comment")
 
     def test_delivery_per_preference(self):
-        self.assertEqual(self.run.state, "done")
-        self.assertEqual(self.run.delivery_state, "sending", "the run starts its delivery")
-        self.assertEqual(self.run.to_send_count, 7)
-        self.assertEqual(set(self.run.move_ids.mapped("telecom_send_state")), {"to_send"})
-        # real PDFs: the paper batch merges them
-        self.run.with_context(force_report_rendering=True)._telecom_deliver_to_end(batch_size=3)
-        self.assertEqual(self.run.delivery_state, "done")
-        self.assertEqual(
-            (self.run.to_send_count, self.run.sent_count, self.run.send_failed_count),
-            (0, 5, 1),
+        self.assertEqual(self.bill_run.state, "done")
+        self.assertEqual(self.bill_run.delivery_state, "sending", "the run starts its delivery")
+        self.assertEqual(self.bill_run.to_send_count, 7)
+        self.assertEqual(set(self.bill_run.move_ids.mapped("telecom_send_state")), {"to_send"})
+        # real PDFs, the paper batch merges them: wkhtmltopdf reads the styles from the
+        # test server, one bill per call (a wkhtmltopdf built on unpatched Qt, as Linux
+        # distributions ship it, renders one document per call)
+        Param = self.env["ir.config_parameter"]
+        Param.set_param("report.url", "http://127.0.0.1:%s" % config["http_port"])
+        Param.set_param("account.pdf_generation_batch", "0")
+        self.bill_run.with_context(force_report_rendering=True)._telecom_deliver_to_end(
+            batch_size=3
         )
-        self.assertEqual(self.run.printed_count, 1)
+        self.assertEqual(self.bill_run.delivery_state, "done")
+        states = {p.name: b.telecom_send_state for p, b in self.bills.items()}
+        self.assertEqual(
+            (
+                self.bill_run.to_send_count,
+                self.bill_run.sent_count,
+                self.bill_run.send_failed_count,
+            ),
+            (0, 5, 1),
+            states,
+        )
+        self.assertEqual(self.bill_run.printed_count, 1)
 
         # email: to the bill contact, with the PDF, queued for the mail queue
         bill = self.bills[self.by_email]
@@ -157,7 +170,7 @@ class TestBillDelivery(TelecomBillingCase):
         self.assertEqual(bill.telecom_send_state, "printed")
         self.assertFalse(self._mails(bill))
         batch = bill.telecom_print_batch_id
-        self.assertEqual(batch, self.run.print_batch_ids)
+        self.assertEqual(batch, self.bill_run.print_batch_ids)
         self.assertEqual((batch.bill_count, batch.move_ids), (1, bill))
         self.assertEqual(batch.amount_total, bill.amount_residual)
         self.assertTrue(batch.pdf_file)
@@ -175,14 +188,14 @@ class TestBillDelivery(TelecomBillingCase):
         self.assertEqual(bill.telecom_send_state, "failed")
         self.assertIn("dan.at.example.com", bill.telecom_send_error)
         self.assertFalse(self._mails(bill))
-        self.run._telecom_start_delivery()
-        self.run._telecom_deliver_to_end()
+        self.bill_run._telecom_start_delivery()
+        self.bill_run._telecom_deliver_to_end()
         self.assertEqual(bill.telecom_send_state, "failed")
         self.assertEqual(len(self._mails(self.bills[self.by_email])), 1, "sent once")
 
     def test_exactly_once_across_kill_and_resume(self):
         self._no_paper()
-        run = self.run
+        run = self.bill_run
         run._telecom_deliver_chunk(3)  # committed by the cron runner
         first = run.move_ids.filtered(lambda m: m.telecom_send_state != "to_send")
         self.assertEqual(len(first), 3)
@@ -219,7 +232,7 @@ class TestBillDelivery(TelecomBillingCase):
     @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_bounce_fails_the_delivery(self):
         self._no_paper()
-        self.run._telecom_deliver_to_end()
+        self.bill_run._telecom_deliver_to_end()
         bill = self.bills[self.others[0]]
         self.assertEqual(bill.telecom_send_state, "sent")
         message = self._bill_messages(bill)
@@ -232,12 +245,12 @@ class TestBillDelivery(TelecomBillingCase):
         self.assertEqual(bill.telecom_send_state, "failed")
         self.assertIn("other0@example.com", bill.telecom_send_error)
         self.assertIn("bounced", bill.telecom_send_error)
-        self.run.invalidate_recordset()
-        self.assertEqual(self.run.send_failed_count, 2)
+        self.bill_run.invalidate_recordset()
+        self.assertEqual(self.bill_run.send_failed_count, 2)
 
     def test_resend_from_the_invoice_after_fixing_the_address(self):
         self._no_paper()
-        self.run._telecom_deliver_to_end()
+        self.bill_run._telecom_deliver_to_end()
         bill = self.bills[self.invalid]
         self.assertEqual(bill.telecom_send_state, "failed")
         self.invalid.email = "dan@example.com"
