@@ -178,7 +178,8 @@ class TestOperatorMonth(ProvisioningServiceCase):
         self.assertEqual(bill.payment_state, "not_paid")
 
         # --- bill delivery (issue 17) -----------------------------------------------------
-        # the run's delivery step emails her first bill, with its PDF, through the mail queue
+        # the run's delivery step emails her first bill through the mail queue: a link to the
+        # bill on the portal (the operator's default), rendered when she opens it
         self.assertEqual((run.delivery_state, run.to_send_count), ("sending", 1))
         run._telecom_deliver_to_end()
         self.assertEqual((bill.telecom_send_state, run.sent_count), ("sent", 1))
@@ -186,7 +187,8 @@ class TestOperatorMonth(ProvisioningServiceCase):
             [("model", "=", "account.move"), ("res_id", "=", bill.id)]
         )
         self.assertEqual((mail.state, mail.recipient_ids), ("outgoing", self.emily))
-        self.assertEqual(mail.attachment_ids.mapped("name"), [bill._get_invoice_report_filename()])
+        self.assertIn("access_token=%s" % bill.access_token, mail.body_html)
+        self.assertFalse(mail.attachment_ids)
         # --- end of bill delivery ---------------------------------------------------------
 
         # she does not pay: reminder, late fee, suspension keeping 911, through the network

@@ -471,9 +471,9 @@ class AccountMove(models.Model):
             )
 
     def _telecom_send_bills(self):
-        """Deliver these posted bills by their customers' preferences: emailed with the PDF,
-        a portal notice without it, or put in a paper print batch. Bills that cannot be
-        delivered are marked failed with the reason."""
+        """Deliver these posted bills by their customers' preferences: emailed (with the PDF
+        or a link to the bill on the portal), a portal notice, or put in a paper print batch.
+        Bills that cannot be delivered are marked failed with the reason."""
         by_method = defaultdict(lambda: self.browse())
         for move in self:
             method = move._telecom_bill_delivery()
@@ -482,22 +482,14 @@ class AccountMove(models.Model):
                 move._telecom_mark_failed(error)
             else:
                 by_method[method] |= move
-        by_method["email"]._telecom_send_by_email(attach_pdf=self._telecom_bill_attach_pdf())
+        # the PDF goes with the email where the company asks for it; otherwise the email
+        # links to the bill on the portal, rendered when opened (README, "Bill delivery")
+        with_pdf = by_method["email"].filtered(lambda move: move.company_id.telecom_bill_attach_pdf)
+        with_pdf._telecom_send_by_email(attach_pdf=True)
+        (by_method["email"] - with_pdf)._telecom_send_by_email(attach_pdf=False)
         by_method["portal"]._telecom_send_by_email(attach_pdf=False)
         if by_method["paper"]:
             self.env["telecom.bill.print.batch"]._telecom_create_batches(by_method["paper"])
-
-    def _telecom_bill_attach_pdf(self):
-        """Whether emailed bills carry their PDF (system parameter
-        ``telecom_billing.bill_email_attach_pdf``, default yes); without it the email links
-        to the bill on the portal, rendered when the customer opens it (see README,
-        "Bill delivery at operator scale")."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("telecom_billing.bill_email_attach_pdf", "1")
-        )
-        return value not in ("0", "false", "False")
 
     def _telecom_send_by_email(self, attach_pdf=True):
         """Email these bills with Odoo's invoice sending, queued for the mail queue."""

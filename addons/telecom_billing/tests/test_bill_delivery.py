@@ -99,6 +99,7 @@ class TestBillDelivery(TelecomBillingCase):
             subscription = cls._subscription(partner)
             cls._service(subscription, cls.plan_fiber, start="2026-03-01")
             cls.subscriptions[partner] = subscription
+        cls.company.telecom_bill_attach_pdf = True  # emails carry the PDF unless a test says
         cls.bill_run = cls._bill(cls.d(2026, 3, 1))
         cls.bills = {
             partner: cls._invoice(cls.bill_run, sub) for partner, sub in cls.subscriptions.items()
