@@ -1,7 +1,10 @@
 import base64
 import csv
 import io
+import socketserver
+import threading
 
+import odoo
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
@@ -46,6 +49,30 @@ Your bill is ready.
 
 --DSN-BOUNDARY--
 """
+
+
+class RefusingSmtpHandler(socketserver.StreamRequestHandler):
+    """A mail server that knows no mailbox: every recipient is refused (550)."""
+
+    def reply(self, line):
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self):
+        self.reply("220 mx.example.net ESMTP")
+        while line := self.rfile.readline():
+            command = line.decode().strip().upper()
+            if command.startswith("EHLO"):
+                self.reply("250-mx.example.net")
+                self.reply("250 8BITMIME")
+            elif command.startswith(("HELO", "MAIL", "RSET", "NOOP")):
+                self.reply("250 OK")
+            elif command.startswith("RCPT"):
+                self.reply("550 5.1.1 No such user here")
+            elif command.startswith("QUIT"):
+                self.reply("221 Bye")
+                return
+            else:
+                self.reply("502 Command not implemented")
 
 
 class Crash(Exception):
@@ -248,6 +275,24 @@ class TestBillDelivery(TelecomBillingCase):
         self.assertIn("bounced", bill.telecom_send_error)
         self.bill_run.invalidate_recordset()
         self.assertEqual(self.bill_run.send_failed_count, 2)
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_address_refused_by_the_mail_server(self):
+        self._no_paper()
+        self.bill_run._telecom_deliver_to_end()
+        bill = self.bills[self.others[1]]
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), RefusingSmtpHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        self.env["ir.mail_server"].create(
+            {"name": "Local", "smtp_host": "127.0.0.1", "smtp_port": server.server_address[1]}
+        )
+        # the mail queue sends for real, to the local server
+        self.patch(odoo.modules.module, "current_test", False)
+        self._mails(bill).send()
+        self.assertEqual(bill.telecom_send_state, "failed")
+        self.assertIn("No such user here", bill.telecom_send_error)
 
     def test_resend_from_the_invoice_after_fixing_the_address(self):
         self._no_paper()
