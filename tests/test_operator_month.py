@@ -177,6 +177,20 @@ class TestOperatorMonth(ProvisioningServiceCase):
         self.assertAlmostEqual(sum(usf.mapped("price_subtotal")), round(interstate * 0.366, 2))
         self.assertEqual(bill.payment_state, "not_paid")
 
+        # --- bill delivery (issue 17) -----------------------------------------------------
+        # the run's delivery step emails her first bill through the mail queue: a link to the
+        # bill on the portal (the operator's default), rendered when she opens it
+        self.assertEqual((run.delivery_state, run.to_send_count), ("sending", 1))
+        run._telecom_deliver_to_end()
+        self.assertEqual((bill.telecom_send_state, run.sent_count), ("sent", 1))
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual((mail.state, mail.recipient_ids), ("outgoing", self.emily))
+        self.assertIn("access_token=%s" % bill.access_token, mail.body_html)
+        self.assertFalse(mail.attachment_ids)
+        # --- end of bill delivery ---------------------------------------------------------
+
         # she does not pay: reminder, late fee, suspension keeping 911, through the network
         self._dun("2026-04-07")
         self._dun("2026-04-21")

@@ -9,6 +9,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/telecom_billing_rules.xml",
+        "security/telecom_bill_delivery_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron.xml",
         "data/telecom_tax_engine_data.xml",
@@ -17,6 +18,7 @@
         "data/mail_activity_type_data.xml",
         "data/telecom_dunning_policy_data.xml",
         "data/telecom_ra_data.xml",
+        "data/telecom_bill_delivery_data.xml",
         "wizards/telecom_service_lifecycle_wizard_views.xml",
         "views/telecom_subscription_views.xml",
         "views/telecom_service_views.xml",
@@ -31,6 +33,8 @@
         "views/telecom_ra_finding_views.xml",
         "views/portal_templates.xml",
         "views/telecom_billing_menus.xml",
+        "views/telecom_bill_delivery_views.xml",
+        "report/telecom_bill_report.xml",
     ],
     "demo": [
         "demo/telecom_tax_demo.xml",

@@ -15,6 +15,9 @@ from . import telecom_dunning_policy
 from . import telecom_dunning_log
 from . import account_move
 from . import account_move_line
+from . import account_move_send
+from . import mail_mail
+from . import telecom_bill_print_batch
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -1,13 +1,25 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import email_normalize, format_date
+
+from ..tools import proration
 
 DUNNING_LEVELS = [
     ("reminder", "Reminder Sent"),
     ("late_fee", "Late Fee Charged"),
     ("suspension", "Services Suspended"),
 ]
+BILL_SEND_STATES = [
+    ("to_send", "To Send"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+    ("printed", "Printed"),
+]
+# Service history steps a bill summarises as "changes since your last bill".
+BILL_CHANGE_ACTIONS = ("change_plan", "add_addon", "remove_addon", "terminate")
 
 
 class AccountMove(models.Model):
@@ -58,6 +70,27 @@ class AccountMove(models.Model):
         help="Furthest overdue step taken on this invoice.",
     )
     telecom_dunning_date = fields.Date(string="Last Dunning Step", readonly=True, copy=False)
+    telecom_send_state = fields.Selection(
+        BILL_SEND_STATES,
+        string="Bill Sending",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Delivery of this bill by its bill run: to send, sent (by email or as a portal "
+        "notice), failed (see the reason; fix the address and resend it with Send & Print) "
+        "or printed (in a paper print batch).",
+    )
+    telecom_send_error = fields.Char(
+        string="Sending Failure", readonly=True, copy=False, help="Why the bill was not delivered."
+    )
+    telecom_print_batch_id = fields.Many2one(
+        "telecom.bill.print.batch",
+        string="Print Batch",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
 
     # ------------------------------------------------------------
     # CRUD
@@ -128,3 +161,366 @@ class AccountMove(models.Model):
             if key not in earliest or line.telecom_date_from < earliest[key][1]:
                 earliest[key] = (item, line.telecom_date_from)
         return [(item, start - timedelta(days=1)) for item, start in earliest.values()]
+
+    # ------------------------------------------------------------
+    # BUSINESS: the telecom bill (report/telecom_bill_report.xml)
+    # ------------------------------------------------------------
+
+    def _get_name_invoice_report(self):
+        """Bill-run invoices print as the telecom bill; other invoices keep Odoo's layout."""
+        self.ensure_one()
+        if self.telecom_subscription_id:
+            return "telecom_billing.report_telecom_bill_document"
+        return super()._get_name_invoice_report()
+
+    def _telecom_bill_values(self):
+        """What the telecom bill shows, computed once per bill for its template."""
+        self.ensure_one()
+        # the bill shows the customer's services and history, whoever prints it
+        move = self.sudo()
+        services, other_lines = move._telecom_bill_services()
+        tax_groups = self._telecom_bill_tax_groups()
+        currency = self.currency_id
+        return {
+            "account_number": move.telecom_subscription_id.name,
+            **move._telecom_bill_account_summary(),
+            "services": services,
+            "other_lines": other_lines,
+            "usage": move._telecom_bill_usage_summary(),
+            "tax_groups": tax_groups,
+            "tax_total": currency.round(sum(group["amount"] for group in tax_groups)),
+            "payment_notice": self._telecom_bill_payment_notice(),
+            "changes": move._telecom_bill_changes(),
+        }
+
+    def _telecom_bill_sign(self):
+        """Lines of a credit note are shown as credits (negative) on the bill."""
+        return -1 if self.move_type == "out_refund" else 1
+
+    def _telecom_bill_previous(self):
+        """The bill of this account's previous period, if any."""
+        self.ensure_one()
+        return self.search(
+            [
+                ("telecom_subscription_id", "=", self.telecom_subscription_id.id),
+                ("state", "=", "posted"),
+                ("telecom_period_start", "<", self.telecom_period_start),
+            ],
+            order="telecom_period_start desc",
+            limit=1,
+        )
+
+    def _telecom_bill_account_summary(self):
+        """Previous balance, payments received, other activity, new charges and total due,
+        from the customer's receivable ledger: the previous balance is what the customer owed
+        on the previous bill's date (before this account's first bill: the day before this
+        bill), payments and other entries are those dated since then up to this bill's date;
+        the figures add up to the total due by construction."""
+        self.ensure_one()
+        previous = self._telecom_bill_previous()
+        Line = self.env["account.move.line"]
+        base = [
+            ("partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("move_id", "!=", self.id),
+        ]
+        if previous:
+            before, since = [("date", "<=", previous.date)], [("date", ">", previous.date)]
+        else:
+            before, since = [("date", "<", self.date)], [("date", ">=", self.date)]
+        currency = self.currency_id
+
+        def total(domain):
+            [(amount,)] = Line._read_group(base + domain, [], ["balance:sum"])
+            return currency.round(amount or 0.0)
+
+        previous_balance = total(before)
+        payments = -total([*since, ("date", "<=", self.date), ("balance", "<", 0)])
+        other = total([*since, ("date", "<=", self.date), ("balance", ">", 0)])
+        new_charges = self.amount_total_signed
+        return {
+            "previous_bill": previous,
+            "previous_balance": previous_balance,
+            "payments_received": payments,
+            "other_activity": other,
+            "new_charges": new_charges,
+            "total_due": currency.round(previous_balance - payments + other + new_charges),
+        }
+
+    def _telecom_bill_services(self):
+        """``(services, other lines)``: a section per service (its number or circuit, and
+        the plan, add-ons and promotions this bill charges for its period) and the lines of
+        no service. Reprinted later, a bill shows what it billed, not today's services."""
+        self.ensure_one()
+        by_service = defaultdict(lambda: self.env["account.move.line"])
+        for line in self.invoice_line_ids:
+            if line.display_type == "product" and line.telecom_line_kind != "tax":
+                by_service[line.telecom_service_id] |= line
+        sections = []
+        for service, lines in by_service.items():
+            if not service:
+                continue
+            current = lines.filtered(
+                lambda x: (
+                    x.telecom_line_kind == "recurring"
+                    and x.telecom_date_from <= self.telecom_period_start <= x.telecom_date_to
+                )
+            )
+            plan = current.filtered(lambda x: not x.telecom_addon_line_id)[:1].product_id
+            addons = current.filtered("telecom_addon_line_id").telecom_addon_line_id
+            sections.append(
+                {
+                    "service": service,
+                    "identifier": service._telecom_identifier() or service.name,
+                    "plan": (plan or service.product_id).name,
+                    "addons": [
+                        addon.product_id.name
+                        if addon.quantity == 1
+                        else "%s × %s" % (addon.quantity, addon.product_id.name)
+                        for addon in addons
+                    ],
+                    "promotions": self._telecom_bill_promotions(lines),
+                    "lines": [self._telecom_bill_line(line) for line in lines],
+                    "amount": self.currency_id.round(
+                        self._telecom_bill_sign() * sum(lines.mapped("price_subtotal"))
+                    ),
+                }
+            )
+        others = by_service.get(self.env["telecom.service"], self.env["account.move.line"])
+        return sections, [self._telecom_bill_line(line) for line in others]
+
+    def _telecom_bill_promotions(self, lines):
+        """The promotions discounting ``lines`` with the months left after this bill."""
+        promotions = []
+        for promotion in lines.telecom_service_promotion_id:
+            used = len(
+                promotion.move_line_ids.move_id.filtered(
+                    lambda move: (
+                        move.telecom_period_start
+                        and move.telecom_period_start <= self.telecom_period_start
+                    )
+                )
+            )
+            promotions.append(
+                {
+                    "name": promotion.promotion_id.name,
+                    "months_left": max(promotion.months_total - used, 0),
+                    "ongoing": not promotion.months_total,
+                }
+            )
+        return promotions
+
+    def _telecom_bill_line(self, line):
+        """``{"label", "days", "amount"}`` of an invoice line on the bill: a charge for days
+        says which days and how many of its billing period ("Mobile Plus, 16–30 Nov",
+        "15 of 30 days")."""
+        amount = self._telecom_bill_sign() * line.price_subtotal
+        values = {"label": line.name, "days": "", "amount": amount, "line": line}
+        date_from, date_to = line.telecom_date_from, line.telecom_date_to
+        if not (date_from and date_to and line.product_id):
+            return values
+        if line.telecom_line_kind not in ("recurring", "charge"):
+            return values
+        item = line.telecom_addon_line_id or line.telecom_service_id
+        name = line.product_id.name
+        if item and item.quantity != 1:
+            name = "%s × %s" % (item.quantity, name)
+        if date_from.year == date_to.year and date_from.month == date_to.month:
+            first = str(date_from.day)
+        else:
+            first = format_date(self.env, date_from, date_format="d MMM")
+        label = "%s, %s–%s" % (name, first, format_date(self.env, date_to, date_format="d MMM"))
+        if amount < 0:
+            label = self.env._("Credit: %(label)s", label=label)
+        period_start, period_end = proration.period_of(
+            date_from, self.telecom_subscription_id.bill_cycle_day
+        )
+        days = proration.days_between(date_from, date_to)
+        period_days = proration.days_between(period_start, period_end)
+        values["label"] = label
+        if days != period_days:
+            values["days"] = self.env._("%(days)s of %(total)s days", days=days, total=period_days)
+        return values
+
+    def _telecom_bill_tax_groups(self):
+        """ "Taxes, fees and surcharges" of the bill grouped by jurisdiction, federal first:
+        a list of ``{"jurisdiction": label, "lines": [{"label", "amount"}], "amount": total}``.
+        The one place the bill reads its taxes and fees from."""
+        self.ensure_one()
+        sign = self._telecom_bill_sign()
+        groups = {}
+        for line in self.invoice_line_ids:
+            if line.display_type != "product" or line.telecom_line_kind != "tax":
+                continue
+            code = line.telecom_tax_jurisdiction or ""
+            federal = code in ("", "US")
+            label = line.name
+            if not federal and label.endswith(" (%s)" % code):
+                label = label[: -len(" (%s)" % code)]
+            group = groups.setdefault(
+                (not federal, code),
+                {
+                    "jurisdiction": self.env._("Federal") if federal else code,
+                    "lines": {},
+                    "amount": 0.0,
+                },
+            )
+            amount = sign * line.price_subtotal
+            # a tax charged and credited back (days of a change) is one line of the bill
+            group["lines"][label] = self.currency_id.round(group["lines"].get(label, 0.0) + amount)
+            group["amount"] = self.currency_id.round(group["amount"] + amount)
+        return [
+            {
+                **groups[key],
+                "lines": [
+                    {"label": label, "amount": amount}
+                    for label, amount in groups[key]["lines"].items()
+                ],
+            }
+            for key in sorted(groups)
+        ]
+
+    def _telecom_bill_usage_summary(self):
+        """Usage on the bill by service and type, for its usage summary: a list of
+        ``{"service", "type", "used", "included", "allowance", "unit", "amount"}``
+        (``allowance`` False when the plan has none). Hook for the rating module: nothing
+        here."""
+        return []
+
+    def _telecom_bill_payment_notice(self):
+        """Autopay notice of the bill ("will be charged to Visa •••• 4242 on Dec 20"), or
+        False when the bill is paid by the customer, who gets the payment instructions.
+        Hook for autopay: no notice here."""
+        self.ensure_one()
+        return False
+
+    def _telecom_bill_changes(self):
+        """Plan and add-on changes of the account's services since the previous bill's
+        period began, as short sentences for the bill's change summary."""
+        self.ensure_one()
+        previous = self._telecom_bill_previous()
+        # changes of the period that ended (prorated on this bill) up to this period's start
+        domain = [
+            ("subscription_id", "=", self.telecom_subscription_id.id),
+            ("action", "in", BILL_CHANGE_ACTIONS),
+            ("date", "<=", self.telecom_period_start),
+        ]
+        if previous:
+            domain.append(("date", ">", previous.telecom_period_start))
+        history = self.env["telecom.service.history"].search(domain, order="date, id")
+        return [self._telecom_bill_change_text(step) for step in history]
+
+    def _telecom_bill_change_text(self, step):
+        service = step.service_id._telecom_identifier() or step.service_id.name
+        values = {
+            "date": format_date(self.env, step.date),
+            "service": service,
+            "old": step.old_plan_id.name,
+            "new": step.new_plan_id.name,
+            "addon": step.addon_id.name,
+        }
+        if step.action == "change_plan":
+            return self.env._("%(date)s, %(service)s: plan %(old)s → %(new)s", **values)
+        if step.action == "add_addon":
+            return self.env._("%(date)s, %(service)s: add-on %(addon)s added", **values)
+        if step.action == "remove_addon":
+            return self.env._("%(date)s, %(service)s: add-on %(addon)s removed", **values)
+        return self.env._("%(date)s, %(service)s: service ended", **values)
+
+    # ------------------------------------------------------------
+    # BUSINESS: bill delivery
+    # ------------------------------------------------------------
+
+    def _telecom_bill_delivery(self):
+        """``email``, ``portal`` or ``paper``: the customer's bill delivery preference."""
+        self.ensure_one()
+        return self.commercial_partner_id.telecom_bill_delivery or "email"
+
+    def _telecom_bill_recipient(self):
+        """The contact who receives this bill by email."""
+        self.ensure_one()
+        return self.commercial_partner_id.telecom_bill_contact_id or self.partner_id
+
+    def _telecom_bill_address_error(self):
+        """Why this bill cannot be emailed, or False."""
+        self.ensure_one()
+        recipient = self._telecom_bill_recipient()
+        # Odoo's invoice sending emails invoices of customers with an address only
+        for partner in recipient | self.partner_id:
+            if not email_normalize(partner.email or ""):
+                return self.env._(
+                    "%(contact)s has no valid email address (%(email)s): correct it and send "
+                    "the bill again.",
+                    contact=partner.display_name,
+                    email=partner.email or self.env._("none"),
+                )
+        return False
+
+    def _telecom_mark_sent(self):
+        self.write({"telecom_send_state": "sent", "telecom_send_error": False})
+
+    def _telecom_mark_failed(self, reason):
+        """Delivery failed for good: reported on the bill and counted on its run, never
+        tried again by the run (staff resend it from the invoice once fixed)."""
+        self.write({"telecom_send_state": "failed", "telecom_send_error": reason})
+        for move in self:
+            move.message_post(
+                body=self.env._("The bill could not be delivered: %(reason)s", reason=reason)
+            )
+
+    def _telecom_send_bills(self):
+        """Deliver these posted bills by their customers' preferences: emailed (with the PDF
+        or a link to the bill on the portal), a portal notice, or put in a paper print batch.
+        Bills that cannot be delivered are marked failed with the reason."""
+        by_method = defaultdict(lambda: self.browse())
+        for move in self:
+            method = move._telecom_bill_delivery()
+            error = method != "paper" and move._telecom_bill_address_error()
+            if error:
+                move._telecom_mark_failed(error)
+            else:
+                by_method[method] |= move
+        # the PDF goes with the email where the company asks for it; otherwise the email
+        # links to the bill on the portal, rendered when opened (README, "Bill delivery")
+        with_pdf = by_method["email"].filtered(lambda move: move.company_id.telecom_bill_attach_pdf)
+        with_pdf._telecom_send_by_email(attach_pdf=True)
+        (by_method["email"] - with_pdf)._telecom_send_by_email(attach_pdf=False)
+        by_method["portal"]._telecom_send_by_email(attach_pdf=False)
+        if by_method["paper"]:
+            self.env["telecom.bill.print.batch"]._telecom_create_batches(by_method["paper"])
+
+    def _telecom_send_by_email(self, attach_pdf=True):
+        """Email these bills with Odoo's invoice sending, queued for the mail queue."""
+        if not self:
+            return
+        self._telecom_follow_bill_contacts()
+        # queued for the mail queue, not sent by this transaction
+        moves = self.with_context(mail_notify_force_send=False)
+        settings = {"sending_methods": {"email"}, "telecom_attach_pdf": attach_pdf}
+        moves.env["account.move.send"]._generate_and_send_invoices(
+            moves, allow_raising=False, **settings
+        )
+        unsent = self.filtered(lambda move: move.telecom_send_state == "to_send")
+        if unsent:
+            # the error is in the bill's chatter (posted by Odoo's sending)
+            unsent._telecom_mark_failed(
+                self.env._("The bill document could not be generated; see the messages.")
+            )
+
+    def _telecom_follow_bill_contacts(self):
+        """A customer with a bill email contact gets its bills there: the contact follows
+        the bill (and gets its messages) in the customer's place."""
+        for move in self:
+            contact = move.commercial_partner_id.telecom_bill_contact_id
+            if contact and contact != move.partner_id:
+                move.message_unsubscribe(partner_ids=move.partner_id.ids)
+                move.message_subscribe(partner_ids=contact.ids)
+
+    def _message_receive_bounce(self, email, partner):
+        """A bounced bill email is a failed delivery, reported with the address."""
+        result = super()._message_receive_bounce(email, partner)
+        if self.telecom_subscription_id and self.telecom_send_state == "sent":
+            self._telecom_mark_failed(self.env._("the email to %(email)s bounced.", email=email))
+        return result

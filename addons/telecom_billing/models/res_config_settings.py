@@ -7,6 +7,12 @@ class ResConfigSettings(models.TransientModel):
     telecom_bill_auto_post = fields.Boolean(
         related="company_id.telecom_bill_auto_post", readonly=False
     )
+    telecom_bill_auto_send = fields.Boolean(
+        related="company_id.telecom_bill_auto_send", readonly=False
+    )
+    telecom_bill_attach_pdf = fields.Boolean(
+        related="company_id.telecom_bill_attach_pdf", readonly=False
+    )
     telecom_tax_engine_id = fields.Many2one(
         related="company_id.telecom_tax_engine_id", readonly=False
     )

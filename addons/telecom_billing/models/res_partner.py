@@ -1,5 +1,11 @@
 from odoo import fields, models
 
+BILL_DELIVERY_METHODS = [
+    ("email", "Email"),
+    ("portal", "Portal Only"),
+    ("paper", "Paper"),
+]
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -18,6 +24,19 @@ class ResPartner(models.Model):
     )
     telecom_tax_exemption_ids = fields.One2many(
         "telecom.tax.exemption", "partner_id", string="Tax Exemption Certificates"
+    )
+    telecom_bill_delivery = fields.Selection(
+        BILL_DELIVERY_METHODS,
+        string="Bill Delivery",
+        default="email",
+        help="How the bill run delivers this customer's bills: by email with the bill, as a "
+        "notice that the bill is on the customer portal, or printed and mailed on paper.",
+    )
+    telecom_bill_contact_id = fields.Many2one(
+        "res.partner",
+        string="Bill Email Contact",
+        domain="[('id', 'child_of', commercial_partner_id)]",
+        help="Contact who receives the bills by email; the customer itself when empty.",
     )
 
     # ------------------------------------------------------------

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
-from odoo.addons.telecom_catalog.tools.locking import fetch_locked_ids
+from odoo.addons.telecom_catalog.tools.locking import fetch_locked_ids, lock_ids
 
 from ..adapters.base import TaxEngineUnavailable
 from ..tools import invoice_writer
@@ -28,6 +28,13 @@ BILL_RUN_STATES = [
 BILL_RUN_LOOKBACK_DAYS = 3
 # Minutes between two attempts to bill subscriptions waiting for the tax engine.
 TAX_RETRY_MINUTES = 30
+DELIVERY_STATES = [
+    ("pending", "Not Sent"),
+    ("sending", "Sending"),
+    ("done", "Delivered"),
+]
+# Bills previewed at once from a run.
+PREVIEW_LIMIT = 20
 
 
 class TelecomBillRun(models.Model):
@@ -123,6 +130,34 @@ class TelecomBillRun(models.Model):
     )
     progress = fields.Float(compute="_compute_counts", help="Share of subscriptions processed.")
     line_ids = fields.One2many("telecom.bill.run.line", "run_id", string="Log", readonly=True)
+    auto_send = fields.Boolean(
+        string="Send Bills",
+        compute="_compute_auto_send",
+        store=True,
+        readonly=False,
+        help="Deliver the bills as soon as the run is done. Otherwise preview them and start "
+        "the delivery with the Send Bills button.",
+    )
+    delivery_state = fields.Selection(
+        DELIVERY_STATES, default="pending", required=True, readonly=True, tracking=True
+    )
+    # Counted from the bills: the delivery's workers never update the run's row.
+    to_send_count = fields.Integer(
+        string="To Send",
+        compute="_compute_delivery_counts",
+        help="Posted bills not delivered yet.",
+    )
+    sent_count = fields.Integer(string="Sent", compute="_compute_delivery_counts")
+    send_failed_count = fields.Integer(
+        string="Delivery Failed",
+        compute="_compute_delivery_counts",
+        help="Bills that could not be delivered (invalid or bounced address, document "
+        "error): the reason is on each bill. Fix it and resend the bill from the invoice.",
+    )
+    printed_count = fields.Integer(string="Printed", compute="_compute_delivery_counts")
+    print_batch_ids = fields.One2many(
+        "telecom.bill.print.batch", "run_id", string="Print Batches", readonly=True
+    )
     move_ids = fields.One2many("account.move", "telecom_bill_run_id", string="Invoice Records")
 
     # ------------------------------------------------------------
@@ -166,6 +201,11 @@ class TelecomBillRun(models.Model):
                 limit=1,
             )
 
+    @api.depends("company_id")
+    def _compute_auto_send(self):
+        for run in self:
+            run.auto_send = run.company_id.telecom_bill_auto_send
+
     def _compute_counts(self):
         runs = self.filtered("id")
         moves = {
@@ -204,6 +244,23 @@ class TelecomBillRun(models.Model):
                 run.progress = 100.0 * run.processed_count / run.subscription_count
             else:
                 run.progress = 0.0
+
+    def _compute_delivery_counts(self):
+        counts = defaultdict(int)
+        for run, state, count in self.env["account.move"]._read_group(
+            [
+                ("telecom_bill_run_id", "in", self.filtered("id").ids),
+                ("state", "=", "posted"),
+            ],
+            ["telecom_bill_run_id", "telecom_send_state"],
+            ["__count"],
+        ):
+            counts[(run.id, state or "to_send")] += count
+        for run in self:
+            run.to_send_count = counts[(run.id, "to_send")]
+            run.sent_count = counts[(run.id, "sent")]
+            run.send_failed_count = counts[(run.id, "failed")]
+            run.printed_count = counts[(run.id, "printed")]
 
     # ------------------------------------------------------------
     # CONSTRAINT
@@ -276,6 +333,46 @@ class TelecomBillRun(models.Model):
         )
         action["domain"] = [("telecom_bill_run_id", "=", self.id)]
         action["context"] = {"create": False, "default_move_type": "out_invoice"}
+        return action
+
+    def action_send_bills(self):
+        """Deliver the run's posted bills not delivered yet (by the delivery job)."""
+        for run in self:
+            if run.state == "draft":
+                raise UserError(
+                    self.env._("Bill run %(name)s has no bills yet: start it.", name=run.name)
+                )
+        self._telecom_start_delivery()
+        return True
+
+    def action_preview_bills(self):
+        """The run's first bills as customers will get them (bills still to send first)."""
+        self.ensure_one()
+        moves = self.env["account.move"].search(
+            [("telecom_bill_run_id", "=", self.id)],
+            order="telecom_send_state desc, id",
+            limit=PREVIEW_LIMIT,
+        )
+        if not moves:
+            raise UserError(self.env._("Bill run %(name)s has no bills yet.", name=self.name))
+        report = self.env.ref("account.account_invoices").with_context(discard_logo_check=True)
+        action = report.report_action(moves)
+        action["report_type"] = "qweb-html"
+        return action
+
+    def action_view_bills_by_delivery(self):
+        self.ensure_one()
+        action = self.action_view_invoices()
+        state = self.env.context.get("telecom_send_state")
+        action["domain"] += [("state", "=", "posted"), ("telecom_send_state", "=", state)]
+        return action
+
+    def action_view_print_batches(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_billing.action_telecom_bill_print_batch"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
         return action
 
     def action_view_lines(self):
@@ -684,10 +781,97 @@ class TelecomBillRun(models.Model):
             )
         self.write(vals)
         self.message_post(body=body)
+        if self.state == "done" and self.auto_send:
+            self._telecom_start_delivery()
 
     def _telecom_run_to_end(self, batch_size=500):
         """Process chunks until the run leaves the running state (tests, shell)."""
         self.ensure_one()
         while self.state == "running":
             self._telecom_process_chunk(batch_size)
+        return self
+
+    # ------------------------------------------------------------
+    # BUSINESS: bill delivery
+    # ------------------------------------------------------------
+
+    def _telecom_start_delivery(self):
+        """Queue the run's posted bills not queued yet and wake the delivery job."""
+        Move = self.env["account.move"]
+        Move.flush_model()
+        self.env.cr.execute(
+            """UPDATE account_move SET telecom_send_state = 'to_send'
+                WHERE telecom_bill_run_id = ANY(%s) AND state = 'posted'
+                  AND telecom_send_state IS NULL""",
+            [self.ids],
+        )
+        Move.invalidate_model(["telecom_send_state"])
+        self.write({"delivery_state": "sending"})
+        self.message_post(body=self.env._("Bill delivery started."))
+        self.env.ref("telecom_billing.ir_cron_telecom_bill_delivery")._trigger()
+
+    @api.model
+    def _cron_bill_delivery(self, batch_size=100):
+        """Delivery job and worker: deliver one chunk of bills of one run being delivered.
+
+        Each bill is taken under a row lock (``FOR UPDATE SKIP LOCKED``) and marked sent,
+        failed or printed in the transaction that queues its email or prints it: the cron
+        runner commits after each call, so a crash loses the chunk in progress, which the
+        next call takes again, and no bill is ever delivered twice.
+        """
+        run = self.search([("delivery_state", "=", "sending")], order="period_start, id", limit=1)
+        if not run:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        done = run._telecom_deliver_chunk(batch_size)
+        remaining = run._telecom_count_to_send()
+        if not remaining:
+            run._telecom_finish_delivery()
+            remaining = sum(
+                other._telecom_count_to_send()
+                for other in self.search([("delivery_state", "=", "sending")])
+            )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _telecom_count_to_send(self):
+        self.ensure_one()
+        return self.env["account.move"].search_count(
+            [("telecom_bill_run_id", "=", self.id), ("telecom_send_state", "=", "to_send")]
+        )
+
+    def _telecom_deliver_chunk(self, batch_size=100):
+        """Deliver up to ``batch_size`` bills of the run; returns how many were taken."""
+        self.ensure_one()
+        Move = self.env["account.move"]
+        Move.flush_model(["telecom_bill_run_id", "telecom_send_state"])
+        ids = lock_ids(
+            self.env,
+            Move._table,
+            SQL("telecom_bill_run_id = %s AND telecom_send_state = 'to_send'", self.id),
+            limit=batch_size,
+        )
+        Move.browse(ids)._telecom_send_bills()
+        return len(ids)
+
+    def _telecom_finish_delivery(self):
+        self.ensure_one()
+        self.env.flush_all()
+        self.invalidate_recordset()
+        self.write({"delivery_state": "done"})
+        self.message_post(
+            body=self.env._(
+                "Bills delivered: %(sent)s sent, %(printed)s printed, %(failed)s failed.",
+                sent=self.sent_count,
+                printed=self.printed_count,
+                failed=self.send_failed_count,
+            )
+        )
+
+    def _telecom_deliver_to_end(self, batch_size=100):
+        """Deliver chunks until every bill of the run is delivered (tests, shell)."""
+        self.ensure_one()
+        while self.delivery_state == "sending":
+            self._telecom_deliver_chunk(batch_size)
+            if not self._telecom_count_to_send():
+                self._telecom_finish_delivery()
         return self
