@@ -617,6 +617,8 @@ class TelecomSubscription(models.Model):
             "currency_id": currency.id,
             "journal_id": run.journal_id.id,
             "invoice_date": run.invoice_date,
+            # due on the bill date without payment terms (Odoo would say: the day it was made)
+            "invoice_date_due": run.invoice_date,
             "invoice_origin": self.name,
             "telecom_subscription_id": self.id,
             "telecom_period_start": run.period_start,

@@ -151,6 +151,16 @@ class TestBillRunAmounts(TelecomBillingCase):
         with freeze_time("2026-03-20"), self.assertRaisesRegex(UserError, "bill cycle day or"):
             service._telecom_request_terminate(effective_date=self.d(2026, 3, 9))
 
+    def test_due_date_is_the_bill_date_without_payment_terms(self):
+        self.customer.property_payment_term_id = False
+        self._service(self.subscription, self.plan_basic, start="2026-03-01")
+        for writer in ("sql", "orm"):
+            with self.subTest(writer=writer):
+                self.env["ir.config_parameter"].set_param("telecom_billing.bill_run_writer", writer)
+                day = self.d(2026, 3, 1) if writer == "sql" else self.d(2026, 4, 1)
+                move = self._invoice(self._bill(day), self.subscription)
+                self.assertEqual((move.state, move.invoice_date_due), ("posted", day))
+
     def test_negotiated_price_replaces_the_plan_price(self):
         service = self._service(self.subscription, self.plan_basic, start="2026-03-01")
         service.negotiated_price = 30.0
