@@ -1,0 +1,4 @@
+from . import test_network_identity
+from . import test_reconciliation
+from . import test_inventory
+from . import test_outage_credits
