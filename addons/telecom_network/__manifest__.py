@@ -24,6 +24,7 @@
         "views/telecom_network_outage_credit_views.xml",
         "views/telecom_provisioning_backend_views.xml",
         "views/telecom_service_views.xml",
+        "views/portal_templates.xml",
         "views/telecom_network_menus.xml",
     ],
     "demo": ["demo/telecom_network_demo.xml"],

@@ -2,3 +2,4 @@ from . import test_network_identity
 from . import test_reconciliation
 from . import test_inventory
 from . import test_outage_credits
+from . import test_portal
