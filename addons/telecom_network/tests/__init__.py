@@ -3,3 +3,4 @@ from . import test_reconciliation
 from . import test_inventory
 from . import test_outage_credits
 from . import test_portal
+from . import test_security

@@ -71,3 +71,11 @@ class TestInventory(NetworkCase):
         if not demo:
             self.skipTest("no demo data")
         self.assertEqual(demo.circuit_record_id.name, demo.circuit_id)
+
+    def test_subscriber_lookup_through_the_adapter(self):
+        service = self._service(activate=True)
+        adapter = self.rest_backend._network_read_adapter()
+        found = adapter.lookup_subscriber(service.name)
+        self.assertEqual((found["service_ref"], found["state"]), (service.name, "active"))
+        self.assertEqual(found["profile"], "FTTH-300")
+        self.assertIsNone(adapter.lookup_subscriber("NO-SUCH-REF"))

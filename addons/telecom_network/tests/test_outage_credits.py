@@ -1,8 +1,11 @@
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.telecom_billing.tests.common import TelecomBillingCase
 
@@ -79,3 +82,43 @@ class TestOutageCredits(TelecomBillingCase):
             outage.action_close()
             outage.action_credit_now()
         self.assertFalse(outage.credit_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestOutageCreditRule(TransactionCase):
+    """The credit rule against an independent Decimal reference: started hours or days of the
+    monthly charge (720 hours, 30 days a month), half-up to the cent, at most one month, nothing
+    under the threshold."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.currency = cls.env.ref("base.USD")
+        cls.policy = cls.env["telecom.network.outage.policy"].create(
+            {"name": "Rule", "threshold_hours": 4.0, "unit": "hour"}
+        )
+
+    @staticmethod
+    def _reference(monthly, seconds, threshold_hours, unit):
+        hours = Decimal(seconds) / 3600
+        if hours < Decimal(str(threshold_hours)) or seconds <= 0:
+            return 0, Decimal("0.00")
+        started_hours = -(-seconds // 3600)
+        units, per_month = (started_hours, 720) if unit == "hour" else (-(-started_hours // 24), 30)
+        amount = min(monthly * units / per_month, monthly)
+        return units, amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(
+        cents=st.integers(min_value=1, max_value=100_000),
+        seconds=st.integers(min_value=0, max_value=45 * 24 * 3600),
+        threshold=st.sampled_from([0.0, 4.0, 24.0, 48.0]),
+        unit=st.sampled_from(["hour", "day"]),
+    )
+    def test_credit_matches_the_reference(self, cents, seconds, threshold, unit):
+        self.policy.write({"threshold_hours": threshold, "unit": unit})
+        monthly = Decimal(cents) / 100
+        units, amount = self.policy._credit(float(monthly), seconds / 3600.0, self.currency)
+        ref_units, ref_amount = self._reference(monthly, seconds, threshold, unit)
+        self.assertEqual(units, ref_units)
+        self.assertEqual(Decimal(str(amount)).quantize(Decimal("0.01")), ref_amount)

@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -450,7 +450,9 @@ class _RestHandler(_BaseHandler):
         if "subscribers" in parts:
             index = parts.index("subscribers")
             if index + 1 < len(parts):
-                answer = self.core.read("subscriber", {"ref": parts[index + 1]}, self.headers)
+                answer = self.core.read(
+                    "subscriber", {"ref": unquote(parts[index + 1])}, self.headers
+                )
             else:
                 answer = self.core.read("subscribers", query, self.headers)
         elif parts[-1] == "inventory":
