@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "security/telecom_network_rules.xml",
         "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/product_data.xml",
         "data/telecom_network_outage_policy_data.xml",
         "data/ir_cron.xml",

@@ -26,7 +26,7 @@ class TelecomNetworkEquipment(models.Model):
 
     _name = "telecom.network.equipment"
     _description = "Network Equipment or Resource"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "service_id, kind, id"
     _check_company_auto = True
     _sql_constraints = [
@@ -95,6 +95,7 @@ class TelecomNetworkEquipment(models.Model):
                 self.env._("Only equipment at a customer can be returned (%(i)s).", i=wrong[0].name)
             )
         self.write({"state": "returned", "date_returned": date or fields.Date.today()})
+        self.activity_unlink(["telecom_network.mail_activity_type_equipment_return"])
         return True
 
     def action_mark_lost(self):
@@ -104,6 +105,18 @@ class TelecomNetworkEquipment(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _telecom_ask_return(self):
+        """The service ended: installed customer equipment gets a recovery activity for the
+        NOC (the backend's responsible, else the first NOC operator)."""
+        for item in self.filtered(lambda i: i.kind in CUSTOMER_KINDS and i.state == "installed"):
+            backend = item.backend_id or item.service_id._telecom_network_backend()
+            user = backend._noc_responsible() if backend else self.env.user
+            item.activity_schedule(
+                "telecom_network.mail_activity_type_equipment_return",
+                summary=self.env._("Recover %(item)s", item=item.name),
+                user_id=user.id,
+            )
 
     @api.model
     def _telecom_sync_inventory(self, service, backend, items):

@@ -105,6 +105,11 @@ class TelecomService(models.Model):
             )
         return True
 
+    def _telecom_after_termination(self, values):
+        """Customer equipment still at the customer's is to be recovered: an activity each."""
+        super()._telecom_after_termination(values)
+        self.sudo().network_equipment_ids._telecom_ask_return()
+
     # ------------------------------------------------------------
     # BUSINESS: network identity
     # ------------------------------------------------------------

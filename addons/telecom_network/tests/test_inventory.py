@@ -79,3 +79,22 @@ class TestInventory(NetworkCase):
         self.assertEqual((found["service_ref"], found["state"]), (service.name, "active"))
         self.assertEqual(found["profile"], "FTTH-300")
         self.assertIsNone(adapter.lookup_subscriber("NO-SUCH-REF"))
+
+    def test_termination_asks_for_the_equipment_back(self):
+        service = self._service(activate=True)
+        ont, ip = self.env["telecom.network.equipment"].create(
+            [
+                {"kind": "ont", "serial": "ONT-9", "service_id": service.id},
+                {"kind": "ip", "ip_address": "198.51.100.7", "service_id": service.id},
+            ]
+        )
+        (ont | ip).action_install()
+        service._telecom_request_terminate()
+        self._process()
+        self.assertEqual(service.state, "terminated")
+        activity_type = self.env.ref("telecom_network.mail_activity_type_equipment_return")
+        self.assertEqual(ont.activity_ids.activity_type_id, activity_type)
+        self.assertEqual(ont.activity_ids.user_id, self.noc_user)
+        self.assertFalse(ip.activity_ids, "an IP assignment is not shipped back")
+        ont.action_return()
+        self.assertFalse(ont.activity_ids)

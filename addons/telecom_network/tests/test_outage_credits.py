@@ -122,3 +122,17 @@ class TestOutageCreditRule(TransactionCase):
         ref_units, ref_amount = self._reference(monthly, seconds, threshold, unit)
         self.assertEqual(units, ref_units)
         self.assertEqual(Decimal(str(amount)).quantize(Decimal("0.01")), ref_amount)
+
+
+@tagged("post_install", "-at_install")
+class TestOutageImport(TelecomBillingCase):
+    def test_monitoring_file_imported_once(self):
+        Outage = self.env["telecom.network.outage"]
+        fields_ = ["name", "external_ref", "date_start", "date_end", "area_zips", "source"]
+        row = ["Site down", "MON-1", "2026-01-10 08:00:00", "2026-01-11 09:00:00", "95814", "file"]
+        result = Outage.load(fields_, [row])
+        self.assertFalse(result["messages"])
+        outage = Outage.browse(result["ids"])
+        self.assertEqual((outage.duration_hours, outage.state), (25.0, "open"))
+        again = Outage.load(fields_, [row])
+        self.assertTrue(again["messages"], "the same monitoring id is refused")

@@ -182,3 +182,12 @@ class TestReconciliation(NetworkCase):
         run._telecom_run_to_end()
         self.assertEqual(self.rest.read_calls, 0, "no read API call")
         self.assertEqual(self._found(self._findings()), self.expected)
+
+    def test_daily_cron_starts_one_run_per_backend(self):
+        self.rest_backend.reconcile_enabled = True
+        Backend = self.env["telecom.provisioning.backend"]
+        Backend._cron_schedule_reconciliations()
+        Backend._cron_schedule_reconciliations()
+        runs = self.rest_backend.reconciliation_ids
+        self.assertEqual(len(runs), 1, "not twice while one is running")
+        self.assertEqual(runs.state, "running")
