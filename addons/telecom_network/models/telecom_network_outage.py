@@ -258,6 +258,58 @@ class TelecomNetworkOutage(models.Model):
         return credit
 
     @api.model
+    def _cron_pull_outages(self, batch_size=20):
+        """Pull the outages monitoring reports, per backend with an outage feed; a backend
+        whose feed fails is logged and retried on the next call."""
+        backends = self.env["telecom.provisioning.backend"].search(
+            [("outage_feed", "=", True)], limit=batch_size
+        )
+        for backend in backends:
+            try:
+                items = backend._network_read_adapter().list_outages(backend.outage_feed_since)
+                with self.env.cr.savepoint():
+                    self._telecom_import_monitoring(backend, items)
+            except RECORD_ERRORS as error:
+                _logger.warning("Outage feed of %s failed: %s", backend.name, error)
+                backend.message_post(body=self.env._("Outage feed failed: %(e)s", e=str(error)))
+        self.env["ir.cron"]._notify_progress(done=len(backends), remaining=0)
+        return backends
+
+    @api.model
+    def _telecom_import_monitoring(self, backend, items):
+        """Create or update outages from the feed, keyed by the monitoring id; an outage the
+        feed reports ended is closed (and credited by the credit cron)."""
+        Service = self.env["telecom.service"].sudo()
+        outages = self.browse()
+        for item in items:
+            vals = {
+                "name": item.get("name") or item["id"],
+                "source": "monitoring",
+                "date_start": fields.Datetime.to_datetime(item["start"]),
+                "date_end": fields.Datetime.to_datetime(item.get("end")) or False,
+                "area_zips": ", ".join(item.get("zips") or []),
+                "service_ids": [
+                    (6, 0, Service.search([("name", "in", item.get("service_refs") or [])]).ids)
+                ],
+            }
+            outage = self.search(
+                [("external_ref", "=", item["id"]), ("company_id", "=", self.env.company.id)]
+            )
+            if outage and outage.state not in ("open", "closed"):
+                continue
+            if outage:
+                outage.write(vals)
+            else:
+                outage = self.create(dict(vals, external_ref=item["id"]))
+            if outage.date_end and outage.state == "open":
+                outage.action_close()
+            outages |= outage
+        updated = [item.get("updated") for item in items if item.get("updated")]
+        if updated:
+            backend.outage_feed_since = max(updated)
+        return outages
+
+    @api.model
     def _cron_credit_outages(self, batch_size=5):
         """Credit closed outages, a few per call, each in its own savepoint."""
         self.flush_model()

@@ -29,6 +29,16 @@ class TelecomProvisioningBackend(models.Model):
         help="Read rate limit of the platform: at most this many pages a minute (0: no limit). "
         "The run waits for the next cron call once the limit is reached.",
     )
+    outage_feed = fields.Boolean(
+        string="Pull Outages",
+        help="The platform's monitoring reports outages through its read API "
+        "(GET …/outages); a cron pulls them into outage records.",
+    )
+    outage_feed_since = fields.Char(
+        string="Outages Pulled Until",
+        readonly=True,
+        help="Where the next pull resumes: the latest change time the feed reported.",
+    )
     reconciliation_ids = fields.One2many("telecom.network.reconciliation", "backend_id")
     xref_ids = fields.One2many("telecom.network.xref", "backend_id")
 

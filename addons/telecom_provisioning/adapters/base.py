@@ -201,6 +201,12 @@ class BaseAdapter:
         """One subscriber as :meth:`list_subscribers` gives it, or None when unknown."""
         raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
 
+    def list_outages(self, since=None):
+        """Outages the platform's monitoring reports, started or changed since ``since`` (ISO
+        datetime string): list of dicts with ``id``, ``name``, ``start``, ``end`` (None while
+        ongoing), ``zips`` (list) and ``service_refs`` (list)."""
+        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+
     def list_inventory(self, service_ref):
         """The equipment and resources the platform's inventory holds for ``service_ref``:
         list of dicts with ``inventory_id``, ``kind`` and kind-specific keys (``serial``,

@@ -187,6 +187,10 @@ class RestAdapter(BaseAdapter):
     def list_inventory(self, service_ref):
         return list(self._get("inventory", {"service_ref": service_ref}).get("items") or [])
 
+    def list_outages(self, since=None):
+        params = {"since": since} if since else None
+        return list(self._get("outages", params).get("items") or [])
+
     @staticmethod
     def _body(response):
         try:

@@ -19,9 +19,11 @@ that decides each answer:
 - read side (telecom_network): ``GET …/subscribers?cursor=&limit=`` pages through what the
   platform has provisioned (sorted by service reference, ``next_cursor`` to resume),
   ``GET …/subscribers/<ref>`` looks one up, ``GET …/inventory?service_ref=`` lists the equipment
-  of a service (:meth:`PlatformCore.seed_inventory`); :meth:`PlatformCore.seed` loads
-  subscribers in bulk (bench, deliberate differences) and :meth:`PlatformCore.behave_read`
-  queues one-shot behaviours of read requests (``rate_limited`` → 429 with ``Retry-After``);
+  of a service (:meth:`PlatformCore.seed_inventory`), ``GET …/outages?since=`` the outages its
+  monitoring reports (:attr:`PlatformCore.outages`, a list of dicts);
+  :meth:`PlatformCore.seed` loads subscribers in bulk (bench, deliberate differences) and
+  :meth:`PlatformCore.behave_read` queues one-shot behaviours of read requests
+  (``rate_limited`` → 429 with ``Retry-After``);
 - counters: :attr:`PlatformCore.provisioned` lists every real provisioning (one per key),
   :attr:`PlatformCore.calls` counts requests, :attr:`PlatformCore.max_in_flight` the most
   requests served at the same time, :attr:`PlatformCore.subscribers` keeps the state of each
@@ -110,6 +112,7 @@ class PlatformCore:
             self.requests = []
             self.subscribers = {}
             self.inventory = {}
+            self.outages = []
             self.read_script = collections.deque()
             self.read_calls = 0
             self._sorted_refs = None
@@ -324,6 +327,10 @@ class PlatformCore:
         with self.lock:
             if kind == "inventory":
                 return Answer(True, 200, {"items": self.inventory.get(params["ref"], [])})
+            if kind == "outages":
+                since = params.get("since") or ""
+                items = [o for o in self.outages if (o.get("updated") or "") >= since]
+                return Answer(True, 200, {"items": items})
             if self._sorted_refs is None:
                 self._sorted_refs = sorted(self.subscribers)
             refs = self._sorted_refs
@@ -455,6 +462,8 @@ class _RestHandler(_BaseHandler):
                 )
             else:
                 answer = self.core.read("subscribers", query, self.headers)
+        elif parts[-1] == "outages":
+            answer = self.core.read("outages", query, self.headers)
         elif parts[-1] == "inventory":
             answer = self.core.read("inventory", {"ref": query.get("service_ref")}, self.headers)
         else:
