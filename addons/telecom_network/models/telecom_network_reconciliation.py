@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
 from odoo.addons.telecom_provisioning.adapters import ProvisioningError, RetryableError
 
@@ -181,7 +182,13 @@ class TelecomNetworkReconciliation(models.Model):
         )
         runs = self.browse(ids)
         for run in runs:
-            run._telecom_step()
+            try:
+                with self.env.cr.savepoint():
+                    run._telecom_step()
+            except RECORD_ERRORS as error:  # this run's failure: stop it, say why
+                _logger.exception("Reconciliation %s failed", run.name)
+                run.state = "failed"
+                run.message_post(body=self.env._("Run stopped: %(e)s", e=str(error)))
         remaining = self.search_count([("state", "=", "running")])
         self.env["ir.cron"]._notify_progress(done=len(runs), remaining=remaining)
         return runs

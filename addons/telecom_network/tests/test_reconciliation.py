@@ -191,3 +191,12 @@ class TestReconciliation(NetworkCase):
         runs = self.rest_backend.reconciliation_ids
         self.assertEqual(len(runs), 1, "not twice while one is running")
         self.assertEqual(runs.state, "running")
+
+    def test_platform_without_read_api_stops_the_run_with_a_reason(self):
+        run = self.env["telecom.network.reconciliation"].create(
+            {"backend_id": self.soap_backend.id}
+        )
+        run.action_start()
+        self.env["telecom.network.reconciliation"]._cron_run_reconciliations()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("no read API", run.message_ids[0].body)
