@@ -12,6 +12,7 @@ SUITE = (
     "telecom_regulatory",
     "telecom_interconnect",
     "telecom_file_channel",
+    "telecom_network",
 )
 
 

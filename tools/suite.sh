@@ -13,7 +13,7 @@ PYTHON=${PYTHON:-python3}
 DB=${DB:-telecom}
 TEST_DB=${TEST_DB:-telecom_test}
 HTTP_PORT=${HTTP_PORT:-8069}
-MODULES=telecom_catalog,telecom_numbers,telecom_billing,telecom_usage,telecom_migration,telecom_provisioning,telecom_regulatory,telecom_interconnect,telecom_file_channel
+MODULES=telecom_catalog,telecom_numbers,telecom_billing,telecom_usage,telecom_migration,telecom_provisioning,telecom_regulatory,telecom_interconnect,telecom_file_channel,telecom_network
 mkdir -p "$ROOT/.local"
 
 # shellcheck source=tools/postgres.sh

@@ -182,6 +182,38 @@ class BaseAdapter:
         raise NotImplementedError
 
     # ------------------------------------------------------------
+    # read side: what the platform has provisioned (telecom_network reconciles it)
+    # ------------------------------------------------------------
+
+    #: False for platforms without a read API (batch-file platforms): they are reconciled
+    #: from an inventory extract file instead
+    can_read = False
+
+    def list_subscribers(self, cursor=None, limit=500):
+        """One page of what the platform has provisioned, sorted by service reference:
+        ``(items, next_cursor)``; each item a dict with ``service_ref``, ``subscriber_id``,
+        ``state``, ``profile``, ``speed_mbps``, ``features``, ``msisdn``, ``iccid``,
+        ``activated_on``; ``next_cursor`` None on the last page. Raises ProvisioningError
+        (RetryableError with ``retry_after`` when rate-limited)."""
+        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+
+    def lookup_subscriber(self, service_ref):
+        """One subscriber as :meth:`list_subscribers` gives it, or None when unknown."""
+        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+
+    def list_outages(self, since=None):
+        """Outages the platform's monitoring reports, started or changed since ``since`` (ISO
+        datetime string): list of dicts with ``id``, ``name``, ``start``, ``end`` (None while
+        ongoing), ``zips`` (list) and ``service_refs`` (list)."""
+        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+
+    def list_inventory(self, service_ref):
+        """The equipment and resources the platform's inventory holds for ``service_ref``:
+        list of dicts with ``inventory_id``, ``kind`` and kind-specific keys (``serial``,
+        ``mac``, ``port``, ``circuit``, ``ip_address``, ``vlan``)."""
+        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+
+    # ------------------------------------------------------------
     # helpers for subclasses
     # ------------------------------------------------------------
 

@@ -16,6 +16,7 @@ differently needs only a subclass overriding :meth:`RestAdapter._parse_error` or
 import email.utils
 import errno
 import time
+from urllib.parse import quote
 
 import requests
 
@@ -99,15 +100,25 @@ class RestAdapter(BaseAdapter):
             self.config.idempotency_header,
             self.dumps({"idempotency_key": idempotency_key, "body": self.masked_data(payload)}),
         )
+        response = self._send_request(
+            url,
+            request_summary,
+            json=payload,
+            headers=headers,
+            timeout=(self.config.connect_timeout, read_timeout),
+        )
+        body = self._body(response)
+        response_summary = f"HTTP {response.status_code}: {self.dumps(self.masked_data(body))}"
+        if 200 <= response.status_code < 300:
+            return self._parse_success(response, body, request_summary, response_summary)
+        raise self._parse_error(response, body, request_summary, response_summary)
+
+    def _send_request(self, url, request_summary, method=None, **kwargs):
+        """Send one HTTP request; transport failures become ProvisioningErrors."""
         with self._session() as session:
             try:
-                response = session.request(
-                    self.method,
-                    url,
-                    json=payload,
-                    headers=headers,
-                    timeout=(self.config.connect_timeout, read_timeout),
-                    verify=self.config.verify_tls,
+                return session.request(
+                    method or self.method, url, verify=self.config.verify_tls, **kwargs
                 )
             except requests.exceptions.Timeout as error:
                 raise RetryableError(
@@ -134,11 +145,51 @@ class RestAdapter(BaseAdapter):
                     f"Could not send the request to {url}: {error}",
                     request_summary=request_summary,
                 ) from error
+
+    # ------------------------------------------------------------
+    # read side: GET {base_url}/subscribers, /subscribers/<ref>, /inventory
+    # ------------------------------------------------------------
+
+    can_read = True
+
+    def _get(self, endpoint, params=None):
+        """GET ``endpoint``; the JSON body of a 2xx answer, else a ProvisioningError."""
+        url = self._url(endpoint)
+        summary = f"GET {url} {self.dumps(params or {})}"
+        response = self._send_request(
+            url,
+            summary,
+            method="GET",
+            params=params,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+        )
         body = self._body(response)
-        response_summary = f"HTTP {response.status_code}: {self.dumps(self.masked_data(body))}"
         if 200 <= response.status_code < 300:
-            return self._parse_success(response, body, request_summary, response_summary)
-        raise self._parse_error(response, body, request_summary, response_summary)
+            return body
+        response_summary = f"HTTP {response.status_code}: {self.dumps(self.masked_data(body))}"
+        raise self._parse_error(response, body, summary, response_summary)
+
+    def list_subscribers(self, cursor=None, limit=500):
+        params = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        body = self._get("subscribers", params)
+        return list(body.get("items") or []), body.get("next_cursor") or None
+
+    def lookup_subscriber(self, service_ref):
+        try:
+            return self._get(f"subscribers/{quote(str(service_ref), safe='')}")
+        except PermanentError as error:
+            if error.http_status == 404:
+                return None
+            raise
+
+    def list_inventory(self, service_ref):
+        return list(self._get("inventory", {"service_ref": service_ref}).get("items") or [])
+
+    def list_outages(self, since=None):
+        params = {"since": since} if since else None
+        return list(self._get("outages", params).get("items") or [])
 
     @staticmethod
     def _body(response):

@@ -16,6 +16,14 @@ that decides each answer:
   409 REQUEST_IN_PROGRESS;
 - SIMs: an activation or a ``sim_swap`` carrying ``iccid`` puts the line on that SIM
   (``subscribers[ref]["iccid"]``);
+- read side (telecom_network): ``GET …/subscribers?cursor=&limit=`` pages through what the
+  platform has provisioned (sorted by service reference, ``next_cursor`` to resume),
+  ``GET …/subscribers/<ref>`` looks one up, ``GET …/inventory?service_ref=`` lists the equipment
+  of a service (:meth:`PlatformCore.seed_inventory`), ``GET …/outages?since=`` the outages its
+  monitoring reports (:attr:`PlatformCore.outages`, a list of dicts);
+  :meth:`PlatformCore.seed` loads subscribers in bulk (bench, deliberate differences) and
+  :meth:`PlatformCore.behave_read` queues one-shot behaviours of read requests
+  (``rate_limited`` → 429 with ``Retry-After``);
 - counters: :attr:`PlatformCore.provisioned` lists every real provisioning (one per key),
   :attr:`PlatformCore.calls` counts requests, :attr:`PlatformCore.max_in_flight` the most
   requests served at the same time, :attr:`PlatformCore.subscribers` keeps the state of each
@@ -26,6 +34,7 @@ that decides each answer:
 """
 
 import base64
+import bisect
 import collections
 import json
 import random
@@ -34,7 +43,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -102,6 +111,11 @@ class PlatformCore:
             self.provisioned = []
             self.requests = []
             self.subscribers = {}
+            self.inventory = {}
+            self.outages = []
+            self.read_script = collections.deque()
+            self.read_calls = 0
+            self._sorted_refs = None
             self.calls = 0
             self.failures = 0
             self.in_flight = 0
@@ -119,6 +133,26 @@ class PlatformCore:
                 if isinstance(behaviour, str):
                     behaviour = Behaviour(kind=behaviour, **kwargs)
                 self.script.append(behaviour)
+
+    def behave_read(self, *kinds, **kwargs):
+        """Queue one-shot behaviours of read requests: ``behave_read("rate_limited")``."""
+        with self.lock:
+            self.read_script.extend(Behaviour(kind=kind, **kwargs) for kind in kinds)
+
+    def seed(self, subscribers):
+        """Load subscribers as the platform sees them: ``{service_ref: {"state": "active",
+        "profile": …, "speed_mbps": …, "features": [...], "msisdn": …, "iccid": …}}``."""
+        with self.lock:
+            for ref, values in subscribers.items():
+                record = {"state": "active", "features": [], "platform_id": f"{self.prefix}-{ref}"}
+                record.update(values)
+                self.subscribers[ref] = record
+            self._sorted_refs = None
+
+    def seed_inventory(self, service_ref, items):
+        """The equipment the inventory system holds for ``service_ref`` (list of dicts)."""
+        with self.lock:
+            self.inventory[service_ref] = list(items)
 
     def set_default(self, kind="ok", **kwargs):
         with self.lock:
@@ -221,13 +255,95 @@ class PlatformCore:
                 {"action": action, "key": key, "payload": payload, "subscriber": subscriber}
             )
             if subscriber is not None:
+                if subscriber not in self.subscribers:
+                    self._sorted_refs = None
                 record = self.subscribers.setdefault(subscriber, {"state": None, "features": []})
+                record.setdefault("platform_id", f"{self.prefix}-SUB-{len(self.subscribers):06d}")
                 record["state"] = STATE_AFTER.get(action, record["state"])
                 record["last_" + action] = payload
-                # the SIM the subscriber's line runs on (activation, SIM swap)
-                if payload.get("iccid") and action in ("activate", "sim_swap"):
-                    record["iccid"] = payload["iccid"]
+                self._apply_profile(record, action, payload)
+                body["subscriber_id"] = record["platform_id"]
         return Answer(True, 200, dict(body, replayed=False))
+
+    @staticmethod
+    def _apply_profile(record, action, payload):
+        """What the network now delivers: profile, speed, features, number and SIM."""
+        if action == "activate" and payload.get("effective_date"):
+            record["activated_on"] = payload["effective_date"]
+        for key, target in (
+            ("network_profile", "profile"),
+            ("download_mbps", "speed_mbps"),
+            ("msisdn", "msisdn"),
+            ("features", "features"),
+        ):
+            if payload.get(key) not in (None, ""):
+                record[target] = payload[key]
+        # the SIM the subscriber's line runs on (activation, SIM swap, re-provisioning)
+        if payload.get("iccid"):
+            record["iccid"] = payload["iccid"]
+        code = payload.get("addon_code")
+        if code and action == "add_addon" and code not in record["features"]:
+            record["features"] = [*record["features"], code]
+        elif code and action == "remove_addon":
+            record["features"] = [f for f in record["features"] if f != code]
+
+    # ------------------------------------------------------------
+    # read side
+    # ------------------------------------------------------------
+
+    def _public(self, ref, record):
+        return {
+            "service_ref": ref,
+            "subscriber_id": record.get("platform_id"),
+            "state": record.get("state"),
+            "profile": record.get("profile"),
+            "speed_mbps": record.get("speed_mbps"),
+            "features": sorted(record.get("features") or []),
+            "msisdn": record.get("msisdn"),
+            "iccid": record.get("iccid"),
+            "activated_on": record.get("activated_on"),
+        }
+
+    def read(self, kind, params, headers):
+        """Answer a read request: ``subscribers`` (a page), ``subscriber`` (one), ``inventory``."""
+        with self.lock:
+            self.read_calls += 1
+            behaviour = self.read_script.popleft() if self.read_script else None
+        if not self.authorized(headers):
+            return self._failure(401, "UNAUTHORIZED", "Invalid credentials.")
+        if behaviour and behaviour.kind == "rate_limited":
+            return self._failure(
+                429, "RATE_LIMITED", "Too many requests.", True, behaviour.retry_after or 1
+            )
+        if behaviour:
+            return self._behaviour_failure(behaviour)
+        if kind == "subscriber":
+            with self.lock:
+                record = self.subscribers.get(params["ref"])
+                found = record and record.get("state") and self._public(params["ref"], record)
+            if not found:
+                return self._failure(404, "NOT_FOUND", "No such subscriber.")
+            return Answer(True, 200, found)
+        with self.lock:
+            if kind == "inventory":
+                return Answer(True, 200, {"items": self.inventory.get(params["ref"], [])})
+            if kind == "outages":
+                since = params.get("since") or ""
+                items = [o for o in self.outages if (o.get("updated") or "") >= since]
+                return Answer(True, 200, {"items": items})
+            if self._sorted_refs is None:
+                self._sorted_refs = sorted(self.subscribers)
+            refs = self._sorted_refs
+            limit = max(1, min(int(params.get("limit") or 100), 1000))
+            start = bisect.bisect_right(refs, params["cursor"]) if params.get("cursor") else 0
+            page = refs[start : start + limit]
+            items = [
+                self._public(ref, self.subscribers[ref])
+                for ref in page
+                if self.subscribers[ref].get("state")
+            ]
+            next_cursor = page[-1] if start + limit < len(refs) and page else None
+        return Answer(True, 200, {"items": items, "next_cursor": next_cursor})
 
     def _failure(self, status, code, message, server_fault=False, retry_after=0):
         with self.lock:
@@ -335,7 +451,25 @@ class _BaseHandler(BaseHTTPRequestHandler):
 
 class _RestHandler(_BaseHandler):
     def do_GET(self):
-        self._send(200, json.dumps({"status": "up"}), "application/json")
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        parts = url.path.rstrip("/").split("/")
+        if "subscribers" in parts:
+            index = parts.index("subscribers")
+            if index + 1 < len(parts):
+                answer = self.core.read(
+                    "subscriber", {"ref": unquote(parts[index + 1])}, self.headers
+                )
+            else:
+                answer = self.core.read("subscribers", query, self.headers)
+        elif parts[-1] == "outages":
+            answer = self.core.read("outages", query, self.headers)
+        elif parts[-1] == "inventory":
+            answer = self.core.read("inventory", {"ref": query.get("service_ref")}, self.headers)
+        else:
+            return self._send(200, json.dumps({"status": "up"}), "application/json")
+        headers = {"Retry-After": str(answer.retry_after)} if answer.retry_after else {}
+        self._send(answer.status, json.dumps(answer.body), "application/json", headers)
 
     def do_POST(self):
         action = urlparse(self.path).path.rstrip("/").rsplit("/", 1)[-1]

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Network reconciliation benchmark: N subscribers (100,000 by default) read from the local REST
+platform simulator and compared with N billed services.
+
+What it does:
+1. makes the database: a copy of ``--template`` (fast; an existing database with
+   telecom_network installed) or, without it, a fresh one with telecom_network installed
+   without demo data;
+2. starts the REST platform simulator of telecom_provisioning's tests on 127.0.0.1 in this
+   process;
+3. creates a REST backend for broadband (pages of ``--page-size`` subscribers), a broadband
+   plan with a network profile, and N active services (plain SQL ``INSERT … SELECT``: the
+   billing side only needs to exist); seeds the simulator with the same N subscribers, with
+   deliberate differences: 0.1 % each of not billed (on the network only), not provisioned
+   (billed only), profile mismatch and suspended on the network only;
+4. runs the reconciliation cron, ``telecom.network.reconciliation._cron_run_reconciliations``,
+   in a loop, committing after every call as Odoo's cron runner does (one page per call),
+   until the run is done;
+5. checks that exactly the seeded differences were found, and prints the time, pages,
+   subscribers a second, the simulator's read calls and the machine with its load.
+
+Usage:  python3 bench/network_reconciliation.py [--subscribers 100000] [--page-size 1000]
+                                                [--db h27_netbench] [--template DB]
+Environment: PGHOST, PGPORT, PGUSER (defaults 127.0.0.1, 5432, current user).
+"""
+
+import argparse
+import time
+
+import psycopg2
+from benchlib import create_database, load, machine
+from provisioning import PGHOST, PGPORT, PGUSER, addons_path, load_simulators, log, open_registry
+
+DIFF_SHARE = 0.001  # of each kind
+
+
+def make_database(db, template):
+    conn = psycopg2.connect(dbname="postgres", host=PGHOST, port=PGPORT, user=PGUSER)
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        if template:
+            log(f"copying database {template} to {db}")
+            cr.execute(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
+    conn.close()
+    if not template:
+        create_database(db, "odoo.conf", addons_path(), "telecom_network")
+
+
+def prepare(env, url, count, page_size):
+    """Backend, plan, N active services; returns the service references and the plan."""
+    env["telecom.provisioning.backend"].search([]).active = False
+    broadband = env["telecom.provisioning.service.type"].search([("code", "=", "broadband")])
+    backend = env["telecom.provisioning.backend"].create(
+        {
+            "name": "Bench REST platform",
+            "kind": "rest",
+            "base_url": url + "/api/v1",
+            "connect_timeout": 2.0,
+            "read_timeout": 30.0,
+            "service_type_ids": [(6, 0, broadband.ids)],
+            "reconcile_page_size": page_size,
+        }
+    )
+    attribute = env["telecom.attribute"].search([("code", "=", "network_profile")])
+    attribute = attribute or env["telecom.attribute"].create(
+        {"name": "Network profile", "code": "network_profile", "value_type": "char"}
+    )
+    plan = env["product.product"].create(
+        {
+            "name": "Bench Fiber 500",
+            "default_code": "NFIB-500",
+            "type": "service",
+            "list_price": 60.0,
+            "telecom_service_type": "broadband",
+            "telecom_regulatory_class": "info_service",
+        }
+    )
+    env["telecom.attribute.value"].create(
+        {"product_tmpl_id": plan.product_tmpl_id.id, "attribute_id": attribute.id, "value": "F500"}
+    )
+    # other broadband services of the template database are not this platform's
+    env.cr.execute(
+        "UPDATE telecom_service SET state = 'terminated' WHERE service_type = 'broadband'"
+    )
+    partner = env["res.partner"].create({"name": "Bench customer", "zip": "78701"})
+    subscription = env["telecom.subscription"].create(
+        {"partner_id": partner.id, "bill_cycle_day": 1}
+    )
+    env.flush_all()
+    log(f"inserting {count} active services")
+    env.cr.execute(
+        """
+        INSERT INTO telecom_service (name, subscription_id, partner_id, company_id, product_id,
+                                     quantity, state, service_type, date_start, charged_until,
+                                     create_uid, create_date, write_uid, write_date)
+        SELECT 'NB' || lpad(n::text, 7, '0'), %(sub)s, %(partner)s, %(company)s, %(product)s,
+               1, 'active', 'broadband', '2026-01-01', '2026-11-30', 1, now(), 1, now()
+          FROM generate_series(1, %(count)s) n
+        """,
+        {
+            "sub": subscription.id,
+            "partner": partner.id,
+            "company": env.company.id,
+            "product": plan.id,
+            "count": count,
+        },
+    )
+    env.cr.commit()
+    return backend, [f"NB{n:07d}" for n in range(1, count + 1)]
+
+
+def seed_network(sim, refs):
+    """The platform's view: every billed service, with deliberate differences."""
+    step = int(1 / DIFF_SHARE)
+    network = {}
+    expected = {"net_not_billed": 0, "net_not_provisioned": 0, "net_profile": 0}
+    expected["net_suspension"] = 0
+    for index, ref in enumerate(refs):
+        record = {"state": "active", "profile": "F500", "features": []}
+        kind = index % step
+        if kind == 1:
+            expected["net_not_provisioned"] += 1
+            continue
+        if kind == 2:
+            record["profile"] = "F1000"
+            expected["net_profile"] += 1
+        elif kind == 3:
+            record["state"] = "suspended"
+            expected["net_suspension"] += 1
+        network[ref] = record
+    for n in range(len(refs) // step):
+        network[f"NX{n:07d}"] = {"state": "active", "profile": "F500", "features": []}
+        expected["net_not_billed"] += 1
+    sim.seed(network)
+    return expected
+
+
+def reconcile(registry, backend_id):
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        run = env["telecom.network.reconciliation"].create({"backend_id": backend_id})
+        run.action_start()
+        run_id = run.id
+        cr.commit()
+    calls = 0
+    started = time.monotonic()
+    while True:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "cron_id": 0})
+            env["telecom.network.reconciliation"]._cron_run_reconciliations(batch_size=1)
+            cr.commit()
+            calls += 1
+            state = env["telecom.network.reconciliation"].browse(run_id).state
+            if state != "running":
+                break
+    return run_id, calls, time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument("--db", default="h27_netbench")
+    parser.add_argument("--template", help="copy this database instead of installing")
+    args = parser.parse_args()
+    from odoo import SUPERUSER_ID, api
+
+    make_database(args.db, args.template)
+    sim = load_simulators().RestPlatformSimulator(prefix="BENCH").start()
+    registry = open_registry(args.db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        backend, refs = prepare(env, sim.url, args.subscribers, args.page_size)
+        backend_id = backend.id
+    expected = seed_network(sim, refs)
+    log(f"reconciling {args.subscribers} services against {len(sim.subscribers)} subscribers")
+    run_id, calls, elapsed = reconcile(registry, backend_id)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        run = env["telecom.network.reconciliation"].browse(run_id)
+        cr.execute(
+            'SELECT "check", count(*) FROM telecom_ra_finding WHERE reconciliation_id = %s '
+            "AND state = 'open' GROUP BY 1",
+            [run_id],
+        )
+        found = dict(cr.fetchall())
+        print()
+        print(f"Network reconciliation of {args.subscribers:,} billed services")
+        print(f"  network subscribers read : {run.subscriber_count:,} in {run.page_count} pages")
+        print(f"  billed services checked  : {run.billing_checked_count:,}")
+        print(f"  cron calls (commits)     : {calls}")
+        print(f"  simulator read calls     : {sim.read_calls}")
+        print(f"  wall time                : {elapsed:.1f} s")
+        print(f"  throughput               : {run.subscriber_count / elapsed:,.0f} subscribers/s")
+        print(f"  findings (open)          : {found}")
+        print(f"  expected                 : {expected}")
+        print(f"  exact                    : {found == expected}")
+        print(f"  state                    : {run.state}")
+        print(f"  load average             : {load()}")
+        print(f"  machine                  : {machine(cr)}")
+    sim.stop()
+
+
+if __name__ == "__main__":
+    main()
