@@ -144,6 +144,27 @@ class TelecomBillPrintBatch(models.Model):
             }
         )
 
+    def _telecom_hand_over(self):
+        """The files of these batches for the print vendor, as attachments under their own
+        names (the bills PDF and the mailing file of each); the batches are handed over."""
+        attachments = self.env["ir.attachment"]
+        for batch in self.filtered(lambda b: b.state == "ready"):
+            files = [(batch.pdf_filename, batch.pdf_file), (batch.csv_filename, batch.csv_file)]
+            attachments |= attachments.create(
+                [
+                    {
+                        "name": name,
+                        "raw": base64.b64decode(content),
+                        "res_model": batch._name,
+                        "res_id": batch.id,
+                    }
+                    for name, content in files
+                    if content
+                ]
+            )
+            batch.state = "handed_over"
+        return attachments
+
     @api.model
     def _telecom_print_row(self, sequence, move):
         address = move.partner_id

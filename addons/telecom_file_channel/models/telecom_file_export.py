@@ -103,6 +103,7 @@ class TelecomFileExport(models.Model):
             ("numbers", self.env._("Numbers in service (NPAC / number extract)")),
             ("carrier_statement", self.env._("Carrier settlement statements")),
             ("e911", self.env._("E911 locations")),
+            ("print_batch", self.env._("Paper bills for the print vendor")),
         ]
 
     @api.model
@@ -305,6 +306,14 @@ class TelecomFileExport(models.Model):
                 for line in s.line_ids.sorted(lambda x: (x.direction, x.jurisdiction or ""))
             ],
         )  # fmt: skip
+
+    def _telecom_extract_print_batch(self, date_from, date_to):
+        """The paper bills of every print batch not handed over yet: its bills PDF and its
+        mailing file, under their own names; the batches are then handed over."""
+        batches = self.env["telecom.bill.print.batch"].search(
+            [("company_id", "=", self.company_id.id), ("state", "=", "ready")], order="id"
+        )
+        return batches._telecom_hand_over()
 
     def _telecom_extract_e911(self, date_from, date_to):
         """The registered 911 locations of the company's voice numbers (those not removed),

@@ -1,3 +1,4 @@
+import base64
 import csv
 import os
 import shutil
@@ -223,29 +224,23 @@ class TestFileExport(TelecomInterconnectCase):
         self.assertEqual(log.state, "sent")
         with open(os.path.join(self.folder, folder, "print-batch-20260401.pdf"), "rb") as f:
             self.assertEqual(f.read(), b"%PDF-1.4 stand-in")
-        # 2. a scheduled extract of records with attachments (the stand-in extract)
-        _other, second = self._print_batch_stand_in()
-        second.name = "print-batch-20260402.pdf"
-        Export = type(self.Export)
-
-        def extracts(model):
-            return [("print_batch", "Print batches (stand-in)")]
-
-        def extract_print_batch(export, date_from, date_to):
-            return second
-
-        with (
-            patch.object(Export, "_telecom_extracts", extracts),
-            patch.object(Export, "_telecom_extract_print_batch", extract_print_batch,
-                         create=True),
-        ):  # fmt: skip
-            export = self._export(channel, "print_batch", "daily", "unused-%Y%m%d.pdf",
-                                  "2026-04-02")  # fmt: skip
-            with freeze_time("2026-04-03 12:00:00"):
-                channel.action_poll()
-        self.assertEqual(export.file_ids.mapped(lambda f: (f.name, f.state, f.period_start)),
-                         [("print-batch-20260402.pdf", "sent", date(2026, 4, 2))])  # fmt: skip
-        self.assertIn("print-batch-20260402.pdf", self._written(folder))
+        # 2. the paper bills of the bill run's print batches, on schedule
+        paper = self.env["telecom.bill.print.batch"].create(
+            {"pdf_file": base64.b64encode(b"%PDF-1.4 bills"), "pdf_filename": "PB_0001.pdf",
+             "csv_file": base64.b64encode(b"sequence,bill_number\n1,INV/1\n"),
+             "csv_filename": "PB_0001.csv"}
+        )  # fmt: skip
+        export = self._export(channel, "print_batch", "daily", "bills-%Y%m%d.pdf", "2026-04-02")
+        with freeze_time("2026-04-03 12:00:00"):
+            channel.action_poll()
+            channel.action_poll()  # the next day is not due: nothing more
+        self.assertEqual(
+            sorted(export.file_ids.mapped(lambda f: (f.name, f.state, f.period_start))),
+            [("PB_0001.csv", "sent", date(2026, 4, 2)), ("PB_0001.pdf", "sent", date(2026, 4, 2))],
+        )
+        self.assertEqual(paper.state, "handed_over")
+        with open(os.path.join(self.folder, folder, "PB_0001.pdf"), "rb") as f:
+            self.assertEqual(f.read(), b"%PDF-1.4 bills")
 
     def test_print_batch_stand_in_to_local_folder(self):
         channel = self._channel()
