@@ -29,8 +29,20 @@ OPENING_JOURNAL_CODE = "OPEN"
 CHUNK = 1000  # rows created per batch; a chunk with a failing row is redone row by row
 OPEN_ITEMS_PER_ENTRY = 500
 ROW_ERRORS = (RowError, ValueError, *RECORD_ERRORS)
-# legacy customer columns billing has no field for yet: kept on the mapping and reported
-KEPT_COLUMNS = ("bill_delivery", "cpni_approval", "cpni_approval_date", "cpni_optout_notice_date")
+# legacy customer columns owned by modules above billing (CPNI: telecom_regulatory): kept on the
+# mapping and reported when no installed module takes them
+KEPT_COLUMNS = ("cpni_approval", "cpni_approval_date", "cpni_optout_notice_date")
+# legacy words for the bill delivery preference
+BILL_DELIVERY = {
+    "email": "email",
+    "e-mail": "email",
+    "ebill": "email",
+    "portal": "portal",
+    "online": "portal",
+    "paper": "paper",
+    "mail": "paper",
+    "print": "paper",
+}
 
 
 class _Rehearsal(Exception):
@@ -748,6 +760,7 @@ class TelecomMigrationBatch(models.Model):
         values of what no module took (kept and reported as not carried over), or None."""
         if row.get("tax_exempt_certificate"):
             self._telecom_migrate_exemption(partner, row)
+        self._telecom_migrate_bill_delivery(partner, row)
         carried = partner._telecom_migration_extras(row, self)
         kept = {col: row[col] for col in KEPT_COLUMNS if row.get(col) and col not in carried}
         if not kept:
@@ -756,6 +769,30 @@ class TelecomMigrationBatch(models.Model):
             "legacy_values": "\n".join(f"{col}: {value}" for col, value in kept.items()),
             "note": self.env._("needs a home in Odoo: %(cols)s", cols=", ".join(kept)),
         }
+
+    def _telecom_migrate_bill_delivery(self, partner, row):
+        """The bill delivery preference (``bill_delivery``: email, portal or paper, and their
+        usual legacy synonyms) and the bill email contact (``bill_email``, when the bills go
+        to another address than the customer's)."""
+        vals = {}
+        if row.get("bill_delivery"):
+            delivery = BILL_DELIVERY.get(row["bill_delivery"].strip().lower())
+            if not delivery:
+                raise RowError(
+                    f"bill delivery {row['bill_delivery']!r} is not one of "
+                    f"{', '.join(sorted(BILL_DELIVERY))}"
+                )
+            vals["telecom_bill_delivery"] = delivery
+        email = (row.get("bill_email") or "").strip()
+        if email and email != partner.email:
+            contact = partner.child_ids.filtered(lambda c: c.email == email)[:1]
+            if not contact:
+                contact = partner.create(
+                    {"parent_id": partner.id, "type": "invoice", "name": email, "email": email}
+                )
+            vals["telecom_bill_contact_id"] = contact.id
+        if vals:
+            partner.write(vals)
 
     def _telecom_keep(self, items):
         """Mappings of kind *Kept* for ``items`` [(legacy id, record, values)], in batch."""

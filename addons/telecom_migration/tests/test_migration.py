@@ -138,10 +138,13 @@ class TestLegacyMigration(LegacyExportCase):
             [("kind", "=", "token"), ("legacy_id", "=", "L-1003")]
         )
         self.assertIn("tok_bob_1111", kept.note)
-        delivery = self.env["telecom.migration.map"].search(
-            [("kind", "=", "kept"), ("legacy_id", "=", "customer:L-1002")]
+        jane = self._partner("L-1002")
+        self.assertEqual(jane.telecom_bill_delivery, "paper")
+        self.assertEqual(self._partner("L-1001").telecom_bill_delivery, "email")
+        self.assertEqual(
+            self._partner("L-1001").telecom_bill_contact_id.email, "ap-bills@acme.example"
         )
-        self.assertIn("bill_delivery: paper", delivery.legacy_values)
+        self.assertFalse(self._partner("L-1002").telecom_bill_contact_id)
 
     def test_cpni_choices_through_the_hook(self):
         jane = self._partner("L-1002")
@@ -156,7 +159,7 @@ class TestLegacyMigration(LegacyExportCase):
         kept = self.env["telecom.migration.map"].search(
             [("kind", "=", "kept"), ("legacy_id", "=", "customer:L-1002")]
         )
-        self.assertEqual(kept.legacy_values, "bill_delivery: paper")
+        self.assertFalse(kept, "CPNI choices and bill delivery all carried over")
 
     def test_services_and_numbers(self):
         jane = self._partner("L-1002")
