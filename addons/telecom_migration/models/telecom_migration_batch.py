@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
 from ..tools.legacy import RowError, amount, optional_date, to_date
@@ -301,9 +302,8 @@ class TelecomMigrationBatch(models.Model):
         for batch in self:
             if not batch.customers_file:
                 raise UserError(self.env._("Attach the legacy customers file."))
-            found = self.env["telecom.migration.duplicate"]._telecom_find(
-                batch, batch._read_csv("customers_file")
-            )
+            rows = [item for item in batch._read_csv("customers_file") if "_reason" not in item[1]]
+            found = self.env["telecom.migration.duplicate"]._telecom_find(batch, rows)
             batch.message_post(
                 body=self.env._("%(n)s candidate duplicate(s) to review.", n=len(found.exists()))
             )
@@ -364,15 +364,31 @@ class TelecomMigrationBatch(models.Model):
         return self.env["telecom.subscription"].browse(entries.mapped("res_id")).exists()
 
     def _read_csv(self, field):
+        """``[(line number, {column: stripped value})]`` of the file ``field``; a row that
+        cannot be read (bytes that are not UTF-8, wrong column count...) has only
+        ``_reason``."""
         content = self[field]
         if not content:
             return []
-        text = base64.b64decode(content).decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = CsvRows(
+            self.env,
+            base64.b64decode(content),
+            what=self.env._("The file %(name)s", name=self[field.replace("_file", "_filename")]
+                            or field),
+        )  # fmt: skip
+        header = rows.header
         return [
-            (line_no, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
-            for line_no, row in enumerate(reader, start=2)
-        ]
+            (row.line_no, {"_reason": row.reason} if row.reason
+             else {h: v.strip() for h, v in zip(header, row.values, strict=True)})
+            for row in rows
+        ]  # fmt: skip
+
+    def _readable(self, file, rows):
+        """``rows`` without the ones that cannot be read, which are rejected."""
+        for line_no, row in rows:
+            if "_reason" in row:
+                self._reject(file, line_no, None, row["_reason"])
+        return [(line_no, row) for line_no, row in rows if "_reason" not in row]
 
     def _map(self, kind, legacy_id):
         entry = self.env["telecom.migration.map"].search(
@@ -491,17 +507,18 @@ class TelecomMigrationBatch(models.Model):
             state.code: state.id
             for state in self.env["res.country.state"].search([("country_id.code", "=", "US")])
         }
+        readable = {name: self._readable(name, rows) for name, rows in files.items()}
         customers = self._chunked(
             "customers",
-            files["customers"],
+            readable["customers"],
             lambda chunk: self._telecom_migrate_customers(chunk, merges, states),
         )
         services = self._chunked(
             "services",
-            files["services"],
+            readable["services"],
             lambda chunk: self._telecom_migrate_services(chunk, plans),
         )
-        invoices = self._telecom_migrate_history(files["invoices"], files["invoice_lines"])
+        invoices = self._telecom_migrate_history(readable["invoices"], readable["invoice_lines"])
         items = self._telecom_open_items(customers, invoices)
         self.write(
             {
@@ -515,7 +532,7 @@ class TelecomMigrationBatch(models.Model):
             }
         )
         self._telecom_check_files(files, customers, services, invoices)
-        self._telecom_check_balances(files["customers"])
+        self._telecom_check_balances(readable["customers"])
         self.invalidate_recordset()
         failed = (
             self.reject_count
@@ -559,7 +576,7 @@ class TelecomMigrationBatch(models.Model):
         """{legacy code: product} for plans and add-ons."""
         plans = {}
         Product = self.env["product.product"]
-        for line_no, row in self._read_csv("plan_map_file"):
+        for line_no, row in self._readable("plan_map", self._read_csv("plan_map_file")):
             code, target = row.get("legacy_code"), row.get("plan")
             product = Product.search([("default_code", "=", target)], limit=1) or Product.search(
                 [("name", "=", target)], limit=1
@@ -1290,8 +1307,14 @@ class TelecomMigrationBatch(models.Model):
     def _telecom_check_files(self, files, customers, services, invoices):
         """Rows and amounts per file: what the file says (every row) against what landed."""
 
+        def safe_amount(row, column):
+            try:
+                return amount(row.get(column), column)
+            except RowError:  # rejected: counted, its amount unknown
+                return Decimal(0)
+
         def total(rows, column):
-            return sum((amount(r.get(column), column) for _n, r in rows), Decimal(0))
+            return sum((safe_amount(r, column) for _n, r in rows), Decimal(0))
 
         def landed_total(rows, column):
             return sum((amount(r.get(column), column) for r in rows), Decimal(0))

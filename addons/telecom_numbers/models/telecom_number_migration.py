@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools.staging import reject_duplicates, stage
+from ..tools.staging import insert_rejects, reject_duplicates, stage
 from .telecom_number import NUMBER_SOURCES, NUMBER_TYPES, TOLL_FREE_NPAS
 from .telecom_number_import import MARK, _nanp_reason
 
@@ -159,7 +159,9 @@ class TelecomNumberMigration(models.Model):
         by_status = self._telecom_status_counts()
         created = self._telecom_insert_numbers()
         ports = self._telecom_insert_port_history()
-        rejected = self._telecom_insert_rejects()
+        rejected = insert_rejects(
+            self.env, STAGE, "telecom.number.migration.reject", self, "number"
+        )
         cr.execute("DROP TABLE tn_migration_stage")
         if created >= 100_000:
             cr.execute("ANALYZE telecom_number")
@@ -391,24 +393,6 @@ class TelecomNumberMigration(models.Model):
                 """,
                 uid=self.env.uid,
                 reason=self.env._("Ported in (legacy system)"),
-            )
-        )
-        return self.env.cr.rowcount
-
-    def _telecom_insert_rejects(self):
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO telecom_number_migration_reject (
-                    migration_id, row_number, value, reason,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT %(migration)s, row_no, left(coalesce(number, ''), 250), reason,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM tn_migration_stage
-                 WHERE reason IS NOT NULL
-                """,
-                migration=self.id,
-                uid=self.env.uid,
             )
         )
         return self.env.cr.rowcount
