@@ -8,10 +8,9 @@ vendor files, migration extracts, payment files) reads its file with :class:`Csv
 - each line is decoded on its own: a line with bytes that are not UTF-8, or a NUL byte, or
   longer than :data:`MAX_LINE_BYTES`, becomes a rejected :class:`Row` with the reason, the
   other lines are read;
-- a quoted field may hold line breaks; a stray quote that would swallow the following lines
-  (the row then has the wrong number of columns, or spans more than
-  :data:`MAX_RECORD_LINES` lines) rejects its own line only and the lines after it are read
-  again;
+- a row is one line: a quote left open at the end of a line (a stray quote, or a line
+  break inside a quoted field) rejects that line only, and the lines after it are read
+  as rows of their own, so that one stray quote never swallows the rows that follow;
 - a row with another number of columns than the header is rejected with both counts;
 - what cannot be imported at all is refused up front with a :class:`UserError` saying what
   to fix: an empty file, a UTF-16 file, an unreadable header, a header without the required
@@ -36,13 +35,12 @@ from odoo.exceptions import UserError
 
 BLOCK_BYTES = 1 << 20
 MAX_LINE_BYTES = 1 << 20
-MAX_RECORD_LINES = 20
 INT_MAX = 2**31 - 1
 SHOWN_CHARS = 60
 RAW_CHARS = 2000
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _INTEGER = re.compile(r"[-+]?[0-9]{1,19}")
 
@@ -136,8 +134,8 @@ class CsvRows:
     :param what: how messages name the file ("The CDR file ...")
 
     ``header`` is the list of normalised column names, ``positions`` ``{column: index}``;
-    iterating yields :class:`Row`; ``count`` is the number of rows read (blank lines are not
-    rows).
+    ``header_line`` its line number; iterating yields :class:`Row`; ``count`` is the number
+    of rows read (blank lines are not rows).
     """
 
     def __init__(self, env, content, required=(), aliases=None, what=None):
@@ -256,6 +254,7 @@ class CsvRows:
                     )
                 )
             if text.strip():
+                self.header_line = line_no
                 names = [normalise_name(name) for name in next(csv.reader([text]))]
                 return [aliases.get(name, name) for name in names]
         raise UserError(
@@ -277,23 +276,25 @@ class CsvRows:
                     return
                 values = []
             taken = self._taken
-            if len(taken) > 1 and (
-                error or len(values) != self.width or len(taken) > MAX_RECORD_LINES
-            ):
-                # a stray quote: its own line is rejected, the lines after it read again
+            if len(taken) > 1:
+                # a quote left open: its own line is rejected, the lines after it read again
                 self._pushback.extendleft(reversed(taken[1:]))
+                reader = csv.reader(self._feed())  # the old one may have seen the end
                 taken = taken[:1]
                 values = next(csv.reader([taken[0][1] or ""]), [])
-                error = self.env._('an unbalanced quote (")')
+                error = self.env._(
+                    'a quote (") left open at the end of the line (a stray quote, or a line '
+                    "break inside a quoted field)"
+                )
             blank = not values or (len(values) == 1 and not values[0].strip())
-            if blank and not any(no in self._line_errors for no, _text in taken):
+            if blank and not error and not any(no in self._line_errors for no, _t in taken):
                 continue
             yield self._row(taken, values, error)
 
     def _row(self, taken, values, error):
         self.count += 1
         line_no = taken[0][0]
-        raw = taken[0][1] or "" if len(taken) == 1 else "\n".join(t or "" for _n, t in taken)
+        raw = taken[0][1] or ""
         reason = next(
             (self._line_errors.pop(no) for no, _text in taken if no in self._line_errors), None
         )

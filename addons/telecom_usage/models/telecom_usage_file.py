@@ -325,7 +325,10 @@ class TelecomUsageFile(models.Model):
 
     def _telecom_stage_csv(self, content):
         rows = CsvRows(self.env, content, sorted(REQUIRED_COLUMNS), what=self.env._("The CDR file"))
-        if len(set(rows.header)) == len(rows.header):
+        # PostgreSQL parses a clean file: no quotes (a stray one would join lines into one
+        # row), no end-of-data marker (\.), distinct column names
+        clean = b'"' not in content and b"\\" not in content and rows.header_line == 1
+        if clean and len(set(rows.header)) == len(rows.header):
             try:
                 with self.env.cr.savepoint():
                     return self._telecom_stage_copy(content, rows.header)
