@@ -218,7 +218,7 @@ class TelecomNumberMigration(models.Model):
                     statuses=", ".join(MIGRATION_STATUSES),
                 )
             if source not in sources:
-                return _("Source '%(source)s' is not native or ported_in.", source=source)
+                return _("Source '%(value)s' is not native or ported_in.", value=source)
             if missing:
                 return _(
                     "A %(status)s number needs: %(columns)s.",
