@@ -1,2 +1,3 @@
 from . import test_migration
 from . import test_parallel_run
+from . import test_import_fuzz
