@@ -1,1 +1,2 @@
 from . import test_file_channel
+from . import test_import_fuzz
