@@ -1,10 +1,17 @@
 import base64
-import csv
-import io
 import re
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.telecom_catalog.tools.csv_rows import (
+    CsvRows,
+    printable,
+    shown,
+    to_decimal,
+    to_int,
+    to_text,
+)
 
 # Columns of the Fabric location file this import reads (CostQuest NBM Fabric CSV);
 # other columns are ignored.
@@ -16,6 +23,7 @@ STATE = re.compile(r"^[A-Z]{2}$")
 TRUE = {"true", "1", "t", "yes", "y"}
 FALSE = {"false", "0", "f", "no", "n"}
 CHUNK = 1000
+COORDINATE_DIGITS = (10, 7)
 
 
 class TelecomBdcFabricImport(models.Model):
@@ -102,23 +110,14 @@ class TelecomBdcFabricImport(models.Model):
         return fabric
 
     def _telecom_rows(self):
+        """The file's rows (CsvRows): a row that cannot be read carries its reason."""
         self.ensure_one()
-        text = base64.b64decode(self.file or b"").decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text))
-        header = [name.strip().lower() for name in (reader.fieldnames or [])]
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
-        if missing:
-            raise UserError(
-                self.env._(
-                    "%(file)s is not a Fabric location file: the columns %(missing)s are "
-                    "missing (found: %(found)s).",
-                    file=self.filename or self.env._("The file"),
-                    missing=", ".join(missing),
-                    found=", ".join(header) or self.env._("nothing"),
-                )
-            )
-        reader.fieldnames = header
-        return reader
+        return CsvRows(
+            self.env,
+            base64.b64decode(self.file or b""),
+            REQUIRED_COLUMNS,
+            what=self.filename or self.env._("The Fabric file"),
+        )
 
     def _telecom_import(self):
         self.ensure_one()
@@ -126,8 +125,10 @@ class TelecomBdcFabricImport(models.Model):
             raise UserError(self.env._("%(name)s was imported already.", name=self.name))
         self.reject_ids.unlink()
         valid, rejects, seen = {}, [], set()
-        for number, row in enumerate(self._telecom_rows(), start=2):  # line 1 is the header
-            values, reason = self._telecom_parse_row(row)
+        rows = self._telecom_rows()
+        for line in rows:
+            number, row = line.line_no, rows.record(line, REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+            values, reason = (None, line.reason) if line.reason else self._telecom_parse_row(row)
             if not reason and values["location_id"] in seen:
                 reason = self.env._("Location id appears twice in the file.")
             if reason:
@@ -135,7 +136,7 @@ class TelecomBdcFabricImport(models.Model):
                     {
                         "import_id": self.id,
                         "row_number": number,
-                        "location_ref": (row.get("location_id") or "")[:20],
+                        "location_ref": printable(row.get("location_id") or "")[:20],
                         "reason": reason,
                     }
                 )
@@ -162,17 +163,17 @@ class TelecomBdcFabricImport(models.Model):
         location_id, zip_code, state = get("location_id"), get("zip"), get("state").upper()
         flag = get("bsl_flag").lower()
         if not LOCATION_ID.match(location_id or ""):
-            return None, self.env._("Location id %(id)r is not a number.", id=location_id)
+            return None, self.env._("Location id %(id)s is not a number.", id=shown(location_id))
         if flag not in TRUE | FALSE:
-            return None, self.env._("bsl_flag %(flag)r is not True or False.", flag=flag)
+            return None, self.env._("bsl_flag %(flag)s is not True or False.", flag=shown(flag))
         if flag in FALSE:
             return None, self.env._("Not a Broadband Serviceable Location (bsl_flag False).")
         if not get("address_primary") or not get("city"):
             return None, self.env._("Address or city missing.")
         if not STATE.match(state or ""):
-            return None, self.env._("State %(state)r is not a 2-letter code.", state=state)
+            return None, self.env._("State %(state)s is not a 2-letter code.", state=shown(state))
         if not ZIP.match(zip_code or ""):
-            return None, self.env._("ZIP code %(zip)r is not 5 digits.", zip=zip_code)
+            return None, self.env._("ZIP code %(zip)s is not 5 digits.", zip=shown(zip_code))
         values = {
             "location_id": location_id,
             "address_primary": get("address_primary"),
@@ -184,11 +185,15 @@ class TelecomBdcFabricImport(models.Model):
             "import_id": self.id,
         }
         try:
-            values["unit_count"] = int(get("unit_count") or 1)
-            values["latitude"] = float(get("latitude") or 0.0)
-            values["longitude"] = float(get("longitude") or 0.0)
-        except ValueError:
-            return None, self.env._("unit_count, latitude or longitude is not a number.")
+            values["block_geoid"] = to_text(get("block_geoid"), "block_geoid", 15) or False
+            values["unit_count"] = to_int(get("unit_count"), "unit_count", 1, default=1)
+            for column, limit in (("latitude", 90), ("longitude", 180)):
+                degrees = to_decimal(get(column), column, COORDINATE_DIGITS, -limit, "0")
+                if degrees > limit:
+                    raise ValueError(f"{column} {degrees} is not between -{limit} and {limit}")
+                values[column] = float(degrees)
+        except ValueError as error:
+            return None, str(error)
         return values, None
 
     def _telecom_upsert(self, valid):
