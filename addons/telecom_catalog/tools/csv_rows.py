@@ -119,6 +119,13 @@ class Row:
     reason: str | None = None
 
 
+def csv_line(values):
+    """One CSV line of ``values`` (printable): the row as a reject keeps it to be corrected."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([printable(str(v or "")) for v in values])
+    return buffer.getvalue()[:RAW_CHARS]
+
+
 def normalise_name(name):
     return name.strip().lower().replace(" ", "_").replace("-", "_")
 

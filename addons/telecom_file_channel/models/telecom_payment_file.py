@@ -47,11 +47,7 @@ class TelecomPaymentFile(models.Model):
         rows = CsvRows(
             self.env, content, sorted(PAYMENT_COLUMNS), what=self.env._("The payment file")
         )
-        journal = self.journal_id or self.env["account.journal"].search(
-            [("type", "=", "bank"), ("company_id", "=", self.company_id.id)], limit=1
-        )
-        if not journal:
-            raise UserError(self.env._("Create a bank journal to register the payments."))
+        journal = self._telecom_journal()
         lines = []
         for row in rows:
             values = rows.record(row, PAYMENT_FIELDS)
@@ -62,25 +58,39 @@ class TelecomPaymentFile(models.Model):
                      "reason": row.reason}
                 )  # fmt: skip
                 continue
-            try:
-                with self.env.cr.savepoint():
-                    lines.append(self._telecom_pay_row(row.line_no, values, journal))
-            except RECORD_ERRORS as error:  # this payment only: the others go on
-                self.env.invalidate_all()
-                lines.append(
-                    {"payment_file_id": self.id, "line_no": row.line_no, "state": "rejected",
-                     "reference": values["reference"], "payer": values["payer"],
-                     "reason": str(error)[:500]}
-                )  # fmt: skip
+            lines.append(self._telecom_pay_row_safely(row.line_no, values, journal))
         self.env["telecom.payment.file.line"].create(lines)
-        matched = [line for line in lines if line["state"] == "matched"]
+        self._telecom_count()
+
+    def _telecom_journal(self):
+        journal = self.journal_id or self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company_id.id)], limit=1
+        )
+        if not journal:
+            raise UserError(self.env._("Create a bank journal to register the payments."))
+        return journal
+
+    def _telecom_count(self):
+        matched = self.line_ids.filtered(lambda line: line.state == "matched")
         self.write(
             {
                 "matched_count": len(matched),
-                "rejected_count": len(lines) - len(matched),
-                "amount_matched": sum(line["amount"] for line in matched),
+                "rejected_count": len(self.line_ids) - len(matched),
+                "amount_matched": sum(matched.mapped("amount")),
             }
         )
+
+    def _telecom_pay_row_safely(self, line_no, row, journal):
+        """``_telecom_pay_row`` in a savepoint: a payment that fails is rejected with the
+        error, the others go on."""
+        try:
+            with self.env.cr.savepoint():
+                return self._telecom_pay_row(line_no, row, journal)
+        except RECORD_ERRORS as error:
+            self.env.invalidate_all()
+            return {"payment_file_id": self.id, "line_no": line_no, "state": "rejected",
+                    "reference": row.get("reference"), "payer": row.get("payer"),
+                    "reason": str(error)[:500]}  # fmt: skip
 
     def _telecom_pay_row(self, line_no, row, journal):
         """Values of the file line of one row, its payment registered when it matches."""

@@ -53,3 +53,16 @@ class TestPaymentFileFuzz(TelecomBillingCase):
             self.assertEqual(len(lines), len(keys) + bad)
             self.assertEqual(payment_file.matched_count + payment_file.rejected_count, len(lines))
             self.assertTrue(all((lines - matched).mapped("reason")))
+
+    def test_rejected_payment_corrected_and_paid_again(self):
+        bill = self.bills[0]
+        payment_file = self.env["telecom.payment.file"].create({"filename": "typo.csv"})
+        payment_file._telecom_import(
+            f"reference,amount,date\n{bill.name},1O.00,2026-03-05\n".encode()
+        )
+        line = payment_file.line_ids
+        self.assertEqual(line.state, "rejected")
+        line.write({"amount": 10.0, "date": "2026-03-05"})
+        line.action_pay_again()
+        self.assertEqual((line.state, line.move_id), ("matched", bill))
+        self.assertEqual((payment_file.matched_count, payment_file.rejected_count), (1, 0))

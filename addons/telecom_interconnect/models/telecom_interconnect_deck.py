@@ -7,9 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.telecom_catalog.tools.csv_rows import (
-    RAW_CHARS,
     CsvRows,
-    printable,
+    csv_line,
     shown,
     to_decimal,
     to_int,
@@ -144,6 +143,30 @@ class TelecomInterconnectDeck(models.Model):
             )
         )
 
+    def _telecom_reimport_rows(self, rejects):
+        """Import the corrected ``rejects`` into this deck: good rows become its rates,
+        the others rejects again (same line). Returns what it did, in a sentence."""
+        rows = CsvRows(self.env, rejects._telecom_reimport_content(DECK_COLUMNS))
+        seen = {(rate.prefix, rate.jurisdiction) for rate in self.rate_ids}
+        rates, again = self._telecom_read_rows(rows, seen)
+        lines = dict(enumerate(rejects.mapped("line_no"), start=2))
+        for values in again:
+            values["line_no"] = lines[values["line_no"]]
+        self._telecom_insert_rates(rates)
+        self.env["telecom.interconnect.deck.reject"].create(again)
+        self.write(
+            {
+                "imported_count": self.imported_count + len(rates),
+                "rejected_count": self.rejected_count - len(rates),
+            }
+        )
+        return self.env._(
+            "%(name)s: %(n)s rates imported, %(bad)s rows still rejected.",
+            name=self.name,
+            n=len(rates),
+            bad=len(again),
+        )
+
     def _telecom_read_rows(self, rows, seen):
         """``(rates, rejects)`` of ``rows`` (CsvRows): the values of each good row, the
         reject values of the others; ``seen`` holds the (prefix, jurisdiction) already read."""
@@ -160,7 +183,7 @@ class TelecomInterconnectDeck(models.Model):
             except ValueError as error:
                 rejects.append(
                     {"deck_id": self.id, "line_no": row.line_no, "reason": str(error)[:500],
-                     "raw": printable(row.raw)[:RAW_CHARS]}
+                     "raw": csv_line(rows.record(row, DECK_COLUMNS).values())}
                 )  # fmt: skip
                 continue
             rates.append(values)

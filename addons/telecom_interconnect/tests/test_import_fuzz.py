@@ -77,3 +77,16 @@ class TestInterconnectImportFuzz(TelecomInterconnectCase):
             self.assertEqual(deck.read_count, deck.imported_count + deck.rejected_count)
             self.assertEqual(len(deck.reject_ids), deck.rejected_count)
             self.assertTrue(all(deck.reject_ids.mapped("reason")))
+
+    def test_deck_reject_corrected_and_reimported(self):
+        deck = self._deck(
+            "in", b"prefix,jurisdiction,rate\n1303,interstate,0.01\n1720,interstate,1e400\n",
+            date_from=date(2026, 5, 1),
+        )  # fmt: skip
+        reject = deck.reject_ids
+        self.assertIn("more than 10 digits before the point", reject.reason)
+        reject.raw = reject.raw.replace("1e400", "0.02")
+        reject.action_reimport()
+        self.assertEqual(reject.state, "reimported")
+        self.assertEqual(deck.rate_ids.filtered(lambda r: r.prefix == "1720").price, 0.02)
+        self.assertEqual((deck.imported_count, deck.rejected_count), (2, 0))

@@ -1,6 +1,7 @@
 import base64
 import csv
 import io
+import re
 import time
 import zipfile
 from collections import defaultdict
@@ -13,7 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
-from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows
+from odoo.addons.telecom_catalog.tools.csv_rows import RAW_CHARS, CsvRows, printable, shown
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
 from ..tools.legacy import RowError, amount, optional_date, to_date
@@ -27,9 +28,18 @@ VALIDATION_STATES = [("passed", "Passed"), ("failed", "Failed")]
 HISTORY_MONTHS = 24
 SUSPENSE_CODE = "999900"
 OPENING_JOURNAL_CODE = "OPEN"
+LINE_END = re.compile(r"(\r\n|\r|\n)")
 CHUNK = 1000  # rows created per batch; a chunk with a failing row is redone row by row
 OPEN_ITEMS_PER_ENTRY = 500
 ROW_ERRORS = (RowError, ValueError, *RECORD_ERRORS)
+# the columns each extract must have (its header is refused without them)
+REQUIRED_COLUMNS = {
+    "customers": ["legacy_id", "name"],
+    "services": ["legacy_id", "customer_id"],
+    "plan_map": ["legacy_code", "plan"],
+    "invoices": ["legacy_id", "customer_id"],
+    "invoice_lines": ["invoice_id"],
+}
 # legacy customer columns billing has no field for yet: kept on the mapping and reported
 KEPT_COLUMNS = ("bill_delivery", "cpni_approval", "cpni_approval_date", "cpni_optout_notice_date")
 
@@ -364,30 +374,49 @@ class TelecomMigrationBatch(models.Model):
         return self.env["telecom.subscription"].browse(entries.mapped("res_id")).exists()
 
     def _read_csv(self, field):
-        """``[(line number, {column: stripped value})]`` of the file ``field``; a row that
-        cannot be read (bytes that are not UTF-8, wrong column count...) has only
-        ``_reason``."""
+        """``[(line number, {column: stripped value, "_raw": the line})]`` of the file
+        ``field``; a row that cannot be read (bytes that are not UTF-8, wrong column
+        count...) has only ``_reason`` and ``_raw``."""
         content = self[field]
         if not content:
             return []
         rows = CsvRows(
             self.env,
             base64.b64decode(content),
+            REQUIRED_COLUMNS[field.removesuffix("_file")],
             what=self.env._("The file %(name)s", name=self[field.replace("_file", "_filename")]
                             or field),
         )  # fmt: skip
         header = rows.header
         return [
-            (row.line_no, {"_reason": row.reason} if row.reason
-             else {h: v.strip() for h, v in zip(header, row.values, strict=True)})
+            (row.line_no, {"_reason": row.reason, "_raw": printable(row.raw)} if row.reason
+             else {**{h: v.strip() for h, v in zip(header, row.values, strict=True)},
+                   "_raw": row.raw})
             for row in rows
         ]  # fmt: skip
+
+    def _telecom_reimport_rows(self, rejects):
+        """Put the corrected ``rejects`` in their files, in place of the lines they were
+        read from, and run the migration again (it is re-runnable: what landed is
+        updated, not duplicated). Returns what it did, in a sentence."""
+        for file in set(rejects.mapped("file")):
+            field = f"{file}_file"
+            lines = LINE_END.split(base64.b64decode(self[field]).decode(errors="surrogateescape"))
+            for reject in rejects.filtered(lambda r, f=file: r.file == f):
+                lines[2 * (reject.line_no - 1)] = (reject.raw or "").replace("\n", " ")
+            self[field] = base64.b64encode("".join(lines).encode(errors="surrogateescape"))
+        self.action_run()
+        return self.env._(
+            "%(name)s migrated again with the corrected rows: %(n)s rows rejected.",
+            name=self.name,
+            n=self.reject_count,
+        )
 
     def _readable(self, file, rows):
         """``rows`` without the ones that cannot be read, which are rejected."""
         for line_no, row in rows:
             if "_reason" in row:
-                self._reject(file, line_no, None, row["_reason"])
+                self._reject(file, line_no, row, row["_reason"])
         return [(line_no, row) for line_no, row in rows if "_reason" not in row]
 
     def _map(self, kind, legacy_id):
@@ -410,14 +439,16 @@ class TelecomMigrationBatch(models.Model):
                 {"company_id": self.company_id.id, "kind": kind, "legacy_id": legacy_id, **vals}
             )
 
-    def _reject(self, file, line_no, legacy_id, reason):
+    def _reject(self, file, line_no, row, reason):
+        """Reject ``row`` (dict of the file's row, kept to be corrected) with ``reason``."""
         self.env["telecom.migration.reject"].create(
             {
                 "batch_id": self.id,
                 "file": file,
                 "line_no": line_no,
-                "legacy_id": legacy_id,
+                "legacy_id": row.get("legacy_id") or row.get("legacy_code"),
                 "reason": str(reason)[:500],
+                "raw": printable(row.get("_raw") or "")[:RAW_CHARS],
             }
         )
 
@@ -431,7 +462,7 @@ class TelecomMigrationBatch(models.Model):
                     done += handler(line_no, row)
             except ROW_ERRORS as error:
                 self.env.invalidate_all()
-                self._reject(file, line_no, row.get("legacy_id"), error)
+                self._reject(file, line_no, row, error)
         return done
 
     def _chunked(self, file, rows, handler):
@@ -585,8 +616,8 @@ class TelecomMigrationBatch(models.Model):
                 self._reject(
                     "plan_map",
                     line_no,
-                    code,
-                    f"{target!r} is not a plan or an add-on of the catalog",
+                    row,
+                    f"{shown(target or '')} is not a plan or an add-on of the catalog",
                 )
                 continue
             plans[code] = product
@@ -660,7 +691,7 @@ class TelecomMigrationBatch(models.Model):
             try:
                 checked.append((row, *self._telecom_check_customer(row, states)))
             except RowError as error:
-                self._reject("customers", line_no, row.get("legacy_id"), error)
+                self._reject("customers", line_no, row, error)
         ids = [row["legacy_id"] for row, *_rest in checked]
         known = self._maps("customer", ids)
         partners = {}
@@ -850,7 +881,7 @@ class TelecomMigrationBatch(models.Model):
             try:
                 checked.append((row, *self._telecom_check_service(row, plans, subscriptions)))
             except RowError as error:
-                self._reject("services", line_no, row.get("legacy_id"), error)
+                self._reject("services", line_no, row, error)
         known = self._maps("service", [row["legacy_id"] for row, *_rest in checked])
         Service = self.env["telecom.service"]
         new = [(row, vals) for row, vals, _number in checked if row["legacy_id"] not in known]
@@ -1016,7 +1047,7 @@ class TelecomMigrationBatch(models.Model):
             try:
                 values = self._telecom_check_invoice(row, customers, subscriptions, lines)
             except RowError as error:
-                self._reject("invoices", line_no, row.get("legacy_id"), error)
+                self._reject("invoices", line_no, row, error)
                 continue
             landed.append(row)
             if values[3] >= cutoff:

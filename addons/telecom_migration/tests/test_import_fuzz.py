@@ -44,3 +44,20 @@ class TestMigrationImportFuzz(TelecomBillingCase):
             self.assertEqual(check.legacy_rows, len(keys) + bad)
             self.assertEqual(check.legacy_rows, check.landed_rows + check.rejected_rows)
             self.assertTrue(all(batch.reject_ids.mapped("reason")))
+
+    def test_reject_corrected_and_reimported(self):
+        bad_row = ROW.format(ref="FX-2", n=2).replace(",5,", ",45,")
+        content = f"{HEADER}\n{ROW.format(ref='FX-1', n=1)}\n{bad_row}\n".encode()
+        batch = self.env["telecom.migration.batch"].create(
+            {"date": "2026-03-10", "customers_file": base64.b64encode(content)}
+        )
+        batch.action_run()
+        reject = batch.reject_ids
+        self.assertIn("bill cycle day 45", reject.reason)
+        reject.raw = reject.raw.replace(",45,", ",5,")
+        reject.action_reimport()
+        landed = self.env["telecom.migration.map"].search(
+            [("batch_id", "=", batch.id), ("kind", "=", "customer")]
+        )
+        self.assertEqual(set(landed.mapped("legacy_id")), {"FX-1", "FX-2"})
+        self.assertFalse(batch.reject_ids)

@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, printable
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, csv_line, printable
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
 from ..tools.staging import insert_rejects
@@ -197,7 +197,7 @@ class TelecomNumberImport(models.Model):
             CREATE TEMP TABLE tn_import_stage (
                 row_no integer, number text, nat text, npa text, nxx text, line text,
                 rate_center text, lata text, state_code text, ocn text, number_type text,
-                reason text
+                reason text, raw text
             ) ON COMMIT DROP
             """
         )
@@ -212,8 +212,14 @@ class TelecomNumberImport(models.Model):
         )
         created = self._telecom_insert_numbers()
         rejected = insert_rejects(
-            self.env, "tn_import_stage", "telecom.number.import.reject", self, "number"
-        )
+            self.env,
+            "tn_import_stage",
+            "telecom.number.import.reject",
+            self,
+            "number",
+            [SQL("coalesce(nullif(number, ''), '+1' || nat)"), "rate_center", "lata",
+             "state_code", "ocn", "number_type"],
+        )  # fmt: skip
         cr.execute("DROP TABLE tn_import_stage")
         if created >= 100_000:
             cr.execute("ANALYZE telecom_number")
@@ -260,11 +266,30 @@ class TelecomNumberImport(models.Model):
         blanks = ("",) * 9
         for row in rows:
             if row.reason:
-                write((row.line_no, printable(row.raw)[:250], *blanks, row.reason))
-            else:
-                write((row.line_no, *check(row.values)))
+                raw = csv_line(rows.record(row, IMPORT_COLUMNS).values())
+                write((row.line_no, printable(row.raw)[:250], *blanks, row.reason, raw))
+                continue
+            values = check(row.values)
+            raw = csv_line(rows.record(row, IMPORT_COLUMNS).values()) if values[-1] else None
+            write((row.line_no, *values, raw))
         buffer.seek(0)
         return rows.count, buffer
+
+    def _telecom_reimport_rows(self, rejects):
+        """A new import of the corrected ``rejects`` (same target block); returns what it
+        did, in a sentence."""
+        again = self.create(
+            {"filename": f"{self.name}-corrected.csv", "block_id": self.block_id.id,
+             "create_blocks": self.create_blocks}
+        )  # fmt: skip
+        again._telecom_run_import(rejects._telecom_reimport_content(IMPORT_COLUMNS))
+        return self.env._(
+            "%(name)s: %(rows)s rows, %(created)s numbers created, %(rejected)s rejected.",
+            name=again.name,
+            rows=again.row_count,
+            created=again.created_count,
+            rejected=again.rejected_count,
+        )
 
     def _telecom_row_checker(self, positions):
         """A function checking one CSV row: returns the staging columns after ``row_no``."""

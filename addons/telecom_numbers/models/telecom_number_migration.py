@@ -160,7 +160,7 @@ class TelecomNumberMigration(models.Model):
         created = self._telecom_insert_numbers()
         ports = self._telecom_insert_port_history()
         rejected = insert_rejects(
-            self.env, STAGE, "telecom.number.migration.reject", self, "number"
+            self.env, STAGE, "telecom.number.migration.reject", self, "number", MIGRATION_COLUMNS
         )
         cr.execute("DROP TABLE tn_migration_stage")
         if created >= 100_000:
@@ -188,6 +188,20 @@ class TelecomNumberMigration(models.Model):
         self.report = self._telecom_report(by_status, ports, sim_import)
         self.message_post(body=self.report)
         return True
+
+    def _telecom_reimport_rows(self, rejects):
+        """A new migration of the corrected ``rejects``; returns what it did, in a sentence."""
+        again = self._telecom_migrate_csv(
+            rejects._telecom_reimport_content(MIGRATION_COLUMNS),
+            filename=f"{self.name}-corrected.csv",
+        )
+        return self.env._(
+            "%(name)s: %(rows)s rows, %(created)s numbers created, %(rejected)s rejected.",
+            name=again.name,
+            rows=again.row_count,
+            created=again.created_count,
+            rejected=again.rejected_count,
+        )
 
     def _telecom_row_checker(self):
         """A function checking one legacy row on its own: ``(values, reason)``."""

@@ -125,7 +125,9 @@ class TelecomSimImport(models.Model):
         self._telecom_check_set()
         created = self._telecom_insert_sims()
         cr = self.env.cr
-        rejected = insert_rejects(self.env, STAGE, "telecom.sim.import.reject", self, "iccid")
+        rejected = insert_rejects(
+            self.env, STAGE, "telecom.sim.import.reject", self, "iccid", SIM_COLUMNS
+        )
         cr.execute("DROP TABLE sim_import_stage")
         self.env["telecom.sim"].invalidate_model()
         self.invalidate_recordset(["reject_ids", "sim_ids"])
@@ -150,6 +152,21 @@ class TelecomSimImport(models.Model):
             )
         )
         return True
+
+    def _telecom_reimport_rows(self, rejects):
+        """A new import of the corrected ``rejects``; returns what it did, in a sentence."""
+        again = self._telecom_import_csv(
+            rejects._telecom_reimport_content(SIM_COLUMNS),
+            f"{self.name}-corrected.csv",
+            migration=self.migration,
+        )
+        return self.env._(
+            "%(name)s: %(rows)s rows, %(created)s SIMs created, %(rejected)s rejected.",
+            name=again.name,
+            rows=again.row_count,
+            created=again.created_count,
+            rejected=again.rejected_count,
+        )
 
     def _telecom_row_checker(self):
         """A function checking one row on its own: ``(values, reason)``."""

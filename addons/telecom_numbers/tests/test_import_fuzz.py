@@ -94,3 +94,38 @@ class TestImportFuzz(TelecomNumbersCase):
             self.assertEqual(set(created.mapped("name")), keys)
             self._assert_counts(record, keys, bad)
             self.assertEqual(record.row_count, record.created_count + record.rejected_count)
+
+
+@tagged("post_install", "-at_install")
+class TestRejectsCorrected(TelecomNumbersCase):
+    def test_number_block_reject_corrected_and_reimported(self):
+        record = self.env["telecom.number.import"]._telecom_import_csv(
+            b"rate_center,number\nDENVER,303-555-31x0\nDENVER,303-555-3101\n"
+        )
+        reject = record.reject_ids
+        self.assertEqual(reject.raw, "303-555-31x0,DENVER,,,,")
+        reject.raw = "303-555-3100,DENVER,,,,"
+        reject.action_reimport()
+        self.assertEqual(reject.state, "reimported")
+        self.assertTrue(self.env["telecom.number"].search([("name", "=", "+13035553100")]))
+
+    def test_sim_reject_corrected_and_reimported(self):
+        good, bad = iccid(7001), iccid(7002)
+        record = self.env["telecom.sim.import"]._telecom_import_csv(
+            f"iccid,imsi\n{good},{imsi(7001)}\n{bad},310\n".encode()
+        )
+        reject = record.reject_ids
+        reject.raw = reject.raw.replace(",310,", f",{imsi(7002)},")
+        reject.action_reimport()
+        self.assertEqual(reject.state, "reimported")
+        self.assertTrue(self.env["telecom.sim"].search([("name", "=", bad)]))
+
+    def test_migration_reject_corrected_and_reimported(self):
+        migration = self.env["telecom.number.migration"]._telecom_migrate_csv(
+            b"number,status\n+13035558100,available\n+13035558101,availabel\n"
+        )
+        reject = migration.reject_ids
+        self.assertIn("'availabel' is not one of", reject.reason)
+        reject.raw = reject.raw.replace("availabel", "available")
+        reject.action_reimport()
+        self.assertTrue(self.env["telecom.number"].search([("name", "=", "+13035558101")]))

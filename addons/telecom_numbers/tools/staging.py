@@ -10,7 +10,7 @@ import io
 
 from odoo.tools import SQL
 
-from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, printable
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, csv_line, printable
 
 
 def stage(env, table, columns, content, check, required, aliases=None):
@@ -22,7 +22,7 @@ def stage(env, table, columns, content, check, required, aliases=None):
     cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
     cr.execute(
         SQL(
-            "CREATE TEMP TABLE %s (row_no integer, %s, reason text) ON COMMIT DROP",
+            "CREATE TEMP TABLE %s (row_no integer, %s, reason text, raw text) ON COMMIT DROP",
             SQL.identifier(table),
             SQL(", ").join(SQL("%s text", SQL.identifier(c)) for c in columns),
         )
@@ -32,20 +32,36 @@ def stage(env, table, columns, content, check, required, aliases=None):
     write = csv.writer(buffer, lineterminator="\n").writerow
     blanks = ("",) * len(columns)
     for row in rows:
+        record = rows.record(row, columns)
         if row.reason:
-            write((row.line_no, printable(row.raw)[:250], *blanks[1:], row.reason))
+            raw = csv_line(record.values())
+            write((row.line_no, printable(row.raw)[:250], *blanks[1:], row.reason, raw))
             continue
-        values, reason = check(rows.record(row, columns))
-        write((row.line_no, *values, reason))
+        values, reason = check(record)
+        write((row.line_no, *values, reason, csv_line(record.values()) if reason else None))
     buffer.seek(0)
     cr.copy_expert(SQL("COPY %s FROM STDIN WITH (FORMAT csv)", SQL.identifier(table)).code, buffer)
     cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
     return rows.count
 
 
-def insert_rejects(env, table, rejects, parent, value_column):
-    """Insert the rejected rows of the stage ``table`` (row number, ``value_column``, reason)
-    into the reject list ``rejects`` (a reject model with ``row_number``, ``value`` and
+def raw_sql(columns):
+    """SQL of the CSV line of the stage's ``columns`` (quoted): the row of a reject that
+    passed the row checks but not the set checks, to be corrected."""
+    quoted = [
+        SQL(
+            """'"' || replace(coalesce(%s::text, ''), '"', '""') || '"'""",
+            SQL.identifier(column) if isinstance(column, str) else column,
+        )
+        for column in columns
+    ]
+    return SQL("concat_ws(',', %s)", SQL(", ").join(quoted))
+
+
+def insert_rejects(env, table, rejects, parent, value_column, columns):
+    """Insert the rejected rows of the stage ``table`` (row number, ``value_column``, reason,
+    the row as read, or else as ``columns`` — SQL expressions) into the reject list
+    ``rejects`` (a ``telecom.import.reject.mixin`` with ``row_number``, ``value`` and
     ``reason``) of the record ``parent``. Returns their count."""
     Reject = env[rejects]
     link = next(
@@ -57,9 +73,10 @@ def insert_rejects(env, table, rejects, parent, value_column):
         SQL(
             """
             INSERT INTO %(rejects)s (
-                %(link)s, row_number, value, reason,
+                %(link)s, row_number, value, reason, raw, state,
                 create_uid, create_date, write_uid, write_date)
             SELECT %(parent)s, row_no, left(coalesce(%(value)s, ''), 250), reason,
+                   coalesce(raw, %(raw)s), 'open',
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM %(table)s
              WHERE reason IS NOT NULL
@@ -69,6 +86,7 @@ def insert_rejects(env, table, rejects, parent, value_column):
             link=SQL.identifier(link),
             parent=parent.id,
             value=SQL.identifier(value_column),
+            raw=raw_sql(columns),
             uid=env.uid,
             table=SQL.identifier(table),
         )

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.telecom_catalog.tools.csv_rows import (
     CsvRows,
+    csv_line,
     printable,
     shown,
     to_decimal,
@@ -50,10 +51,10 @@ class TelecomBdcFabricImport(models.Model):
     reject_count = fields.Integer(compute="_compute_reject_count")
     matched_count = fields.Integer(string="Service Addresses Matched", readonly=True)
 
-    @api.depends("reject_ids")
+    @api.depends("reject_ids.state")
     def _compute_reject_count(self):
         for record in self:
-            record.reject_count = len(record.reject_ids)
+            record.reject_count = len(record.reject_ids.filtered(lambda r: r.state == "open"))
 
     # ------------------------------------------------------------
     # ACTION
@@ -124,25 +125,7 @@ class TelecomBdcFabricImport(models.Model):
         if self.state == "done":
             raise UserError(self.env._("%(name)s was imported already.", name=self.name))
         self.reject_ids.unlink()
-        valid, rejects, seen = {}, [], set()
-        rows = self._telecom_rows()
-        for line in rows:
-            number, row = line.line_no, rows.record(line, REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-            values, reason = (None, line.reason) if line.reason else self._telecom_parse_row(row)
-            if not reason and values["location_id"] in seen:
-                reason = self.env._("Location id appears twice in the file.")
-            if reason:
-                rejects.append(
-                    {
-                        "import_id": self.id,
-                        "row_number": number,
-                        "location_ref": printable(row.get("location_id") or "")[:20],
-                        "reason": reason,
-                    }
-                )
-                continue
-            seen.add(values["location_id"])
-            valid[values["location_id"]] = values
+        valid, rejects = self._telecom_read(self._telecom_rows())
         created, updated = self._telecom_upsert(valid)
         self.env["telecom.bdc.fabric.reject"].create(rejects)
         self.write({"state": "done", "created_count": created, "updated_count": updated})
@@ -155,6 +138,54 @@ class TelecomBdcFabricImport(models.Model):
                 updated=updated,
                 rejected=len(rejects),
             )
+        )
+
+    def _telecom_read(self, rows):
+        """``({location id: values}, [reject values])`` of ``rows`` (CsvRows)."""
+        valid, rejects, columns = {}, [], REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+        for line in rows:
+            row = rows.record(line, columns)
+            values, reason = (None, line.reason) if line.reason else self._telecom_parse_row(row)
+            if not reason and values["location_id"] in valid:
+                reason = self.env._("Location id appears twice in the file.")
+            if reason:
+                rejects.append(
+                    {
+                        "import_id": self.id,
+                        "row_number": line.line_no,
+                        "location_ref": printable(row.get("location_id") or "")[:20],
+                        "reason": reason,
+                        "raw": csv_line(row.values()),
+                    }
+                )
+                continue
+            valid[values["location_id"]] = values
+        return valid, rejects
+
+    def _telecom_reimport_rows(self, rejects):
+        """Load the corrected ``rejects`` like the file's rows (new locations created, known
+        ones updated); rows still bad are rejected again (same line). Returns what it did,
+        in a sentence."""
+        content = rejects._telecom_reimport_content(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+        valid, again = self._telecom_read(CsvRows(self.env, content))
+        lines = dict(enumerate(rejects.mapped("row_number"), start=2))
+        for values in again:
+            values["row_number"] = lines[values["row_number"]]
+        created, updated = self._telecom_upsert(valid)
+        self.env["telecom.bdc.fabric.reject"].create(again)
+        self.write(
+            {
+                "created_count": self.created_count + created,
+                "updated_count": self.updated_count + updated,
+            }
+        )
+        return self.env._(
+            "%(name)s: %(created)s new and %(updated)s updated locations, %(bad)s rows still "
+            "rejected.",
+            name=self.name,
+            created=created,
+            updated=updated,
+            bad=len(again),
         )
 
     def _telecom_parse_row(self, row):

@@ -48,3 +48,17 @@ class TestFabricImportFuzz(TelecomRegulatoryCase):
             self.assertEqual(fabric.created_count + fabric.updated_count, len(keys))
             self.assertEqual(len(fabric.reject_ids), bad)
             self.assertTrue(all(fabric.reject_ids.mapped("reason")))
+
+    def test_reject_corrected_and_reimported(self):
+        content = (HEADER + "\n" + ROW.format(ref=4000000001, n=1).replace(",80202,", ",8020,")
+                   + "\n").encode()  # fmt: skip
+        fabric = self.env["telecom.bdc.fabric.import"].create(
+            {"fabric_version": "T fix", "filename": "fabric.csv", "file": b64encode(content)}
+        )
+        fabric.action_import()
+        reject = fabric.reject_ids
+        reject.raw = reject.raw.replace(",8020,", ",80202,")
+        reject.action_reimport()
+        self.assertEqual(
+            (reject.state, fabric.created_count, fabric.reject_count), ("reimported", 1, 0)
+        )
