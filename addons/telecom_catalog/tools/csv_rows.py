@@ -21,7 +21,10 @@ escaped, truncated). :func:`to_int`, :func:`to_decimal` and :func:`to_text` conv
 or raise :class:`ValueError` with a reason naming the column, with the bounds of the column
 the value is going to (PostgreSQL ``integer``, ``numeric(p, s)``, ``varchar(n)``).
 
-Plain Python apart from the translated messages (``env._``): no ORM, no SQL.
+:func:`copy_rows` streams checked rows to PostgreSQL ``COPY`` by chunks, so that the memory
+an import needs does not grow with the file.
+
+Plain Python apart from the translated messages (``env._``) and ``COPY``: no ORM.
 """
 
 import csv
@@ -36,6 +39,7 @@ from odoo.exceptions import UserError
 BLOCK_BYTES = 1 << 20
 MAX_LINE_BYTES = 1 << 20
 INT_MAX = 2**31 - 1
+COPY_CHUNK_ROWS = 100_000
 SHOWN_CHARS = 60
 RAW_CHARS = 2000
 
@@ -124,6 +128,27 @@ def csv_line(values):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="").writerow([printable(str(v or "")) for v in values])
     return buffer.getvalue()[:RAW_CHARS]
+
+
+def copy_rows(cr, statement, rows, chunk=COPY_CHUNK_ROWS):
+    """Run ``statement`` (``COPY ... FROM STDIN WITH (FORMAT csv ...)``) over ``rows``
+    (lists of values), ``chunk`` rows at a time. Returns the number of rows."""
+    count = 0
+    while True:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        taken = 0
+        for row in rows:
+            writer.writerow(row)
+            taken += 1
+            if taken == chunk:
+                break
+        if taken:
+            buffer.seek(0)
+            cr.copy_expert(statement, buffer)
+            count += taken
+        if taken < chunk:
+            return count
 
 
 def normalise_name(name):

@@ -1,5 +1,3 @@
-import csv
-import io
 import logging
 import time
 from datetime import UTC, datetime
@@ -7,7 +5,7 @@ from datetime import UTC, datetime
 from odoo import fields, models
 from odoo.tools import SQL
 
-from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, to_int
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, copy_rows, to_int
 from odoo.addons.telecom_usage.models.telecom_usage_file import MAX_DURATION
 
 _logger = logging.getLogger(__name__)
@@ -117,25 +115,22 @@ class TelecomUsageFile(models.Model):
 
     def _telecom_ic_stage_rows(self, rows):
         """COPY ``rows`` — ``(line_no, reject_id, values in INTERCONNECT_COLUMNS order,
-        reason)`` — into the stage, each checked by the parser: good rows in the canonical
-        form, bad ones with their reason. Returns the number of rows."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        count = 0
-        for line_no, reject_id, values, reason in rows:
-            count += 1
-            if not reason:
-                try:
-                    writer.writerow([line_no, reject_id, *_parse_interconnect_row(values), ""])
-                    continue
-                except ValueError as error:
-                    reason = str(error)
-            writer.writerow([line_no, reject_id, *(v[:200] for v in values), reason])
-        buffer.seek(0)
-        self.env.cr.copy_expert(
-            "COPY telecom_ic_stage FROM STDIN WITH (FORMAT csv, NULL '')", buffer
+        reason)`` — into the stage, by chunks, each checked by the parser: good rows in the
+        canonical form, bad ones with their reason. Returns the number of rows."""
+
+        def staged():
+            for line_no, reject_id, values, reason in rows:
+                if not reason:
+                    try:
+                        yield [line_no, reject_id, *_parse_interconnect_row(values), ""]
+                        continue
+                    except ValueError as error:
+                        reason = str(error)
+                yield [line_no, reject_id, *(v[:200] for v in values), reason]
+
+        return copy_rows(
+            self.env.cr, "COPY telecom_ic_stage FROM STDIN WITH (FORMAT csv, NULL '')", staged()
         )
-        return count
 
     def _telecom_ic_rerate(self, rejects):
         """Rate open rejects of interconnect files again, as they are now (fixed rows, new

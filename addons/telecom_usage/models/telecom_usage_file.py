@@ -1,5 +1,4 @@
 import base64
-import csv
 import hashlib
 import io
 import logging
@@ -14,7 +13,12 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
-from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, to_int
+from odoo.addons.telecom_catalog.tools.csv_rows import (
+    BLOCK_BYTES,
+    CsvRows,
+    copy_rows,
+    to_int,
+)
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
@@ -185,11 +189,11 @@ class TelecomUsageFile(models.Model):
     def action_import(self):
         """Import small files at once; queue large ones for the cron."""
         for record in self:
-            if not record.file:
+            if not record._telecom_file_attachment():
                 raise UserError(self.env._("Attach the CDR file to import."))
             if record.state == "done":
                 raise UserError(self.env._("File %(name)s is already imported.", name=record.name))
-            if len(record.file) * 3 // 4 > INLINE_IMPORT_BYTES:
+            if record._telecom_file_attachment().file_size > INLINE_IMPORT_BYTES:
                 record.state = "queued"
                 self.env.ref("telecom_usage.ir_cron_telecom_usage_import")._trigger()
             else:
@@ -241,15 +245,43 @@ class TelecomUsageFile(models.Model):
         """
         self.ensure_one()
         started = time.monotonic()
-        if content is None:
-            content = base64.b64decode(self.file or b"")
-        checksum = hashlib.sha1(content).hexdigest()
+        with io.BytesIO(content) if content is not None else self._telecom_file_stream() as stream:
+            return self._telecom_import_stream(stream, started)
+
+    def _telecom_file_attachment(self):
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("res_field", "=", "file"),
+                ],
+                limit=1,
+            )
+        )
+
+    def _telecom_file_stream(self):
+        """The attached file as a binary file object: read from the filestore as it is
+        imported, never loaded whole (a file may be larger than the memory)."""
+        attachment = self._telecom_file_attachment()
+        if attachment.store_fname:
+            return open(attachment._full_path(attachment.store_fname), "rb")
+        return io.BytesIO(attachment.raw or b"")
+
+    def _telecom_import_stream(self, stream, started):
+        digest = hashlib.sha1()
+        for block in iter(lambda: stream.read(BLOCK_BYTES), b""):
+            digest.update(block)
+        stream.seek(0)
+        checksum = digest.hexdigest()
         if self.search_count(
             [("checksum", "=", checksum), ("company_id", "=", self.company_id.id)]
         ):
             raise UserError(self.env._("This file has already been imported."))
         self.checksum = checksum
-        read, counts = self._telecom_import_content(content)
+        read, counts = self._telecom_import_content(stream)
         self.write(
             {
                 "state": "done",
@@ -277,7 +309,8 @@ class TelecomUsageFile(models.Model):
         return counts
 
     def _telecom_import_content(self, content):
-        """Stage, rate and insert the rows of ``content``; returns the number of rows read
+        """Stage, rate and insert the rows of ``content`` (a binary file object); returns the
+        number of rows read
         and the counts (``rated``, ``rejected``, ``duplicate``, ``amount``). The hook other
         kinds of CDR files (interconnect trunk records) override."""
         started = time.monotonic()
@@ -302,40 +335,47 @@ class TelecomUsageFile(models.Model):
         )
 
     def _telecom_stage_rows(self, rows):
-        """COPY ``rows`` — ``(line_no, reject_id, values in CDR_COLUMNS order)`` — checked
-        one by one, into the stage. Returns the number of rows."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        count = 0
-        for line_no, reject_id, values, reason in rows:
-            count += 1
-            if not reason:
-                try:
-                    writer.writerow([line_no, reject_id or "", *_parse_row(values), ""])
-                    continue
-                except ValueError as error:
-                    reason = str(error)
-            raw = [str(v or "")[:200] for v in values]
-            writer.writerow([line_no, reject_id or "", *raw[:5], "", *raw[5:], reason])
-        buffer.seek(0)
-        self.env.cr.copy_expert(
-            "COPY telecom_usage_stage FROM STDIN WITH (FORMAT csv, NULL '')", buffer
+        """COPY ``rows`` — ``(line_no, reject_id, values in CDR_COLUMNS order, reason)`` —
+        checked one by one, into the stage, by chunks. Returns the number of rows."""
+
+        def staged():
+            for line_no, reject_id, values, reason in rows:
+                if not reason:
+                    try:
+                        yield [line_no, reject_id or "", *_parse_row(values), ""]
+                        continue
+                    except ValueError as error:
+                        reason = str(error)
+                raw = [str(v or "")[:200] for v in values]
+                yield [line_no, reject_id or "", *raw[:5], "", *raw[5:], reason]
+
+        return copy_rows(
+            self.env.cr,
+            "COPY telecom_usage_stage FROM STDIN WITH (FORMAT csv, NULL '')",
+            staged(),
         )
-        return count
 
     def _telecom_stage_csv(self, content):
-        rows = CsvRows(self.env, content, sorted(REQUIRED_COLUMNS), what=self.env._("The CDR file"))
+        """Stage the rows of ``content`` (a binary file object, read as it goes)."""
+        what = self.env._("The CDR file")
+        rows = CsvRows(self.env, content, sorted(REQUIRED_COLUMNS), what=what)
         # PostgreSQL parses a clean file: no quotes (a stray one would join lines into one
         # row), no end-of-data marker (\.), distinct column names
-        clean = b'"' not in content and b"\\" not in content and rows.header_line == 1
-        if clean and len(set(rows.header)) == len(rows.header):
+        if rows.header_line == 1 and len(set(rows.header)) == len(rows.header):
+            content.seek(0)
+            clean = not any(b'"' in block or b"\\" in block
+                            for block in iter(lambda: content.read(BLOCK_BYTES), b""))  # fmt: skip
+            content.seek(0)
             try:
-                with self.env.cr.savepoint():
-                    return self._telecom_stage_copy(content, rows.header)
+                if clean:
+                    with self.env.cr.savepoint():
+                        return self._telecom_stage_copy(content, rows.header)
             except psycopg2.DataError as error:
-                # not a clean CSV (wrong column counts, stray quotes, bytes that are not
-                # UTF-8): read row by row
+                # not a clean CSV (wrong column counts, bytes that are not UTF-8...): read
+                # row by row
                 _logger.info("%s: row by row (%s)", self.name, str(error).splitlines()[0])
+            content.seek(0)
+            rows = CsvRows(self.env, content, sorted(REQUIRED_COLUMNS), what=what)
         positions = [rows.positions.get(c) for c in CDR_COLUMNS]
         return self._telecom_stage_rows(
             (row.line_no, None, [row.values[p] if p is not None else "" for p in positions],
@@ -365,7 +405,7 @@ class TelecomUsageFile(models.Model):
                 "COPY telecom_usage_raw (%s) FROM STDIN WITH (FORMAT csv, HEADER true)",
                 SQL(", ").join(SQL.identifier(c) for c in columns),
             ).code,
-            io.BytesIO(content),
+            content,
         )
         cr.execute(
             r"""
