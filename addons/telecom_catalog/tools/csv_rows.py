@@ -8,9 +8,9 @@ vendor files, migration extracts, payment files) reads its file with :class:`Csv
 - each line is decoded on its own: a line with bytes that are not UTF-8, or a NUL byte, or
   longer than :data:`MAX_LINE_BYTES`, becomes a rejected :class:`Row` with the reason, the
   other lines are read;
-- a row is one line: a quote left open at the end of a line (a stray quote, or a line
-  break inside a quoted field) rejects that line only, and the lines after it are read
-  as rows of their own, so that one stray quote never swallows the rows that follow;
+- a row is one line: a quote left open or misplaced (a stray quote, or a line break inside a
+  quoted field) rejects that line only, and the lines after it are read as rows of their
+  own, so that one stray quote never swallows the rows that follow;
 - a row with another number of columns than the header is rejected with both counts;
 - what cannot be imported at all is refused up front with a :class:`UserError` saying what
   to fix: an empty file, a UTF-16 file, an unreadable header, a header without the required
@@ -29,8 +29,8 @@ Plain Python apart from the translated messages (``env._``) and ``COPY``: no ORM
 
 import csv
 import io
+import operator
 import re
-from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -44,6 +44,7 @@ SHOWN_CHARS = 60
 RAW_CHARS = 2000
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _INTEGER = re.compile(r"[-+]?[0-9]{1,19}")
@@ -160,14 +161,18 @@ class CsvRows:
 
     :param env: for the translated messages of refused files
     :param content: ``bytes`` or a readable binary file object
-    :param required: column names the header must have (after ``aliases``); a tuple of
-        names in a set means "one of them"
+    :param required: column names the header must have (after ``aliases``); a set of
+        names means "one of them"
     :param aliases: ``{name in the file: column}``
     :param what: how messages name the file ("The CDR file ...")
 
-    ``header`` is the list of normalised column names, ``positions`` ``{column: index}``;
+    ``header`` is the list of normalised column names, ``positions`` ``{column: index}``,
     ``header_line`` its line number; iterating yields :class:`Row`; ``count`` is the number
     of rows read (blank lines are not rows).
+
+    The file is read a block at a time: a block of valid UTF-8 is decoded and parsed by the
+    ``csv`` module in one go (strict: a quote left open or misplaced is an error of its
+    line); only a block with a problem is looked at line by line.
     """
 
     def __init__(self, env, content, required=(), aliases=None, what=None):
@@ -175,9 +180,9 @@ class CsvRows:
         self.what = what or env._("The file")
         self.stream = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
         self.count = 0
-        self._lines = self._physical_lines()
-        self._pushback = deque()
-        self._taken = []
+        self._pairs = {}
+        self._blocks = self._read_blocks()
+        self._pending = None
         self.header = self._read_header(aliases or {})
         self.width = len(self.header)
         self.positions = {}
@@ -199,14 +204,13 @@ class CsvRows:
             )
 
     # ------------------------------------------------------------
-    # physical lines
+    # blocks of lines
     # ------------------------------------------------------------
 
-    def _physical_lines(self):
-        """``(line number, text or None)`` of each line; None: the line cannot be read (the
-        reason is in ``self._line_errors``)."""
-        self._line_errors = {}
-        line_no, pending, skipping, first = 0, b"", False, True
+    def _read_blocks(self):
+        """``(number of the first line, [line texts], {line number: reason})`` of each block
+        of whole lines; a line that cannot be read has a reason."""
+        line_no, pending, skipping, first = 1, b"", False, True
         while True:
             block = self.stream.read(BLOCK_BYTES)
             if first:
@@ -219,134 +223,157 @@ class CsvRows:
                         )
                     )
                 block = block.removeprefix(b"\xef\xbb\xbf")
+            if skipping:  # the rest of an overlong line, dropped up to its end
+                end = _LINE_END_BYTES.search(block)
+                if not end:
+                    if not block:
+                        return
+                    continue
+                block, skipping = block[end.end() :], False
             data = pending + block
             if not block:
-                if data and not skipping:
-                    line_no += 1
+                if data:
                     yield self._decoded(line_no, data)
                 return
-            # a final \r may be the first half of \r\n: kept for the next block
-            end = len(data) - 1 if data.endswith(b"\r") else len(data)
-            text = data[:end].decode("latin-1")  # 1 byte = 1 char: positions match bytes
-            start = 0
-            for match in _LINE_END.finditer(text):
-                line_no += 1
-                if skipping:
-                    skipping = False
-                else:
-                    yield self._decoded(line_no, data[start : match.start()])
-                start = match.end()
-            pending = data[start:]
+            # whole lines up to the last line end; a final \r may be the first half of \r\n
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+            if cut:
+                lines = self._decoded(line_no, data[:cut])
+                line_no += len(lines[1])
+                yield lines
+            pending = data[cut:]
             if len(pending) > MAX_LINE_BYTES:
-                if not skipping:
-                    self._line_errors[line_no + 1] = self.env._(
-                        "the line is longer than %(size)s bytes", size=MAX_LINE_BYTES
-                    )
-                    yield line_no + 1, None
+                reason = self.env._("the line is longer than %(size)s bytes", size=MAX_LINE_BYTES)
+                yield line_no, [""], {line_no: reason}
+                line_no += 1
                 pending, skipping = b"", True
 
     def _decoded(self, line_no, data):
+        """``(line_no, [line texts], {line number: reason})`` of ``data`` (whole lines)."""
+        errors = {}
         try:
             text = data.decode()
-        except UnicodeDecodeError as error:
-            text = data.decode(errors="surrogateescape")
-            self._line_errors[line_no] = self.env._(
-                "bytes that are not UTF-8 text at character %(pos)s",
-                pos=error.start + 1,
-            )
-        if "\x00" in text:
-            self._line_errors.setdefault(line_no, self.env._("a NUL byte"))
-        return line_no, text
+        except UnicodeDecodeError:
+            lines = []
+            for offset, chunk in enumerate(_LINE_END_BYTES.split(data)):
+                try:
+                    lines.append(chunk.decode())
+                except UnicodeDecodeError as error:
+                    lines.append(chunk.decode(errors="surrogateescape"))
+                    errors[line_no + offset] = self.env._(
+                        "bytes that are not UTF-8 text at character %(pos)s", pos=error.start + 1
+                    )
+        else:
+            lines = _LINE_END.split(text)
+        if lines and lines[-1] == "" and data[-1:] in (b"\n", b"\r"):
+            lines.pop()
+        if "\x00" in (text if not errors else "\n".join(lines)):
+            for offset, line in enumerate(lines):
+                if "\x00" in line:
+                    errors.setdefault(line_no + offset, self.env._("a NUL byte"))
+        return line_no, lines, errors
 
-    def _feed(self):
-        """Lines for the csv reader, remembered in ``_taken`` until the row is done."""
-        while True:
-            if self._pushback:
-                item = self._pushback.popleft()
-            else:
-                item = next(self._lines, None)
-                if item is None:
-                    return
-            self._taken.append(item)
-            yield "" if item[1] is None else item[1] + "\n"
+    def _read_header(self, aliases):
+        for first_no, lines, errors in self._blocks:
+            for index, text in enumerate(lines):
+                line_no = first_no + index
+                if line_no in errors:
+                    raise UserError(
+                        self.env._(
+                            "%(what)s cannot be read: its header (line %(line)s) has %(error)s.",
+                            what=self.what,
+                            line=line_no,
+                            error=errors[line_no],
+                        )
+                    )
+                if text.strip():
+                    self.header_line = line_no
+                    self._pending = (line_no + 1, lines[index + 1 :], errors)
+                    names = [normalise_name(name) for name in next(csv.reader([text]))]
+                    return [aliases.get(name, name) for name in names]
+        raise UserError(
+            self.env._("%(what)s is empty: it needs a header row and data rows.", what=self.what)
+        )
 
     # ------------------------------------------------------------
     # rows
     # ------------------------------------------------------------
 
-    def _read_header(self, aliases):
-        for line_no, text in self._lines:
-            if line_no in self._line_errors:
-                raise UserError(
-                    self.env._(
-                        "%(what)s cannot be read: its header (line %(line)s) has %(error)s.",
-                        what=self.what,
-                        line=line_no,
-                        error=self._line_errors[line_no],
-                    )
-                )
-            if text.strip():
-                self.header_line = line_no
-                names = [normalise_name(name) for name in next(csv.reader([text]))]
-                return [aliases.get(name, name) for name in names]
-        raise UserError(
-            self.env._("%(what)s is empty: it needs a header row and data rows.", what=self.what)
-        )
-
     def __iter__(self):
-        reader = csv.reader(self._feed())
-        while True:
-            self._taken = []
-            try:
-                values = next(reader, None)
-                error = None
-            except csv.Error as exc:  # a field larger than the csv module's limit
-                values, error = [], str(exc)
-                reader = csv.reader(self._feed())
-            if values is None:
-                if not self._taken:
-                    return
-                values = []
-            taken = self._taken
-            if len(taken) > 1:
-                # a quote left open: its own line is rejected, the lines after it read again
-                self._pushback.extendleft(reversed(taken[1:]))
-                reader = csv.reader(self._feed())  # the old one may have seen the end
-                taken = taken[:1]
-                values = next(csv.reader([taken[0][1] or ""]), [])
-                error = self.env._(
-                    'a quote (") left open at the end of the line (a stray quote, or a line '
-                    "break inside a quoted field)"
-                )
-            blank = not values or (len(values) == 1 and not values[0].strip())
-            if blank and not error and not any(no in self._line_errors for no, _t in taken):
-                continue
-            yield self._row(taken, values, error)
+        if self._pending:
+            pending, self._pending = self._pending, None
+            yield from self._block_rows(*pending)
+        for block in self._blocks:
+            yield from self._block_rows(*block)
 
-    def _row(self, taken, values, error):
-        self.count += 1
-        line_no = taken[0][0]
-        raw = taken[0][1] or ""
-        reason = next(
-            (self._line_errors.pop(no) for no, _text in taken if no in self._line_errors), None
-        )
-        if error and not reason:
-            reason = error
-        if not reason and len(values) != self.width:
-            reason = self.env._(
-                "%(count)s columns; the header has %(width)s", count=len(values), width=self.width
+    def _block_rows(self, first_no, lines, errors):
+        width, i, n = self.width, 0, len(lines)
+        while i < n:
+            base, problem = i, None
+            reader = csv.reader(lines if not i else lines[i:], strict=True)
+            try:
+                for values in reader:
+                    end = base + reader.line_num
+                    if end - i > 1:  # a quote left open took the next lines: its line only
+                        break
+                    no = first_no + i
+                    line = lines[i]
+                    i = end
+                    if errors and no in errors:
+                        yield self._rejected(no, line, values, errors[no])
+                    elif len(values) == width:
+                        self.count += 1
+                        yield Row(no, values, line)
+                    elif values and (len(values) > 1 or values[0].strip()):
+                        reason = self.env._(
+                            "%(count)s columns; the header has %(width)s",
+                            count=len(values),
+                            width=width,
+                        )
+                        yield self._rejected(no, line, values, reason)
+                else:
+                    return
+            except csv.Error as error:
+                problem = str(error) if "field limit" in str(error) else None
+            # the record starting on line i is not one line of CSV: that line is rejected
+            no = first_no + i
+            try:
+                values = next(csv.reader([lines[i]]), [])
+            except csv.Error:
+                values = []
+            reason = (
+                errors.get(no)
+                or problem
+                or self.env._(
+                    'a quote (") left open or misplaced (a stray quote, or a line break inside '
+                    "a quoted field)"
+                )
             )
-        if reason:
-            reason = self.env._("Line %(line)s: %(reason)s.", line=line_no, reason=reason)
-            values = [printable(value)[:200] for value in values]
-            values += [""] * (self.width - len(values))
-        return Row(line_no, values, raw, reason)
+            yield self._rejected(no, lines[i], values, reason)
+            i += 1
+
+    def _rejected(self, line_no, line, values, reason):
+        self.count += 1
+        values = [printable(value)[:200] for value in values]
+        values += [""] * (self.width - len(values))
+        reason = self.env._("Line %(line)s: %(reason)s.", line=line_no, reason=reason)
+        return Row(line_no, values, line, reason)
 
     def record(self, row, columns):
         """``{column: stripped value}`` of ``row`` for ``columns`` ("" when absent)."""
-        values, positions = row.values, self.positions
-        return {
-            c: (values[positions[c]].strip() if c in positions and positions[c] < len(values)
-                else "")
-            for c in columns
-        }  # fmt: skip
+        cached = self._pairs.get(id(columns))
+        if cached is None or cached[0] is not columns:
+            cached = self._pairs[id(columns)] = (
+                columns, [(c, self.positions.get(c)) for c in columns])  # fmt: skip
+        values = row.values
+        return {c: values[i].strip() if i is not None else "" for c, i in cached[1]}
+
+    def picker(self, columns):
+        """A function giving the values of ``columns`` of a row, in that order, as a list
+        ("" for a column the file does not have); faster than :meth:`record`."""
+        present = [self.positions.get(c) for c in columns]
+        if None not in present:
+            get = operator.itemgetter(*present)
+            return (lambda row: list(get(row.values))) if len(present) > 1 else (
+                lambda row: [get(row.values)])  # fmt: skip
+        return lambda row: [row.values[p] if p is not None else "" for p in present]

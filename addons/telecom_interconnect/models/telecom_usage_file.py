@@ -107,10 +107,9 @@ class TelecomUsageFile(models.Model):
             sorted(REQUIRED_INTERCONNECT_COLUMNS),
             what=self.env._("The interconnect CDR file"),
         )
+        pick = rows.picker(INTERCONNECT_COLUMNS)
         return self._telecom_ic_stage_rows(
-            (row.line_no, None, list(rows.record(row, INTERCONNECT_COLUMNS).values()),
-             row.reason)
-            for row in rows
+            (row.line_no, None, pick(row), row.reason) for row in rows
         )  # fmt: skip
 
     def _telecom_ic_stage_rows(self, rows):
