@@ -20,3 +20,4 @@ from . import sale_order_line
 from . import telecom_cpni_mixin
 from . import base
 from . import ir_attachment
+from . import telecom_import_reject_mixin

@@ -9,3 +9,4 @@ from . import test_revenue
 from . import test_locking
 from . import test_us_holidays
 from . import test_standard_odoo
+from . import test_csv_rows

@@ -7,3 +7,4 @@ from . import adapter_errors
 from . import cpni
 from . import secrets
 from . import locking
+from . import csv_rows

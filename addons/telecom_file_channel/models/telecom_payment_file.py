@@ -1,12 +1,12 @@
-import csv
-import io
-from decimal import Decimal, InvalidOperation
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, shown, to_decimal
+
 PAYMENT_COLUMNS = {"reference", "amount", "date"}
+PAYMENT_FIELDS = ("reference", "amount", "date", "payer")
 
 
 class TelecomPaymentFile(models.Model):
@@ -44,48 +44,67 @@ class TelecomPaymentFile(models.Model):
         """Read the rows (``reference, amount, date`` and optional ``payer``), match and pay
         them one by one."""
         self.ensure_one()
-        text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(text)
-        header = {(h or "").strip().lower() for h in reader.fieldnames or []}
-        if not PAYMENT_COLUMNS <= header:
-            raise UserError(
-                self.env._(
-                    "The payment file needs the columns reference, amount and date; it has: "
-                    "%(cols)s.",
-                    cols=", ".join(sorted(header)) or "-",
-                )
-            )
+        rows = CsvRows(
+            self.env, content, sorted(PAYMENT_COLUMNS), what=self.env._("The payment file")
+        )
+        journal = self._telecom_journal()
+        lines = []
+        for row in rows:
+            values = rows.record(row, PAYMENT_FIELDS)
+            if row.reason:
+                lines.append(
+                    {"payment_file_id": self.id, "line_no": row.line_no, "state": "rejected",
+                     "reference": values["reference"], "payer": values["payer"],
+                     "reason": row.reason}
+                )  # fmt: skip
+                continue
+            lines.append(self._telecom_pay_row_safely(row.line_no, values, journal))
+        self.env["telecom.payment.file.line"].create(lines)
+        self._telecom_count()
+
+    def _telecom_journal(self):
         journal = self.journal_id or self.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", self.company_id.id)], limit=1
         )
         if not journal:
             raise UserError(self.env._("Create a bank journal to register the payments."))
-        lines = []
-        for line_no, raw in enumerate(reader, start=2):
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-                   if isinstance(v, str)}  # fmt: skip
-            lines.append(self._telecom_pay_row(line_no, row, journal))
-        self.env["telecom.payment.file.line"].create(lines)
-        matched = [line for line in lines if line["state"] == "matched"]
+        return journal
+
+    def _telecom_count(self):
+        matched = self.line_ids.filtered(lambda line: line.state == "matched")
         self.write(
             {
                 "matched_count": len(matched),
-                "rejected_count": len(lines) - len(matched),
-                "amount_matched": sum(line["amount"] for line in matched),
+                "rejected_count": len(self.line_ids) - len(matched),
+                "amount_matched": sum(matched.mapped("amount")),
             }
         )
+
+    def _telecom_pay_row_safely(self, line_no, row, journal):
+        """``_telecom_pay_row`` in a savepoint: a payment that fails is rejected with the
+        error, the others go on."""
+        try:
+            with self.env.cr.savepoint():
+                return self._telecom_pay_row(line_no, row, journal)
+        except RECORD_ERRORS as error:
+            self.env.invalidate_all()
+            return {"payment_file_id": self.id, "line_no": line_no, "state": "rejected",
+                    "reference": row.get("reference"), "payer": row.get("payer"),
+                    "reason": str(error)[:500]}  # fmt: skip
 
     def _telecom_pay_row(self, line_no, row, journal):
         """Values of the file line of one row, its payment registered when it matches."""
         vals = {"payment_file_id": self.id, "line_no": line_no, "reference": row.get("reference"),
                 "payer": row.get("payer"), "state": "rejected"}  # fmt: skip
         try:
-            amount = Decimal(row.get("amount") or "")
+            amount = to_decimal(row.get("amount"), "amount", low=None)
             date = fields.Date.to_date(row.get("date"))
-        except (InvalidOperation, ValueError):
+        except ValueError:
             date = None
-        if date is None or not amount.is_finite():
-            return {**vals, "reason": self.env._("amount or date is not readable")}
+        if date is None:
+            return {**vals, "reason": self.env._(
+                "amount %(amount)s or date %(date)s is not readable",
+                amount=shown(row.get("amount")), date=shown(row.get("date")))}  # fmt: skip
         vals.update(amount=float(amount), date=date)
         if amount <= 0:
             return {**vals, "reason": self.env._("the amount is not positive")}

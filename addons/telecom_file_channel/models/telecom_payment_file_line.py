@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 LINE_STATES = [("matched", "Matched"), ("rejected", "Rejected")]
 
@@ -25,3 +26,26 @@ class TelecomPaymentFileLine(models.Model):
     reason = fields.Char()
     move_id = fields.Many2one("account.move", string="Bill", readonly=True)
     payment_id = fields.Many2one("account.payment", readonly=True)
+
+    def action_pay_again(self):
+        """Match and pay the selected rejected lines again, as corrected (reference, amount,
+        date): the CDR rejects' fix-and-rate-again, for payments."""
+        lines = self.filtered(lambda line: line.state == "rejected")
+        if not lines:
+            raise UserError(self.env._("Select rejected payments to pay again."))
+        for line in lines:
+            payment_file = line.payment_file_id
+            row = {
+                "reference": line.reference or "",
+                "amount": str(line.amount) if line.amount else "",
+                "date": fields.Date.to_string(line.date) if line.date else "",
+                "payer": line.payer or "",
+            }
+            vals = payment_file._telecom_pay_row_safely(
+                line.line_no, row, payment_file._telecom_journal()
+            )
+            vals.pop("payment_file_id")
+            line.write({"move_id": False, "payment_id": False, "reason": False, **vals})
+        for payment_file in lines.payment_file_id:
+            payment_file._telecom_count()
+        return True

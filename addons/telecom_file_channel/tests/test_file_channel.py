@@ -119,7 +119,7 @@ class TestFileChannel(TelecomRatingCase):
         self.assertEqual(payment_file.amount_matched, 50.0)
         self.assertEqual(
             payment_file.line_ids.filtered(lambda line: line.state == "rejected").mapped("reason"),
-            ["no open bill INV/NOPE/0001", "amount or date is not readable"],
+            ["no open bill INV/NOPE/0001", "amount 'abc' or date '2026-03-05' is not readable"],
         )
         self.assertEqual(
             self._files("cdr"),

@@ -2,13 +2,25 @@ import base64
 import csv
 import io
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.telecom_catalog.tools.csv_rows import (
+    CsvRows,
+    csv_line,
+    shown,
+    to_decimal,
+    to_int,
+)
+
 from .telecom_interconnect_rate import INTERCONNECT_DIRECTIONS, INTERCONNECT_JURISDICTIONS
 
+# Bounds of a deck row: E.164 numbers have at most 15 digits; the rate column is
+# numeric(16, 6); increments are seconds, at most a day (billed seconds fit an integer).
+MAX_PREFIX = 15
+PRICE_DIGITS = (16, 6)
+MAX_INCREMENT = 86_400
 DECK_STATES = [("draft", "Draft"), ("done", "Imported")]
 # Columns of a carrier's CSV deck; either ``prefix`` or ``npanxx`` names the numbers.
 DECK_COLUMNS = [
@@ -34,23 +46,20 @@ def _parse_deck_row(row):
     prefix = (row.get("prefix") or "").strip().lstrip("+")
     npanxx = (row.get("npanxx") or "").strip().replace("-", "")
     if npanxx:
-        if len(npanxx) != 6 or not npanxx.isdigit():
-            raise ValueError(f"NPA-NXX {npanxx!r} is not six digits")
+        if len(npanxx) != 6 or not (npanxx.isascii() and npanxx.isdigit()):
+            raise ValueError(f"NPA-NXX {shown(npanxx)} is not six digits")
         prefix = "1" + npanxx
-    if not prefix.isdigit():
-        raise ValueError(f"prefix {prefix!r} is not digits" if prefix else "missing prefix")
+    if not prefix:
+        raise ValueError("missing prefix")
+    if not (prefix.isascii() and prefix.isdigit() and len(prefix) <= MAX_PREFIX):
+        raise ValueError(f"prefix {shown(prefix)} is not 1 to {MAX_PREFIX} digits")
     jurisdiction = JURISDICTION_ALIASES.get((row.get("jurisdiction") or "").strip().lower())
     if not jurisdiction:
-        raise ValueError(f"jurisdiction {row.get('jurisdiction')!r} is not known")
-    try:
-        price = Decimal((row.get("rate") or "").strip())
-        minimum = Decimal((row.get("minimum_charge") or "0").strip() or "0")
-        first = int((row.get("first_increment") or "60").strip() or 60)
-        following = int((row.get("next_increment") or "60").strip() or 60)
-    except (InvalidOperation, ValueError):
-        raise ValueError("rate, minimum charge and increments must be numbers") from None
-    if price < 0 or minimum < 0 or first <= 0 or following <= 0:
-        raise ValueError("negative rate or non-positive increment")
+        raise ValueError(f"jurisdiction {shown(row.get('jurisdiction') or '')} is not known")
+    price = to_decimal(row.get("rate"), "rate", digits=PRICE_DIGITS)
+    minimum = to_decimal(row.get("minimum_charge"), "minimum charge", default="0")
+    first = to_int(row.get("first_increment"), "first increment", 1, MAX_INCREMENT, 60)
+    following = to_int(row.get("next_increment"), "next increment", 1, MAX_INCREMENT, 60)
     return {
         "prefix": prefix,
         "jurisdiction": jurisdiction,
@@ -110,33 +119,13 @@ class TelecomInterconnectDeck(models.Model):
         """Read the CSV deck: good rows become rates from ``date_from`` (closing the rates of
         the same direction in force before), bad rows become rejects."""
         self.ensure_one()
-        text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(text)
-        header = {(h or "").strip().lower() for h in reader.fieldnames or []}
-        if not {"jurisdiction", "rate"} <= header or not header & {"prefix", "npanxx"}:
-            raise UserError(
-                self.env._(
-                    "The deck needs the columns prefix (or npanxx), jurisdiction and rate; "
-                    "it has: %(cols)s.",
-                    cols=", ".join(sorted(header)) or "-",
-                )
-            )
-        rates, rejects, seen = [], [], set()
-        for line_no, raw in enumerate(reader, start=2):
-            row = {(k or "").strip().lower(): v for k, v in raw.items() if isinstance(v, str)}
-            try:
-                values = _parse_deck_row(row)
-                key = (values["prefix"], values["jurisdiction"])
-                if key in seen:
-                    raise ValueError(f"prefix {key[0]} ({key[1]}) repeated")
-                seen.add(key)
-            except ValueError as error:
-                rejects.append(
-                    {"deck_id": self.id, "line_no": line_no, "reason": str(error),
-                     "raw": ",".join(str(v) for v in raw.values() if v)[:500]}
-                )  # fmt: skip
-                continue
-            rates.append(values)
+        rows = CsvRows(
+            self.env,
+            content,
+            [{"prefix", "npanxx"}, "jurisdiction", "rate"],
+            what=self.env._("The deck"),
+        )
+        rates, rejects = self._telecom_read_rows(rows, set())
         self._telecom_close_previous_rates()
         self._telecom_insert_rates(rates)
         self.env["telecom.interconnect.deck.reject"].create(rejects)
@@ -153,6 +142,52 @@ class TelecomInterconnectDeck(models.Model):
                 "%(n)s rates imported, %(bad)s rows rejected.", n=len(rates), bad=len(rejects)
             )
         )
+
+    def _telecom_reimport_rows(self, rejects):
+        """Import the corrected ``rejects`` into this deck: good rows become its rates,
+        the others rejects again (same line). Returns what it did, in a sentence."""
+        rows = CsvRows(self.env, rejects._telecom_reimport_content(DECK_COLUMNS))
+        seen = {(rate.prefix, rate.jurisdiction) for rate in self.rate_ids}
+        rates, again = self._telecom_read_rows(rows, seen)
+        lines = dict(enumerate(rejects.mapped("line_no"), start=2))
+        for values in again:
+            values["line_no"] = lines[values["line_no"]]
+        self._telecom_insert_rates(rates)
+        self.env["telecom.interconnect.deck.reject"].create(again)
+        self.write(
+            {
+                "imported_count": self.imported_count + len(rates),
+                "rejected_count": self.rejected_count - len(rates),
+            }
+        )
+        return self.env._(
+            "%(name)s: %(n)s rates imported, %(bad)s rows still rejected.",
+            name=self.name,
+            n=len(rates),
+            bad=len(again),
+        )
+
+    def _telecom_read_rows(self, rows, seen):
+        """``(rates, rejects)`` of ``rows`` (CsvRows): the values of each good row, the
+        reject values of the others; ``seen`` holds the (prefix, jurisdiction) already read."""
+        rates, rejects = [], []
+        for row in rows:
+            try:
+                if row.reason:
+                    raise ValueError(row.reason)
+                values = _parse_deck_row(rows.record(row, DECK_COLUMNS))
+                key = (values["prefix"], values["jurisdiction"])
+                if key in seen:
+                    raise ValueError(f"prefix {key[0]} ({key[1]}) repeated")
+                seen.add(key)
+            except ValueError as error:
+                rejects.append(
+                    {"deck_id": self.id, "line_no": row.line_no, "reason": str(error)[:500],
+                     "raw": csv_line(rows.record(row, DECK_COLUMNS).values())}
+                )  # fmt: skip
+                continue
+            rates.append(values)
+        return rates, rejects
 
     def _telecom_insert_rates(self, rates):
         """``COPY`` the parsed rows into the rates: a carrier's NPA-NXX deck has hundreds of

@@ -6,11 +6,12 @@ class TelecomInterconnectDeckReject(models.Model):
 
     _name = "telecom.interconnect.deck.reject"
     _description = "Rejected Rate Deck Row"
+    _inherit = ["telecom.import.reject.mixin"]
+    _telecom_reject_parent = "deck_id"
     _order = "deck_id, line_no"
 
     deck_id = fields.Many2one(
         "telecom.interconnect.deck", required=True, ondelete="cascade", index=True
     )
     line_no = fields.Integer(string="Line")
-    raw = fields.Char(string="Row")
     reason = fields.Char(required=True)

@@ -1,12 +1,12 @@
-import csv
-import io
 import logging
 import time
 from datetime import UTC, datetime
 
 from odoo import fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, copy_rows, to_int
+from odoo.addons.telecom_usage.models.telecom_usage_file import MAX_DURATION
 
 _logger = logging.getLogger(__name__)
 
@@ -49,9 +49,7 @@ def _parse_interconnect_row(row):
         raise ValueError(f"start time {start!r} is not an ISO date-time") from None
     if moment.tzinfo:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    duration = duration.strip() or "0"
-    if not duration.isdigit() or len(duration) > 9:
-        raise ValueError(f"duration {duration!r} is not a whole number of seconds")
+    duration = str(to_int(duration, "duration", high=MAX_DURATION, default=0))
     dest = _digits(called)
     if not dest:
         raise ValueError(f"called number {called!r} is not a phone number")
@@ -103,46 +101,35 @@ class TelecomUsageFile(models.Model):
     def _telecom_ic_stage_csv(self, content):
         """One Python pass checks each row and streams it to ``COPY``: good rows in the
         canonical form, bad rows with their reason (they become rejects)."""
-        text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        header = [h.strip().lower() for h in next(reader, [])]
-        missing = REQUIRED_INTERCONNECT_COLUMNS - set(header)
-        if missing:
-            raise self._telecom_missing_columns(missing, INTERCONNECT_COLUMNS)
-        positions = [header.index(c) if c in header else None for c in INTERCONNECT_COLUMNS]
-        width = len(header)
-
-        def rows():
-            for line_no, row in enumerate(reader, start=2):
-                if len(row) != width and not any(row):
-                    continue
-                values = [row[p] if p is not None and p < len(row) else "" for p in positions]
-                reason = f"{len(row)} columns instead of {width}" if len(row) != width else None
-                yield line_no, None, values, reason
-
-        return self._telecom_ic_stage_rows(rows())
+        rows = CsvRows(
+            self.env,
+            content,
+            sorted(REQUIRED_INTERCONNECT_COLUMNS),
+            what=self.env._("The interconnect CDR file"),
+        )
+        pick = rows.picker(INTERCONNECT_COLUMNS)
+        return self._telecom_ic_stage_rows(
+            (row.line_no, None, pick(row), row.reason) for row in rows
+        )  # fmt: skip
 
     def _telecom_ic_stage_rows(self, rows):
         """COPY ``rows`` — ``(line_no, reject_id, values in INTERCONNECT_COLUMNS order,
-        reason)`` — into the stage, each checked by the parser: good rows in the canonical
-        form, bad ones with their reason. Returns the number of rows."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        count = 0
-        for line_no, reject_id, values, reason in rows:
-            count += 1
-            if not reason:
-                try:
-                    writer.writerow([line_no, reject_id, *_parse_interconnect_row(values), ""])
-                    continue
-                except ValueError as error:
-                    reason = str(error)
-            writer.writerow([line_no, reject_id, *(v[:200] for v in values), reason])
-        buffer.seek(0)
-        self.env.cr.copy_expert(
-            "COPY telecom_ic_stage FROM STDIN WITH (FORMAT csv, NULL '')", buffer
+        reason)`` — into the stage, by chunks, each checked by the parser: good rows in the
+        canonical form, bad ones with their reason. Returns the number of rows."""
+
+        def staged():
+            for line_no, reject_id, values, reason in rows:
+                if not reason:
+                    try:
+                        yield [line_no, reject_id, *_parse_interconnect_row(values), ""]
+                        continue
+                    except ValueError as error:
+                        reason = str(error)
+                yield [line_no, reject_id, *(v[:200] for v in values), reason]
+
+        return copy_rows(
+            self.env.cr, "COPY telecom_ic_stage FROM STDIN WITH (FORMAT csv, NULL '')", staged()
         )
-        return count
 
     def _telecom_ic_rerate(self, rejects):
         """Rate open rejects of interconnect files again, as they are now (fixed rows, new
@@ -154,15 +141,6 @@ class TelecomUsageFile(models.Model):
             (r.line_no, r.id, [r[c] or "" for c in columns], None) for r in rejects
         )
         return self._telecom_ic_process_stage()
-
-    def _telecom_missing_columns(self, missing, expected):
-        return UserError(
-            self.env._(
-                "The CDR file lacks the column(s) %(cols)s; expected: %(all)s.",
-                cols=", ".join(sorted(missing)),
-                all=", ".join(expected),
-            )
-        )
 
     def _telecom_ic_stage_create(self):
         cr = self.env.cr
@@ -185,34 +163,9 @@ class TelecomUsageFile(models.Model):
         insert the rated records and list the rejects. Returns the counts."""
         cr = self.env.cr
         counts = {"duplicate": 0, "rejected": 0, "rated": 0, "amount": 0.0}
-        cr.execute("ANALYZE telecom_ic_stage")
-        cr.execute(
-            """
-            DELETE FROM telecom_ic_stage s USING (
-                SELECT x.ctid AS c
-                  FROM (SELECT ctid, row_number() OVER (PARTITION BY record_id
-                                                        ORDER BY line_no) AS rank
-                          FROM telecom_ic_stage WHERE record_id != '') x
-                 WHERE x.rank > 1
-                UNION
-                SELECT s.ctid FROM telecom_ic_stage s
-                  JOIN telecom_interconnect_cdr r ON r.name = s.record_id
-                UNION
-                SELECT s.ctid FROM telecom_ic_stage s
-                  JOIN telecom_usage_reject j ON j.state = 'open' AND j.record_ref = s.record_id
-                   AND j.id IS DISTINCT FROM s.reject_id
-            ) d
-            WHERE s.ctid = d.c
-            RETURNING s.reject_id
-            """
+        counts["duplicate"] = self._telecom_drop_duplicates(
+            "telecom_ic_stage", "telecom_interconnect_cdr"
         )
-        dropped = [row[0] for row in cr.fetchall()]
-        counts["duplicate"] = len(dropped)
-        if any(dropped):
-            cr.execute(
-                "UPDATE telecom_usage_reject SET state = 'duplicate' WHERE id = ANY(%s)",
-                [[r for r in dropped if r]],
-            )
         self._telecom_ic_rate()
         Record = self.env["telecom.usage.record"]
         cr.execute(

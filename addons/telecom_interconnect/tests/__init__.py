@@ -1,1 +1,2 @@
 from . import test_interconnect
+from . import test_import_fuzz

@@ -1,6 +1,7 @@
 import base64
 import csv
 import io
+import re
 import time
 import zipfile
 from collections import defaultdict
@@ -13,6 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.csv_rows import RAW_CHARS, CsvRows, printable, shown
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
 from ..tools.legacy import RowError, amount, optional_date, to_date
@@ -26,9 +28,18 @@ VALIDATION_STATES = [("passed", "Passed"), ("failed", "Failed")]
 HISTORY_MONTHS = 24
 SUSPENSE_CODE = "999900"
 OPENING_JOURNAL_CODE = "OPEN"
+LINE_END = re.compile(r"(\r\n|\r|\n)")
 CHUNK = 1000  # rows created per batch; a chunk with a failing row is redone row by row
 OPEN_ITEMS_PER_ENTRY = 500
 ROW_ERRORS = (RowError, ValueError, *RECORD_ERRORS)
+# the columns each extract must have (its header is refused without them)
+REQUIRED_COLUMNS = {
+    "customers": ["legacy_id", "name"],
+    "services": ["legacy_id", "customer_id"],
+    "plan_map": ["legacy_code", "plan"],
+    "invoices": ["legacy_id", "customer_id"],
+    "invoice_lines": ["invoice_id"],
+}
 # legacy customer columns owned by modules above billing (CPNI: telecom_regulatory): kept on the
 # mapping and reported when no installed module takes them
 KEPT_COLUMNS = ("cpni_approval", "cpni_approval_date", "cpni_optout_notice_date")
@@ -313,9 +324,8 @@ class TelecomMigrationBatch(models.Model):
         for batch in self:
             if not batch.customers_file:
                 raise UserError(self.env._("Attach the legacy customers file."))
-            found = self.env["telecom.migration.duplicate"]._telecom_find(
-                batch, batch._read_csv("customers_file")
-            )
+            rows = [item for item in batch._read_csv("customers_file") if "_reason" not in item[1]]
+            found = self.env["telecom.migration.duplicate"]._telecom_find(batch, rows)
             batch.message_post(
                 body=self.env._("%(n)s candidate duplicate(s) to review.", n=len(found.exists()))
             )
@@ -376,15 +386,50 @@ class TelecomMigrationBatch(models.Model):
         return self.env["telecom.subscription"].browse(entries.mapped("res_id")).exists()
 
     def _read_csv(self, field):
+        """``[(line number, {column: stripped value, "_raw": the line})]`` of the file
+        ``field``; a row that cannot be read (bytes that are not UTF-8, wrong column
+        count...) has only ``_reason`` and ``_raw``."""
         content = self[field]
         if not content:
             return []
-        text = base64.b64decode(content).decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = CsvRows(
+            self.env,
+            base64.b64decode(content),
+            REQUIRED_COLUMNS[field.removesuffix("_file")],
+            what=self.env._("The file %(name)s", name=self[field.replace("_file", "_filename")]
+                            or field),
+        )  # fmt: skip
+        header = rows.header
         return [
-            (line_no, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
-            for line_no, row in enumerate(reader, start=2)
-        ]
+            (row.line_no, {"_reason": row.reason, "_raw": printable(row.raw)} if row.reason
+             else {**{h: v.strip() for h, v in zip(header, row.values, strict=True)},
+                   "_raw": row.raw})
+            for row in rows
+        ]  # fmt: skip
+
+    def _telecom_reimport_rows(self, rejects):
+        """Put the corrected ``rejects`` in their files, in place of the lines they were
+        read from, and run the migration again (it is re-runnable: what landed is
+        updated, not duplicated). Returns what it did, in a sentence."""
+        for file in set(rejects.mapped("file")):
+            field = f"{file}_file"
+            lines = LINE_END.split(base64.b64decode(self[field]).decode(errors="surrogateescape"))
+            for reject in rejects.filtered(lambda r, f=file: r.file == f):
+                lines[2 * (reject.line_no - 1)] = (reject.raw or "").replace("\n", " ")
+            self[field] = base64.b64encode("".join(lines).encode(errors="surrogateescape"))
+        self.action_run()
+        return self.env._(
+            "%(name)s migrated again with the corrected rows: %(n)s rows rejected.",
+            name=self.name,
+            n=self.reject_count,
+        )
+
+    def _readable(self, file, rows):
+        """``rows`` without the ones that cannot be read, which are rejected."""
+        for line_no, row in rows:
+            if "_reason" in row:
+                self._reject(file, line_no, row, row["_reason"])
+        return [(line_no, row) for line_no, row in rows if "_reason" not in row]
 
     def _map(self, kind, legacy_id):
         entry = self.env["telecom.migration.map"].search(
@@ -406,14 +451,16 @@ class TelecomMigrationBatch(models.Model):
                 {"company_id": self.company_id.id, "kind": kind, "legacy_id": legacy_id, **vals}
             )
 
-    def _reject(self, file, line_no, legacy_id, reason):
+    def _reject(self, file, line_no, row, reason):
+        """Reject ``row`` (dict of the file's row, kept to be corrected) with ``reason``."""
         self.env["telecom.migration.reject"].create(
             {
                 "batch_id": self.id,
                 "file": file,
                 "line_no": line_no,
-                "legacy_id": legacy_id,
+                "legacy_id": row.get("legacy_id") or row.get("legacy_code"),
                 "reason": str(reason)[:500],
+                "raw": printable(row.get("_raw") or "")[:RAW_CHARS],
             }
         )
 
@@ -427,7 +474,7 @@ class TelecomMigrationBatch(models.Model):
                     done += handler(line_no, row)
             except ROW_ERRORS as error:
                 self.env.invalidate_all()
-                self._reject(file, line_no, row.get("legacy_id"), error)
+                self._reject(file, line_no, row, error)
         return done
 
     def _chunked(self, file, rows, handler):
@@ -503,17 +550,18 @@ class TelecomMigrationBatch(models.Model):
             state.code: state.id
             for state in self.env["res.country.state"].search([("country_id.code", "=", "US")])
         }
+        readable = {name: self._readable(name, rows) for name, rows in files.items()}
         customers = self._chunked(
             "customers",
-            files["customers"],
+            readable["customers"],
             lambda chunk: self._telecom_migrate_customers(chunk, merges, states),
         )
         services = self._chunked(
             "services",
-            files["services"],
+            readable["services"],
             lambda chunk: self._telecom_migrate_services(chunk, plans),
         )
-        invoices = self._telecom_migrate_history(files["invoices"], files["invoice_lines"])
+        invoices = self._telecom_migrate_history(readable["invoices"], readable["invoice_lines"])
         items = self._telecom_open_items(customers, invoices)
         self.write(
             {
@@ -527,7 +575,7 @@ class TelecomMigrationBatch(models.Model):
             }
         )
         self._telecom_check_files(files, customers, services, invoices)
-        self._telecom_check_balances(files["customers"])
+        self._telecom_check_balances(readable["customers"])
         self.invalidate_recordset()
         failed = (
             self.reject_count
@@ -571,7 +619,7 @@ class TelecomMigrationBatch(models.Model):
         """{legacy code: product} for plans and add-ons."""
         plans = {}
         Product = self.env["product.product"]
-        for line_no, row in self._read_csv("plan_map_file"):
+        for line_no, row in self._readable("plan_map", self._read_csv("plan_map_file")):
             code, target = row.get("legacy_code"), row.get("plan")
             product = Product.search([("default_code", "=", target)], limit=1) or Product.search(
                 [("name", "=", target)], limit=1
@@ -580,8 +628,8 @@ class TelecomMigrationBatch(models.Model):
                 self._reject(
                     "plan_map",
                     line_no,
-                    code,
-                    f"{target!r} is not a plan or an add-on of the catalog",
+                    row,
+                    f"{shown(target or '')} is not a plan or an add-on of the catalog",
                 )
                 continue
             plans[code] = product
@@ -655,7 +703,7 @@ class TelecomMigrationBatch(models.Model):
             try:
                 checked.append((row, *self._telecom_check_customer(row, states)))
             except RowError as error:
-                self._reject("customers", line_no, row.get("legacy_id"), error)
+                self._reject("customers", line_no, row, error)
         ids = [row["legacy_id"] for row, *_rest in checked]
         known = self._maps("customer", ids)
         partners = {}
@@ -872,7 +920,7 @@ class TelecomMigrationBatch(models.Model):
             try:
                 checked.append((row, *self._telecom_check_service(row, plans, subscriptions)))
             except RowError as error:
-                self._reject("services", line_no, row.get("legacy_id"), error)
+                self._reject("services", line_no, row, error)
         known = self._maps("service", [row["legacy_id"] for row, *_rest in checked])
         Service = self.env["telecom.service"]
         new = [(row, vals) for row, vals, _number in checked if row["legacy_id"] not in known]
@@ -1018,7 +1066,7 @@ class TelecomMigrationBatch(models.Model):
             try:
                 values = self._telecom_check_invoice(row, customers, subscriptions, lines)
             except RowError as error:
-                self._reject("invoices", line_no, row.get("legacy_id"), error)
+                self._reject("invoices", line_no, row, error)
                 continue
             landed.append(row)
             if values[3] >= cutoff:
@@ -1309,8 +1357,14 @@ class TelecomMigrationBatch(models.Model):
     def _telecom_check_files(self, files, customers, services, invoices):
         """Rows and amounts per file: what the file says (every row) against what landed."""
 
+        def safe_amount(row, column):
+            try:
+                return amount(row.get(column), column)
+            except RowError:  # rejected: counted, its amount unknown
+                return Decimal(0)
+
         def total(rows, column):
-            return sum((amount(r.get(column), column) for _n, r in rows), Decimal(0))
+            return sum((safe_amount(r, column) for _n, r in rows), Decimal(0))
 
         def landed_total(rows, column):
             return sum((amount(r.get(column), column) for r in rows), Decimal(0))

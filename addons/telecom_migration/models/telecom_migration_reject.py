@@ -12,6 +12,8 @@ MIGRATION_FILES = [
 class TelecomMigrationReject(models.Model):
     _name = "telecom.migration.reject"
     _description = "Rejected Legacy Row"
+    _inherit = ["telecom.import.reject.mixin"]
+    _telecom_reject_parent = "batch_id"
     _order = "batch_id, file, line_no"
 
     batch_id = fields.Many2one("telecom.migration.batch", required=True, ondelete="cascade")

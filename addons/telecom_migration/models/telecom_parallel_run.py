@@ -2,12 +2,14 @@ import base64
 import csv
 import io
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import xlsxwriter
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, to_decimal
 
 PARALLEL_RUN_STATES = [("draft", "Draft"), ("done", "Compared")]
 EXPORT_HEADER = [
@@ -157,20 +159,31 @@ class TelecomParallelRun(models.Model):
     # ------------------------------------------------------------
 
     def _read_csv(self, field):
+        """The rows of the legacy file ``field`` as dicts. The parallel run compares every
+        row: a row that cannot be read stops it with the line and what is wrong."""
         if not self[field]:
             return []
-        text = base64.b64decode(self[field]).decode("utf-8-sig")
-        return [
-            {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-            for row in csv.DictReader(io.StringIO(text, newline=""))
-        ]
+        name = self[field.replace("_file", "_filename")] or field
+        rows = CsvRows(self.env, base64.b64decode(self[field]), what=name)
+        result = []
+        for row in rows:
+            if row.reason:
+                raise UserError(
+                    self.env._(
+                        "%(file)s: %(reason)s The parallel run compares every row: fix the "
+                        "file and run it again.",
+                        file=name,
+                        reason=row.reason,
+                    )
+                )
+            result.append(dict(zip(rows.header, (v.strip() for v in row.values), strict=True)))
+        return result
 
-    @staticmethod
-    def _money(value):
+    def _money(self, value):
         try:
-            return Decimal(value or "0").quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise UserError(f"Amount {value!r} in the legacy bills is not a number.") from None
+            return to_decimal(value, "amount", low=None, default="0").quantize(Decimal("0.01"))
+        except ValueError as error:
+            raise UserError(self.env._("The legacy bills: %(error)s.", error=error)) from None
 
     def _telecom_legacy_bills(self):
         """{legacy account: {'bill', 'total', 'lines': {key: line}}} (see ``_new_line``).

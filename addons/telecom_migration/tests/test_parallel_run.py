@@ -178,3 +178,9 @@ class TestParallelRun(TelecomBillingCase):
         self.parallel.action_export_xlsx()
         self.assertEqual(self.parallel.export_filename, "parallel-run-2026-02-01.xlsx")
         self.assertTrue(base64.b64decode(self.parallel.export_file).startswith(b"PK"))
+
+    def test_unreadable_legacy_row_stops_with_its_line(self):
+        content = legacy_file("legacy_bills_headers.csv") + b"B-\xff,A,2026-02-01,1.00\n"
+        self.parallel.headers_file = base64.b64encode(content)
+        with self.assertRaisesRegex(UserError, r"Line \d+: bytes that are not UTF-8"):
+            self.parallel.action_compare()

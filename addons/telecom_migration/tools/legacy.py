@@ -3,10 +3,11 @@
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import phonenumbers
 
+from odoo.addons.telecom_catalog.tools.csv_rows import shown, to_decimal
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
 CENT = Decimal("0.01")
@@ -17,17 +18,18 @@ class RowError(ValueError):
 
 
 def amount(value, what):
+    """``value`` in cents; at most 14 digits before the point (the amount columns)."""
     try:
-        return Decimal((value or "0").strip() or "0").quantize(CENT)
-    except InvalidOperation:
-        raise RowError(f"{what} {value!r} is not an amount") from None
+        return to_decimal(value, what, low=None, default="0").quantize(CENT)
+    except ValueError as error:
+        raise RowError(str(error)) from None
 
 
 def to_date(value, what):
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
-        raise RowError(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise RowError(f"{what} {shown(value or '')} is not a date (YYYY-MM-DD)") from None
 
 
 def optional_date(value, what):

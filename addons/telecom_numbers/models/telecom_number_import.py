@@ -11,8 +11,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, csv_line, printable
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
 
+from ..tools.staging import insert_rejects
 from .telecom_number import NUMBER_TYPES, TOLL_FREE_NPAS
 
 _logger = logging.getLogger(__name__)
@@ -195,7 +197,7 @@ class TelecomNumberImport(models.Model):
             CREATE TEMP TABLE tn_import_stage (
                 row_no integer, number text, nat text, npa text, nxx text, line text,
                 rate_center text, lata text, state_code text, ocn text, number_type text,
-                reason text
+                reason text, raw text
             ) ON COMMIT DROP
             """
         )
@@ -209,22 +211,15 @@ class TelecomNumberImport(models.Model):
             0 if self.block_id or not self.create_blocks else self._telecom_create_blocks()
         )
         created = self._telecom_insert_numbers()
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO telecom_number_import_reject (
-                    import_id, row_number, value, reason,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT %(import)s, row_no, left(number, 250), reason,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM tn_import_stage
-                 WHERE reason IS NOT NULL
-                 ORDER BY row_no
-                """,
-                **{"import": self.id, "uid": self.env.uid},
-            )
-        )
-        rejected = cr.rowcount
+        rejected = insert_rejects(
+            self.env,
+            "tn_import_stage",
+            "telecom.number.import.reject",
+            self,
+            "number",
+            [SQL("coalesce(nullif(number, ''), '+1' || nat)"), "rate_center", "lata",
+             "state_code", "ocn", "number_type"],
+        )  # fmt: skip
         cr.execute("DROP TABLE tn_import_stage")
         if created >= 100_000:
             cr.execute("ANALYZE telecom_number")
@@ -256,53 +251,45 @@ class TelecomNumberImport(models.Model):
         )
         return True
 
-    def _telecom_header(self, reader):
-        """Column positions of the CSV header: ``{column: index}`` (``number`` required)."""
-        header = next(reader, None)
-        if not header:
-            raise UserError(self.env._("The file is empty: it needs a header row and numbers."))
-        names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in header]
-        names = [COLUMN_ALIASES.get(n, n) for n in names]
-        if "number" not in names:
-            raise UserError(
-                self.env._(
-                    "The file has no 'number' column. Expected a header row with: %(columns)s "
-                    "(only number is required).",
-                    columns=", ".join(IMPORT_COLUMNS),
-                )
-            )
-        return {c: names.index(c) for c in IMPORT_COLUMNS if c in names}, len(header)
-
     def _telecom_read_rows(self, content):
         """Read and check every row once; returns (data row count, COPY buffer).
 
         Each row is written normalised (national number split in NPA, NXX and line, upper-case
-        rate center, state id) with the reason of its first problem, or none.
+        rate center, state id) with the reason of its first problem, or none; a row that
+        cannot be read (bytes that are not UTF-8, wrong column count...) with that reason.
         """
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise UserError(
-                self.env._("The file is not UTF-8 text; save it as CSV UTF-8 and import it again.")
-            ) from error
-        reader = csv.reader(io.StringIO(text))
-        positions, width = self._telecom_header(reader)
+        rows = CsvRows(self.env, content, ["number"], COLUMN_ALIASES)
+        positions = {c: i for c, i in rows.positions.items() if c in IMPORT_COLUMNS}
         check = self._telecom_row_checker(positions)
         buffer = io.StringIO()
         write = csv.writer(buffer, lineterminator="\n").writerow
-        wrong_width = self.env._("The row has %(count)s columns; the header has %(width)s.")
-        row_count = 0
-        for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
+        blanks = ("",) * 9
+        for row in rows:
+            if row.reason:
+                raw = csv_line(rows.record(row, IMPORT_COLUMNS).values())
+                write((row.line_no, printable(row.raw)[:250], *blanks, row.reason, raw))
                 continue
-            row_count += 1
-            if len(row) != width:
-                reason = wrong_width % {"count": len(row), "width": width}
-                write((reader.line_num, ",".join(row)[:250], *("",) * 9, reason))
-            else:
-                write((reader.line_num, *check(row)))
+            values = check(row.values)
+            raw = csv_line(rows.record(row, IMPORT_COLUMNS).values()) if values[-1] else None
+            write((row.line_no, *values, raw))
         buffer.seek(0)
-        return row_count, buffer
+        return rows.count, buffer
+
+    def _telecom_reimport_rows(self, rejects):
+        """A new import of the corrected ``rejects`` (same target block); returns what it
+        did, in a sentence."""
+        again = self.create(
+            {"filename": f"{self.name}-corrected.csv", "block_id": self.block_id.id,
+             "create_blocks": self.create_blocks}
+        )  # fmt: skip
+        again._telecom_run_import(rejects._telecom_reimport_content(IMPORT_COLUMNS))
+        return self.env._(
+            "%(name)s: %(rows)s rows, %(created)s numbers created, %(rejected)s rejected.",
+            name=again.name,
+            rows=again.row_count,
+            created=again.created_count,
+            rejected=again.rejected_count,
+        )
 
     def _telecom_row_checker(self, positions):
         """A function checking one CSV row: returns the staging columns after ``row_no``."""

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools.staging import reject_duplicates, stage
+from ..tools.staging import insert_rejects, reject_duplicates, stage
 from .telecom_number import NUMBER_SOURCES, NUMBER_TYPES, TOLL_FREE_NPAS
 from .telecom_number_import import MARK, _nanp_reason
 
@@ -159,7 +159,9 @@ class TelecomNumberMigration(models.Model):
         by_status = self._telecom_status_counts()
         created = self._telecom_insert_numbers()
         ports = self._telecom_insert_port_history()
-        rejected = self._telecom_insert_rejects()
+        rejected = insert_rejects(
+            self.env, STAGE, "telecom.number.migration.reject", self, "number", MIGRATION_COLUMNS
+        )
         cr.execute("DROP TABLE tn_migration_stage")
         if created >= 100_000:
             cr.execute("ANALYZE telecom_number")
@@ -186,6 +188,20 @@ class TelecomNumberMigration(models.Model):
         self.report = self._telecom_report(by_status, ports, sim_import)
         self.message_post(body=self.report)
         return True
+
+    def _telecom_reimport_rows(self, rejects):
+        """A new migration of the corrected ``rejects``; returns what it did, in a sentence."""
+        again = self._telecom_migrate_csv(
+            rejects._telecom_reimport_content(MIGRATION_COLUMNS),
+            filename=f"{self.name}-corrected.csv",
+        )
+        return self.env._(
+            "%(name)s: %(rows)s rows, %(created)s numbers created, %(rejected)s rejected.",
+            name=again.name,
+            rows=again.row_count,
+            created=again.created_count,
+            rejected=again.rejected_count,
+        )
 
     def _telecom_row_checker(self):
         """A function checking one legacy row on its own: ``(values, reason)``."""
@@ -216,7 +232,7 @@ class TelecomNumberMigration(models.Model):
                     statuses=", ".join(MIGRATION_STATUSES),
                 )
             if source not in sources:
-                return _("Source '%(source)s' is not native or ported_in.", source=source)
+                return _("Source '%(value)s' is not native or ported_in.", value=source)
             if missing:
                 return _(
                     "A %(status)s number needs: %(columns)s.",
@@ -391,24 +407,6 @@ class TelecomNumberMigration(models.Model):
                 """,
                 uid=self.env.uid,
                 reason=self.env._("Ported in (legacy system)"),
-            )
-        )
-        return self.env.cr.rowcount
-
-    def _telecom_insert_rejects(self):
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO telecom_number_migration_reject (
-                    migration_id, row_number, value, reason,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT %(migration)s, row_no, left(coalesce(number, ''), 250), reason,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM tn_migration_stage
-                 WHERE reason IS NOT NULL
-                """,
-                migration=self.id,
-                uid=self.env.uid,
             )
         )
         return self.env.cr.rowcount

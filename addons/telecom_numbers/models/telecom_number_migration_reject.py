@@ -4,6 +4,8 @@ from odoo import fields, models
 class TelecomNumberMigrationReject(models.Model):
     _name = "telecom.number.migration.reject"
     _description = "Rejected Row of a Number Inventory Migration"
+    _inherit = ["telecom.import.reject.mixin"]
+    _telecom_reject_parent = "migration_id"
     _order = "migration_id, row_number"
 
     migration_id = fields.Many2one(

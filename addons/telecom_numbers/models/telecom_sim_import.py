@@ -7,7 +7,7 @@ from odoo.tools import SQL
 
 from ..tools.e164 import normalize_e164
 from ..tools.sim import eid_error, iccid_error, imsi_error, pin_error
-from ..tools.staging import reject_duplicates, stage
+from ..tools.staging import insert_rejects, reject_duplicates, stage
 from .telecom_sim import LINE_STATES, SIM_KINDS, SIM_STATES
 
 # Columns of the SIM vendor's file; "state" and "number" only in a migration.
@@ -125,22 +125,9 @@ class TelecomSimImport(models.Model):
         self._telecom_check_set()
         created = self._telecom_insert_sims()
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO telecom_sim_import_reject (
-                    import_id, row_number, value, reason,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT %(import)s, row_no, left(coalesce(iccid, ''), 250), reason,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM sim_import_stage
-                 WHERE reason IS NOT NULL
-                """,
-                uid=self.env.uid,
-                **{"import": self.id},
-            )
+        rejected = insert_rejects(
+            self.env, STAGE, "telecom.sim.import.reject", self, "iccid", SIM_COLUMNS
         )
-        rejected = cr.rowcount
         cr.execute("DROP TABLE sim_import_stage")
         self.env["telecom.sim"].invalidate_model()
         self.invalidate_recordset(["reject_ids", "sim_ids"])
@@ -165,6 +152,21 @@ class TelecomSimImport(models.Model):
             )
         )
         return True
+
+    def _telecom_reimport_rows(self, rejects):
+        """A new import of the corrected ``rejects``; returns what it did, in a sentence."""
+        again = self._telecom_import_csv(
+            rejects._telecom_reimport_content(SIM_COLUMNS),
+            f"{self.name}-corrected.csv",
+            migration=self.migration,
+        )
+        return self.env._(
+            "%(name)s: %(rows)s rows, %(created)s SIMs created, %(rejected)s rejected.",
+            name=again.name,
+            rows=again.row_count,
+            created=again.created_count,
+            rejected=again.rejected_count,
+        )
 
     def _telecom_row_checker(self):
         """A function checking one row on its own: ``(values, reason)``."""

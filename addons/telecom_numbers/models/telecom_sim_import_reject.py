@@ -4,6 +4,8 @@ from odoo import fields, models
 class TelecomSimImportReject(models.Model):
     _name = "telecom.sim.import.reject"
     _description = "Rejected Row of a SIM Import"
+    _inherit = ["telecom.import.reject.mixin"]
+    _telecom_reject_parent = "import_id"
     _order = "import_id, row_number"
 
     import_id = fields.Many2one(

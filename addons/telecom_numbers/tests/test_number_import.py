@@ -52,7 +52,7 @@ class TestNumberImport(TelecomNumbersCase):
             13: "OCN '75' must be 4 letters or digits",
             14: "Number type 'satellite'",
             15: "rate center is missing",
-            16: "The row has 4 columns; the header has 6",
+            16: "Line 16: 4 columns; the header has 6",
             17: "The number is empty",
             18: "999-555 is not a valid North American number range",
         }
@@ -106,10 +106,16 @@ class TestNumberImport(TelecomNumbersCase):
     def test_file_level_errors(self):
         with self.assertRaisesRegex(UserError, "empty"):
             self._import("")
-        with self.assertRaisesRegex(UserError, "no 'number' column"):
+        with self.assertRaisesRegex(UserError, "lacks the column.s. number"):
             self._import("phone_no,rate_center\n2025550100,X\n")
-        with self.assertRaisesRegex(UserError, "UTF-8"):
-            self.env["telecom.number.import"]._telecom_import_csv(b"number\n\xff\xfe\n")
+        with self.assertRaisesRegex(UserError, "UTF-16"):
+            self.env["telecom.number.import"]._telecom_import_csv(b"\xff\xfen\x00u\x00")
+        # a row that is not UTF-8 is rejected, the others are imported
+        record = self.env["telecom.number.import"]._telecom_import_csv(
+            b"number,rate_center\n\xff\xfe\n7195550100,PUEBLO\n"
+        )
+        self.assertEqual((record.created_count, record.rejected_count), (1, 1))
+        self.assertIn("Line 2: bytes that are not UTF-8", record.reject_ids.reason)
 
     def test_wizard_imports_small_file(self):
         import base64
@@ -196,4 +202,4 @@ class TestNumberImport(TelecomNumbersCase):
         self.assertEqual(good.state, "done")
         self.assertEqual(good.created_count, 1)
         self.assertEqual(bad.state, "failed")
-        self.assertIn("no 'number' column", bad.error)
+        self.assertIn("lacks the column(s) number", bad.error)

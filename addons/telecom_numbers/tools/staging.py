@@ -1,6 +1,6 @@
 """Shared steps of the set-based CSV imports (SIM vendor files, inventory migration).
 
-A file is read once with Python's ``csv`` module; each row is checked on its own and
+A file is read once, row by row (telecom_catalog's ``CsvRows``); each row is checked on its own and
 streamed, normalised and with its rejection reason, to PostgreSQL ``COPY`` into a temporary
 table; SQL then does what needs the whole set.
 """
@@ -8,35 +8,9 @@ table; SQL then does what needs the whole set.
 import csv
 import io
 
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-
-def read_rows(env, content, columns, required, aliases=None):
-    """``(header positions, csv reader)`` of ``content`` (bytes); ``positions`` maps each of
-    ``columns`` present in the header to its index. Raises a UserError naming what to fix."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UserError(
-            env._("The file is not UTF-8 text; save it as CSV UTF-8 and import it again.")
-        ) from error
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise UserError(env._("The file is empty: it needs a header row and data rows."))
-    names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in header]
-    names = [(aliases or {}).get(n, n) for n in names]
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise UserError(
-            env._(
-                "The file has no %(missing)s column. Expected a header row with: %(columns)s.",
-                missing=", ".join(missing),
-                columns=", ".join(columns),
-            )
-        )
-    return {c: names.index(c) for c in columns if c in names}, len(header), reader
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, csv_line, printable
 
 
 def stage(env, table, columns, content, check, required, aliases=None):
@@ -48,34 +22,77 @@ def stage(env, table, columns, content, check, required, aliases=None):
     cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
     cr.execute(
         SQL(
-            "CREATE TEMP TABLE %s (row_no integer, %s, reason text) ON COMMIT DROP",
+            "CREATE TEMP TABLE %s (row_no integer, %s, reason text, raw text) ON COMMIT DROP",
             SQL.identifier(table),
             SQL(", ").join(SQL("%s text", SQL.identifier(c)) for c in columns),
         )
     )
-    positions, width, reader = read_rows(env, content, columns, required, aliases)
+    rows = CsvRows(env, content, required, aliases)
     buffer = io.StringIO()
     write = csv.writer(buffer, lineterminator="\n").writerow
     blanks = ("",) * len(columns)
-    count = 0
-    for row in reader:
-        if not row or (len(row) == 1 and not row[0].strip()):
+    for row in rows:
+        record = rows.record(row, columns)
+        if row.reason:
+            raw = csv_line(record.values())
+            write((row.line_no, printable(row.raw)[:250], *blanks[1:], row.reason, raw))
             continue
-        count += 1
-        if len(row) != width:
-            reason = env._(
-                "The row has %(count)s columns; the header has %(width)s.",
-                count=len(row),
-                width=width,
-            )
-            write((reader.line_num, ",".join(row)[:250], *blanks[1:], reason))
-            continue
-        values, reason = check({c: row[i].strip() for c, i in positions.items()})
-        write((reader.line_num, *values, reason))
+        values, reason = check(record)
+        write((row.line_no, *values, reason, csv_line(record.values()) if reason else None))
     buffer.seek(0)
     cr.copy_expert(SQL("COPY %s FROM STDIN WITH (FORMAT csv)", SQL.identifier(table)).code, buffer)
     cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
-    return count
+    return rows.count
+
+
+def raw_sql(columns):
+    """SQL of the CSV line of the stage's ``columns`` (quoted): the row of a reject that
+    passed the row checks but not the set checks, to be corrected."""
+    quoted = [
+        SQL(
+            """'"' || replace(coalesce(%s::text, ''), '"', '""') || '"'""",
+            SQL.identifier(column) if isinstance(column, str) else column,
+        )
+        for column in columns
+    ]
+    return SQL("concat_ws(',', %s)", SQL(", ").join(quoted))
+
+
+def insert_rejects(env, table, rejects, parent, value_column, columns):
+    """Insert the rejected rows of the stage ``table`` (row number, ``value_column``, reason,
+    the row as read, or else as ``columns`` — SQL expressions) into the reject list
+    ``rejects`` (a ``telecom.import.reject.mixin`` with ``row_number``, ``value`` and
+    ``reason``) of the record ``parent``. Returns their count."""
+    Reject = env[rejects]
+    link = next(
+        name
+        for name, field in Reject._fields.items()
+        if field.type == "many2one" and field.comodel_name == parent._name
+    )
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO %(rejects)s (
+                %(link)s, row_number, value, reason, raw, state,
+                create_uid, create_date, write_uid, write_date)
+            SELECT %(parent)s, row_no, left(coalesce(%(value)s, ''), 250), reason,
+                   coalesce(raw, %(raw)s), 'open',
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM %(table)s
+             WHERE reason IS NOT NULL
+             ORDER BY row_no
+            """,
+            rejects=SQL.identifier(Reject._table),
+            link=SQL.identifier(link),
+            parent=parent.id,
+            value=SQL.identifier(value_column),
+            raw=raw_sql(columns),
+            uid=env.uid,
+            table=SQL.identifier(table),
+        )
+    )
+    Reject.invalidate_model()
+    return env.cr.rowcount
 
 
 def reject_duplicates(env, table, column, reason_template):

@@ -1,10 +1,18 @@
 import base64
-import csv
-import io
 import re
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.telecom_catalog.tools.csv_rows import (
+    CsvRows,
+    csv_line,
+    printable,
+    shown,
+    to_decimal,
+    to_int,
+    to_text,
+)
 
 # Columns of the Fabric location file this import reads (CostQuest NBM Fabric CSV);
 # other columns are ignored.
@@ -16,6 +24,7 @@ STATE = re.compile(r"^[A-Z]{2}$")
 TRUE = {"true", "1", "t", "yes", "y"}
 FALSE = {"false", "0", "f", "no", "n"}
 CHUNK = 1000
+COORDINATE_DIGITS = (10, 7)
 
 
 class TelecomBdcFabricImport(models.Model):
@@ -42,10 +51,10 @@ class TelecomBdcFabricImport(models.Model):
     reject_count = fields.Integer(compute="_compute_reject_count")
     matched_count = fields.Integer(string="Service Addresses Matched", readonly=True)
 
-    @api.depends("reject_ids")
+    @api.depends("reject_ids.state")
     def _compute_reject_count(self):
         for record in self:
-            record.reject_count = len(record.reject_ids)
+            record.reject_count = len(record.reject_ids.filtered(lambda r: r.state == "open"))
 
     # ------------------------------------------------------------
     # ACTION
@@ -102,46 +111,21 @@ class TelecomBdcFabricImport(models.Model):
         return fabric
 
     def _telecom_rows(self):
+        """The file's rows (CsvRows): a row that cannot be read carries its reason."""
         self.ensure_one()
-        text = base64.b64decode(self.file or b"").decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text))
-        header = [name.strip().lower() for name in (reader.fieldnames or [])]
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
-        if missing:
-            raise UserError(
-                self.env._(
-                    "%(file)s is not a Fabric location file: the columns %(missing)s are "
-                    "missing (found: %(found)s).",
-                    file=self.filename or self.env._("The file"),
-                    missing=", ".join(missing),
-                    found=", ".join(header) or self.env._("nothing"),
-                )
-            )
-        reader.fieldnames = header
-        return reader
+        return CsvRows(
+            self.env,
+            base64.b64decode(self.file or b""),
+            REQUIRED_COLUMNS,
+            what=self.filename or self.env._("The Fabric file"),
+        )
 
     def _telecom_import(self):
         self.ensure_one()
         if self.state == "done":
             raise UserError(self.env._("%(name)s was imported already.", name=self.name))
         self.reject_ids.unlink()
-        valid, rejects, seen = {}, [], set()
-        for number, row in enumerate(self._telecom_rows(), start=2):  # line 1 is the header
-            values, reason = self._telecom_parse_row(row)
-            if not reason and values["location_id"] in seen:
-                reason = self.env._("Location id appears twice in the file.")
-            if reason:
-                rejects.append(
-                    {
-                        "import_id": self.id,
-                        "row_number": number,
-                        "location_ref": (row.get("location_id") or "")[:20],
-                        "reason": reason,
-                    }
-                )
-                continue
-            seen.add(values["location_id"])
-            valid[values["location_id"]] = values
+        valid, rejects = self._telecom_read(self._telecom_rows())
         created, updated = self._telecom_upsert(valid)
         self.env["telecom.bdc.fabric.reject"].create(rejects)
         self.write({"state": "done", "created_count": created, "updated_count": updated})
@@ -156,23 +140,71 @@ class TelecomBdcFabricImport(models.Model):
             )
         )
 
+    def _telecom_read(self, rows):
+        """``({location id: values}, [reject values])`` of ``rows`` (CsvRows)."""
+        valid, rejects, columns = {}, [], REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+        for line in rows:
+            row = rows.record(line, columns)
+            values, reason = (None, line.reason) if line.reason else self._telecom_parse_row(row)
+            if not reason and values["location_id"] in valid:
+                reason = self.env._("Location id appears twice in the file.")
+            if reason:
+                rejects.append(
+                    {
+                        "import_id": self.id,
+                        "row_number": line.line_no,
+                        "location_ref": printable(row.get("location_id") or "")[:20],
+                        "reason": reason,
+                        "raw": csv_line(row.values()),
+                    }
+                )
+                continue
+            valid[values["location_id"]] = values
+        return valid, rejects
+
+    def _telecom_reimport_rows(self, rejects):
+        """Load the corrected ``rejects`` like the file's rows (new locations created, known
+        ones updated); rows still bad are rejected again (same line). Returns what it did,
+        in a sentence."""
+        content = rejects._telecom_reimport_content(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+        valid, again = self._telecom_read(CsvRows(self.env, content))
+        lines = dict(enumerate(rejects.mapped("row_number"), start=2))
+        for values in again:
+            values["row_number"] = lines[values["row_number"]]
+        created, updated = self._telecom_upsert(valid)
+        self.env["telecom.bdc.fabric.reject"].create(again)
+        self.write(
+            {
+                "created_count": self.created_count + created,
+                "updated_count": self.updated_count + updated,
+            }
+        )
+        return self.env._(
+            "%(name)s: %(created)s new and %(updated)s updated locations, %(bad)s rows still "
+            "rejected.",
+            name=self.name,
+            created=created,
+            updated=updated,
+            bad=len(again),
+        )
+
     def _telecom_parse_row(self, row):
         """``(values, None)`` of a valid row, or ``(None, reason)``."""
         get = {key: (value or "").strip() for key, value in row.items() if key}.get
         location_id, zip_code, state = get("location_id"), get("zip"), get("state").upper()
         flag = get("bsl_flag").lower()
         if not LOCATION_ID.match(location_id or ""):
-            return None, self.env._("Location id %(id)r is not a number.", id=location_id)
+            return None, self.env._("Location id %(id)s is not a number.", id=shown(location_id))
         if flag not in TRUE | FALSE:
-            return None, self.env._("bsl_flag %(flag)r is not True or False.", flag=flag)
+            return None, self.env._("bsl_flag %(flag)s is not True or False.", flag=shown(flag))
         if flag in FALSE:
             return None, self.env._("Not a Broadband Serviceable Location (bsl_flag False).")
         if not get("address_primary") or not get("city"):
             return None, self.env._("Address or city missing.")
         if not STATE.match(state or ""):
-            return None, self.env._("State %(state)r is not a 2-letter code.", state=state)
+            return None, self.env._("State %(state)s is not a 2-letter code.", state=shown(state))
         if not ZIP.match(zip_code or ""):
-            return None, self.env._("ZIP code %(zip)r is not 5 digits.", zip=zip_code)
+            return None, self.env._("ZIP code %(zip)s is not 5 digits.", zip=shown(zip_code))
         values = {
             "location_id": location_id,
             "address_primary": get("address_primary"),
@@ -184,11 +216,15 @@ class TelecomBdcFabricImport(models.Model):
             "import_id": self.id,
         }
         try:
-            values["unit_count"] = int(get("unit_count") or 1)
-            values["latitude"] = float(get("latitude") or 0.0)
-            values["longitude"] = float(get("longitude") or 0.0)
-        except ValueError:
-            return None, self.env._("unit_count, latitude or longitude is not a number.")
+            values["block_geoid"] = to_text(get("block_geoid"), "block_geoid", 15) or False
+            values["unit_count"] = to_int(get("unit_count"), "unit_count", 1, default=1)
+            for column, limit in (("latitude", 90), ("longitude", 180)):
+                degrees = to_decimal(get(column), column, COORDINATE_DIGITS, -limit, "0")
+                if degrees > limit:
+                    raise ValueError(f"{column} {degrees} is not between -{limit} and {limit}")
+                values[column] = float(degrees)
+        except ValueError as error:
+            return None, str(error)
         return values, None
 
     def _telecom_upsert(self, valid):

@@ -4,6 +4,8 @@ from odoo import fields, models
 class TelecomBdcFabricReject(models.Model):
     _name = "telecom.bdc.fabric.reject"
     _description = "Rejected Fabric Row"
+    _inherit = ["telecom.import.reject.mixin"]
+    _telecom_reject_parent = "import_id"
     _order = "import_id, row_number"
 
     import_id = fields.Many2one(

@@ -1,5 +1,4 @@
 import base64
-import csv
 import hashlib
 import io
 import logging
@@ -14,6 +13,12 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.csv_rows import (
+    BLOCK_BYTES,
+    CsvRows,
+    copy_rows,
+    to_int,
+)
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
@@ -46,6 +51,10 @@ CANONICAL_TIME = (
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
     r"Z?$"
 )
+# Largest duration (seconds) and data volume (bytes) of one record: rated units (seconds,
+# kilobytes, rounded up to the increment) must fit the integer columns of the usage record.
+MAX_DURATION = 99_999_999
+MAX_VOLUME = 999_999_999_999
 # Files up to this size are imported in the request; larger ones by the cron.
 INLINE_IMPORT_BYTES = 2_000_000
 
@@ -75,13 +84,8 @@ def _parse_row(row):
     usage_type = usage_type.strip().lower()
     if usage_type not in ("voice", "sms", "data"):
         raise ValueError(f"usage type {usage_type!r} is not voice, sms or data")
-    try:
-        duration = int(duration or 0)
-        volume = int(volume or 0)
-    except ValueError:
-        raise ValueError("duration and volume must be whole numbers") from None
-    if duration < 0 or volume < 0:
-        raise ValueError("negative duration or volume")
+    duration = to_int(duration, "duration", high=MAX_DURATION, default=0)
+    volume = to_int(volume, "volume", high=MAX_VOLUME, default=0)
     direction = (direction.strip().lower() or "out")[:3]
     if direction not in ("in", "out"):
         raise ValueError(f"direction {direction!r} is not in or out")
@@ -185,11 +189,11 @@ class TelecomUsageFile(models.Model):
     def action_import(self):
         """Import small files at once; queue large ones for the cron."""
         for record in self:
-            if not record.file:
+            if not record._telecom_file_attachment():
                 raise UserError(self.env._("Attach the CDR file to import."))
             if record.state == "done":
                 raise UserError(self.env._("File %(name)s is already imported.", name=record.name))
-            if len(record.file) * 3 // 4 > INLINE_IMPORT_BYTES:
+            if record._telecom_file_attachment().file_size > INLINE_IMPORT_BYTES:
                 record.state = "queued"
                 self.env.ref("telecom_usage.ir_cron_telecom_usage_import")._trigger()
             else:
@@ -241,15 +245,43 @@ class TelecomUsageFile(models.Model):
         """
         self.ensure_one()
         started = time.monotonic()
-        if content is None:
-            content = base64.b64decode(self.file or b"")
-        checksum = hashlib.sha1(content).hexdigest()
+        with io.BytesIO(content) if content is not None else self._telecom_file_stream() as stream:
+            return self._telecom_import_stream(stream, started)
+
+    def _telecom_file_attachment(self):
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("res_field", "=", "file"),
+                ],
+                limit=1,
+            )
+        )
+
+    def _telecom_file_stream(self):
+        """The attached file as a binary file object: read from the filestore as it is
+        imported, never loaded whole (a file may be larger than the memory)."""
+        attachment = self._telecom_file_attachment()
+        if attachment.store_fname:
+            return open(attachment._full_path(attachment.store_fname), "rb")
+        return io.BytesIO(attachment.raw or b"")
+
+    def _telecom_import_stream(self, stream, started):
+        digest = hashlib.sha1()
+        for block in iter(lambda: stream.read(BLOCK_BYTES), b""):
+            digest.update(block)
+        stream.seek(0)
+        checksum = digest.hexdigest()
         if self.search_count(
             [("checksum", "=", checksum), ("company_id", "=", self.company_id.id)]
         ):
             raise UserError(self.env._("This file has already been imported."))
         self.checksum = checksum
-        read, counts = self._telecom_import_content(content)
+        read, counts = self._telecom_import_content(stream)
         self.write(
             {
                 "state": "done",
@@ -277,7 +309,8 @@ class TelecomUsageFile(models.Model):
         return counts
 
     def _telecom_import_content(self, content):
-        """Stage, rate and insert the rows of ``content``; returns the number of rows read
+        """Stage, rate and insert the rows of ``content`` (a binary file object); returns the
+        number of rows read
         and the counts (``rated``, ``rejected``, ``duplicate``, ``amount``). The hook other
         kinds of CDR files (interconnect trunk records) override."""
         started = time.monotonic()
@@ -302,61 +335,53 @@ class TelecomUsageFile(models.Model):
         )
 
     def _telecom_stage_rows(self, rows):
-        """COPY ``rows`` — ``(line_no, reject_id, values in CDR_COLUMNS order)`` — checked
-        one by one, into the stage. Returns the number of rows."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        count = 0
-        for line_no, reject_id, values, reason in rows:
-            count += 1
-            if not reason:
-                try:
-                    writer.writerow([line_no, reject_id or "", *_parse_row(values), ""])
-                    continue
-                except ValueError as error:
-                    reason = str(error)
-            raw = [str(v or "")[:200] for v in values]
-            writer.writerow([line_no, reject_id or "", *raw[:5], "", *raw[5:], reason])
-        buffer.seek(0)
-        self.env.cr.copy_expert(
-            "COPY telecom_usage_stage FROM STDIN WITH (FORMAT csv, NULL '')", buffer
+        """COPY ``rows`` — ``(line_no, reject_id, values in CDR_COLUMNS order, reason)`` —
+        checked one by one, into the stage, by chunks. Returns the number of rows."""
+
+        def staged():
+            for line_no, reject_id, values, reason in rows:
+                if not reason:
+                    try:
+                        yield [line_no, reject_id or "", *_parse_row(values), ""]
+                        continue
+                    except ValueError as error:
+                        reason = str(error)
+                raw = [str(v or "")[:200] for v in values]
+                yield [line_no, reject_id or "", *raw[:5], "", *raw[5:], reason]
+
+        return copy_rows(
+            self.env.cr,
+            "COPY telecom_usage_stage FROM STDIN WITH (FORMAT csv, NULL '')",
+            staged(),
         )
-        return count
 
     def _telecom_stage_csv(self, content):
-        text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        header = [h.strip().lower() for h in next(reader, [])]
-        missing = REQUIRED_COLUMNS - set(header)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "The CDR file lacks the column(s) %(cols)s; expected: %(all)s.",
-                    cols=", ".join(sorted(missing)),
-                    all=", ".join(CDR_COLUMNS),
-                )
-            )
-        if len(set(header)) == len(header):
+        """Stage the rows of ``content`` (a binary file object, read as it goes)."""
+        what = self.env._("The CDR file")
+        rows = CsvRows(self.env, content, sorted(REQUIRED_COLUMNS), what=what)
+        # PostgreSQL parses a clean file: no quotes (a stray one would join lines into one
+        # row), no end-of-data marker (\.), distinct column names
+        if rows.header_line == 1 and len(set(rows.header)) == len(rows.header):
+            content.seek(0)
+            clean = not any(b'"' in block or b"\\" in block
+                            for block in iter(lambda: content.read(BLOCK_BYTES), b""))  # fmt: skip
+            content.seek(0)
             try:
-                with self.env.cr.savepoint():
-                    return self._telecom_stage_copy(content, header)
+                if clean:
+                    with self.env.cr.savepoint():
+                        return self._telecom_stage_copy(content, rows.header)
             except psycopg2.DataError as error:
-                # not a clean CSV (wrong column counts, stray quotes): checked row by row
+                # not a clean CSV (wrong column counts, bytes that are not UTF-8...): read
+                # row by row
                 _logger.info("%s: row by row (%s)", self.name, str(error).splitlines()[0])
-        positions = [header.index(c) if c in header else None for c in CDR_COLUMNS]
-        width = len(header)
-
-        def rows():
-            for line_no, row in enumerate(reader, start=2):
-                reason = None
-                if len(row) != width:
-                    if not any(row):
-                        continue
-                    reason = f"{len(row)} columns instead of {width}"
-                    row = (row + [""] * width)[:width]
-                yield line_no, None, [row[p] if p is not None else "" for p in positions], reason
-
-        return self._telecom_stage_rows(rows())
+            content.seek(0)
+            rows = CsvRows(self.env, content, sorted(REQUIRED_COLUMNS), what=what)
+        positions = [rows.positions.get(c) for c in CDR_COLUMNS]
+        return self._telecom_stage_rows(
+            (row.line_no, None, [row.values[p] if p is not None else "" for p in positions],
+             row.reason)
+            for row in rows
+        )  # fmt: skip
 
     def _telecom_stage_copy(self, content, header):
         """Fast path for a clean CSV: PostgreSQL parses it (``COPY``) and normalises the rows
@@ -380,7 +405,7 @@ class TelecomUsageFile(models.Model):
                 "COPY telecom_usage_raw (%s) FROM STDIN WITH (FORMAT csv, HEADER true)",
                 SQL(", ").join(SQL.identifier(c) for c in columns),
             ).code,
-            io.BytesIO(content),
+            content,
         )
         cr.execute(
             r"""
@@ -397,7 +422,7 @@ class TelecomUsageFile(models.Model):
                        rid ~ '^\S(.*\S)?$' AND rid !~ '[[:cntrl:]]'
                        AND (svc ~ '^\+\d+$' OR svc ~ '^[^+0-9\s](.*\S)?$')
                        AND ts ~ %s
-                       AND dur ~ '^\d{0,9}$' AND vol ~ '^\d{0,15}$'
+                       AND dur ~ '^\d{0,8}$' AND vol ~ '^\d{0,12}$'
                        AND dir IN ('', 'in', 'out')
                        AND utype IN ('voice', 'sms', 'data')
                        AND (called ~ '^\+\d+$' OR (called = '' AND utype = 'data'))
@@ -450,36 +475,9 @@ class TelecomUsageFile(models.Model):
         counts = {"duplicate": 0, "rejected": 0, "rated": 0, "amount": 0.0}
         t0 = time.monotonic()
         # 1. duplicates: already rated, already in the open reject list, or repeated here
-        cr.execute("ANALYZE telecom_usage_stage")
-        cr.execute(
-            """
-            DELETE FROM telecom_usage_stage s USING (
-                SELECT x.ctid AS c
-                  FROM (SELECT ctid, row_number() OVER (PARTITION BY record_id
-                                                        ORDER BY line_no) AS rank
-                          FROM telecom_usage_stage) x
-                 WHERE x.rank > 1
-                UNION
-                SELECT s.ctid FROM telecom_usage_stage s
-                  JOIN telecom_usage_record r ON r.name = s.record_id
-                UNION
-                SELECT s.ctid FROM telecom_usage_stage s
-                  JOIN telecom_usage_reject j
-                    ON j.state = 'open' AND j.record_ref = s.record_id
-                   AND j.id IS DISTINCT FROM s.reject_id
-            ) d
-            WHERE s.ctid = d.c
-            RETURNING s.reject_id
-            """
+        counts["duplicate"] = self._telecom_drop_duplicates(
+            "telecom_usage_stage", "telecom_usage_record"
         )
-        dup_rejects = [row[0] for row in cr.fetchall()]
-        counts["duplicate"] = len(dup_rejects)
-        if any(dup_rejects):
-            cr.execute(
-                """UPDATE telecom_usage_reject SET state = 'duplicate', write_date = now()
-                    WHERE id = ANY(%s)""",
-                [[r for r in dup_rejects if r]],
-            )
         # 2. services: each distinct identifier once (numbers, then circuits)
         cr.execute(
             """
@@ -658,6 +656,47 @@ class TelecomUsageFile(models.Model):
         )
         self.env.invalidate_all()
         return counts
+
+    def _telecom_drop_duplicates(self, stage, records):
+        """Drop from the temporary table ``stage`` the rows whose record id is repeated in it
+        (the first line is kept), already in the table ``records`` or in the open reject
+        list (other than the reject rated again); rejects dropped are marked duplicate.
+        Rows without a record id stay: they are rejects. Returns the number dropped."""
+        cr = self.env.cr
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(stage)))
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM %(stage)s s USING (
+                    SELECT x.ctid AS c
+                      FROM (SELECT ctid, row_number() OVER (PARTITION BY record_id
+                                                            ORDER BY line_no) AS rank
+                              FROM %(stage)s WHERE record_id != '') x
+                     WHERE x.rank > 1
+                    UNION
+                    SELECT s.ctid FROM %(stage)s s
+                      JOIN %(records)s r ON r.name = s.record_id
+                    UNION
+                    SELECT s.ctid FROM %(stage)s s
+                      JOIN telecom_usage_reject j
+                        ON j.state = 'open' AND j.record_ref = s.record_id
+                       AND j.id IS DISTINCT FROM s.reject_id
+                ) d
+                WHERE s.ctid = d.c
+                RETURNING s.reject_id
+                """,
+                stage=SQL.identifier(stage),
+                records=SQL.identifier(records),
+            )
+        )
+        dropped = [row[0] for row in cr.fetchall()]
+        if any(dropped):
+            cr.execute(
+                """UPDATE telecom_usage_reject SET state = 'duplicate', write_date = now()
+                    WHERE id = ANY(%s)""",
+                [[r for r in dropped if r]],
+            )
+        return len(dropped)
 
     def _telecom_write_rejects(self):
         cr = self.env.cr
