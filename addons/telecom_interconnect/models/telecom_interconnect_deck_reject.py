@@ -11,6 +11,7 @@ class TelecomInterconnectDeckReject(models.Model):
     deck_id = fields.Many2one(
         "telecom.interconnect.deck", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="deck_id.company_id", store=True, index=True)
     line_no = fields.Integer(string="Line")
     raw = fields.Char(string="Row")
     reason = fields.Char(required=True)

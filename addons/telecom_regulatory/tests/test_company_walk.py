@@ -17,26 +17,6 @@ MUST_WALK = (
     "telecom.subscription",
     "telecom.service",
 )
-# Models of modules built in parallel with issue 19 (telecom_migration, telecom_interconnect,
-# telecom_file_channel) that have a company and no company rule yet: their owners add the rule
-# and take the model off this list. Any other model of the suite without one fails the test.
-PENDING_COMPANY_RULES = {
-    "telecom.migration.batch",
-    "telecom.migration.invoice",
-    "telecom.migration.map",
-    "telecom.parallel.run",
-    "telecom.interconnect.agreement",
-    "telecom.interconnect.cdr",
-    "telecom.interconnect.deck",
-    "telecom.interconnect.dispute",
-    "telecom.interconnect.rate",
-    "telecom.interconnect.settlement",
-    "telecom.interconnect.trunk",
-    "telecom.file.channel",
-    "telecom.file.channel.file",
-    "telecom.payment.file",
-    "telecom.payment.file.line",
-}
 
 
 @tagged("post_install", "-at_install")
@@ -91,7 +71,7 @@ class TestCompanyWalk(TelecomRegulatoryCase):
             Model = self.env[name]
             if Model._abstract or Model._transient or not Model._auto:
                 continue
-            if Model._name in PENDING_COMPANY_RULES or Model._original_module not in self.modules:
+            if Model._original_module not in self.modules:
                 continue  # standard models (partners, journal items) keep Odoo's own rules
             field = Model._fields.get("company_id")
             if field and field.type == "many2one" and field.comodel_name == "res.company":
