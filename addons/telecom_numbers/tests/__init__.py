@@ -13,3 +13,4 @@ from . import test_sim
 from . import test_sim_swap
 from . import test_number_migration
 from . import test_sim_portal
+from . import test_port_pin
