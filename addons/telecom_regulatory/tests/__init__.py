@@ -10,3 +10,4 @@ from . import test_e911_portal
 from . import test_security_walk
 from . import test_company_walk
 from . import test_secrets
+from . import test_cpni_log_routes
