@@ -395,12 +395,13 @@ class TestCpniWalk(TelecomRegulatoryCase, HttpCase):
         """``/web/content`` of every file the model owns: its attachments by id and its
         binary fields by record."""
         leaks = []
-        attachments = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search([("res_model", "=", Model._name)], limit=DOWNLOAD_LIMIT, order="id desc")
-        )
-        attachments |= self.call_detail if Model._name == "account.move" else attachments
+        Attachment = self.env["ir.attachment"].sudo()
+        attachments = Attachment.browse()
+        # the files of records' fields (a search without ``res_field`` leaves them out)
+        for domain in ([("res_field", "=", False)], [("res_field", "!=", False)]):
+            attachments |= Attachment.search(
+                [("res_model", "=", Model._name), *domain], limit=DOWNLOAD_LIMIT, order="id desc"
+            )
         for attachment in attachments:
             response = self.url_open(f"/web/content/{attachment.id}?download=true")
             if response.status_code == 200 and _leaks(response.content):
