@@ -2,7 +2,7 @@
     "name": "Telecom Numbers",
     "summary": "Telephone number and SIM/eSIM inventory, lifecycle with legal timers, number "
     "porting, snap-back and the inventory migration",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",

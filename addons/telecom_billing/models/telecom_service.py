@@ -43,9 +43,27 @@ class TelecomService(models.Model):
         "portal.mixin",
         "mail.thread",
         "mail.activity.mixin",
+        "telecom.cpni.mixin",
     ]
     _order = "subscription_id, id"
     _check_company_auto = True
+    # The service mix of a customer (its plans, add-ons, quantities and their history) is CPNI.
+    # Billing bills it and the NOC provisions it (47 U.S.C. 222(d)(1)); customers read their
+    # own on the portal; other staff and salespeople see the line (reference, state, numbers,
+    # dates, service type), not what it is made of.
+    _telecom_cpni_fields = (
+        "product_id",
+        "product_tmpl_id",
+        "quantity",
+        "addon_line_ids",
+        "history_ids",
+        "next_plan_id",
+    )
+    _telecom_cpni_need_groups = (
+        "telecom_catalog.group_telecom_billing",
+        "telecom_catalog.group_telecom_noc",
+        "base.group_portal",
+    )
     _sql_constraints = [
         ("quantity_positive", "CHECK(quantity > 0)", "A service quantity must be at least 1."),
         (
@@ -212,8 +230,10 @@ class TelecomService(models.Model):
 
     @api.depends("name", "product_id", "circuit_id", "number_ids")
     def _compute_display_name(self):
+        plan_readable = self._fields["product_id"].is_accessible(self.env)
         for service in self:
-            label = service.sudo().product_id.name or ""  # portal customers see their plan
+            # the plan is CPNI: in the name only for those who may read it
+            label = service.sudo().product_id.name if plan_readable else ""
             ident = service._telecom_identifier()
             service.display_name = " - ".join(p for p in (service.name, label, ident) if p)
 

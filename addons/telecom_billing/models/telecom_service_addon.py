@@ -14,7 +14,7 @@ ONE_DAY = timedelta(days=1)
 class TelecomServiceAddon(models.Model):
     _name = "telecom.service.addon"
     _description = "Add-on on a Telecom Service"
-    _inherit = ["telecom.chargeable.mixin"]
+    _inherit = ["telecom.chargeable.mixin", "telecom.cpni.mixin"]
     _order = "service_id, date_start, id"
     _sql_constraints = [
         ("quantity_positive", "CHECK(quantity > 0)", "An add-on quantity must be at least 1."),
@@ -24,6 +24,13 @@ class TelecomServiceAddon(models.Model):
             "An add-on cannot end before it starts.",
         ),
     ]
+    # The add-ons of a service are its service mix (CPNI): see telecom.service.
+    _telecom_cpni_fields = ("product_id", "quantity", "monthly_price")
+    _telecom_cpni_need_groups = (
+        "telecom_catalog.group_telecom_billing",
+        "telecom_catalog.group_telecom_noc",
+        "base.group_portal",
+    )
 
     # ------------------------------------------------------------
     # FIELDS
@@ -66,6 +73,11 @@ class TelecomServiceAddon(models.Model):
 
     @api.depends("product_id", "quantity")
     def _compute_display_name(self):
+        if not self._fields["product_id"].is_accessible(self.env):
+            # the add-on is CPNI: its line is named by its service only
+            for line in self:
+                line.display_name = line.service_id.name
+            return
         for line in self:
             name = line.product_id.display_name or ""
             line.display_name = f"{name} x {line.quantity}" if line.quantity != 1 else name

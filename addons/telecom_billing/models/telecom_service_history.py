@@ -22,13 +22,22 @@ HISTORY_ACTIONS = [
 class TelecomServiceHistory(models.Model):
     _name = "telecom.service.history"
     _description = "Telecom Service History"
+    _inherit = ["telecom.cpni.mixin"]
     _order = "create_date desc, id desc"
+    # What changed in a service's mix (plans, add-ons, quantities) is CPNI: see telecom.service.
+    # The steps themselves (action, date, state) are not.
+    _telecom_cpni_fields = ("old_plan_id", "new_plan_id", "addon_id", "quantity", "note")
+    _telecom_cpni_need_groups = (
+        "telecom_catalog.group_telecom_billing",
+        "telecom_catalog.group_telecom_noc",
+    )
 
     service_id = fields.Many2one(
         "telecom.service", required=True, ondelete="cascade", index=True, readonly=True
     )
     subscription_id = fields.Many2one(related="service_id.subscription_id", store=True, index=True)
     partner_id = fields.Many2one(related="service_id.partner_id", store=True)
+    company_id = fields.Many2one(related="service_id.company_id", store=True, index=True)
     action = fields.Selection(HISTORY_ACTIONS, required=True, readonly=True)
     date = fields.Date(string="Effective Date", required=True, readonly=True)
     state = fields.Selection(

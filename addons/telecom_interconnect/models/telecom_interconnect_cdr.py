@@ -13,9 +13,13 @@ class TelecomInterconnectCdr(models.Model):
     them."""
 
     _name = "telecom.interconnect.cdr"
+    _inherit = ["telecom.cpni.mixin"]
     _description = "Interconnect Call Record"
     _order = "start_time desc, id desc"
     _log_access = False
+    # The numbers of a call are call detail of our customer's line (CPNI): settlement staff
+    # work with trunks, jurisdictions, minutes and charges; CPNI Authorized staff see the call.
+    _telecom_cpni_fields = ("calling_number", "called_number")
     _sql_constraints = [
         ("name_uniq", "UNIQUE(name)", "An interconnect record id is imported once only."),
     ]

@@ -13,5 +13,6 @@ class TelecomInterconnectDeckReject(models.Model):
     deck_id = fields.Many2one(
         "telecom.interconnect.deck", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="deck_id.company_id", store=True, index=True)
     line_no = fields.Integer(string="Line")
     reason = fields.Char(required=True)

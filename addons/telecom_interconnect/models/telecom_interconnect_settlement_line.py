@@ -13,6 +13,7 @@ class TelecomInterconnectSettlementLine(models.Model):
     settlement_id = fields.Many2one(
         "telecom.interconnect.settlement", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="settlement_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="settlement_id.currency_id")
     direction = fields.Selection(INTERCONNECT_DIRECTIONS, required=True)
     jurisdiction = fields.Selection(INTERCONNECT_JURISDICTIONS)

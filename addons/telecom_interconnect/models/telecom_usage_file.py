@@ -137,8 +137,9 @@ class TelecomUsageFile(models.Model):
         columns = ["record_ref", "service_ref", "start_time", "duration", "calling_number",
                    "called_number", "direction", "interconnect_jurisdiction"]  # fmt: skip
         self._telecom_ic_stage_create()
+        # the rows' call detail is CPNI: staff rate them again without reading it
         self._telecom_ic_stage_rows(
-            (r.line_no, r.id, [r[c] or "" for c in columns], None) for r in rejects
+            (r.line_no, r.id, [r[c] or "" for c in columns], None) for r in rejects.sudo()
         )
         return self._telecom_ic_process_stage()
 

@@ -1,11 +1,17 @@
 from odoo import fields, models
 
+from odoo.addons.telecom_usage.models.telecom_usage_reject import (
+    TelecomUsageReject as UsageReject,
+)
+
 
 class TelecomUsageReject(models.Model):
     """Rejected trunk records of interconnect files share the reject list of retail usage,
     and are rated again by the interconnect pipeline."""
 
     _inherit = "telecom.usage.reject"
+    # the calling number of a trunk record is call detail too (CPNI)
+    _telecom_cpni_fields = (*UsageReject._telecom_cpni_fields, "calling_number")
 
     calling_number = fields.Char()
     interconnect_jurisdiction = fields.Char(string="Switch Jurisdiction")

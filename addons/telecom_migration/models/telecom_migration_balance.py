@@ -10,6 +10,7 @@ class TelecomMigrationBalance(models.Model):
     _order = "matched, batch_id, legacy_id"
 
     batch_id = fields.Many2one("telecom.migration.batch", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="batch_id.currency_id")
     legacy_id = fields.Char(string="Legacy Account")
     partner_id = fields.Many2one("res.partner", string="Customer")

@@ -1191,10 +1191,10 @@ class TelecomMigrationBatch(models.Model):
              WHERE l.invoice_id = i.id AND i.company_id = %(company)s
                AND i.legacy_ref = t.legacy_ref;
             INSERT INTO telecom_migration_invoice_line
-                   (invoice_id, partner_id, sequence, line_type, description, tax_type, amount,
-                    create_uid, write_uid, create_date, write_date)
-            SELECT i.id, i.partner_id, t.sequence::int, NULLIF(t.line_type, ''), t.description,
-                   NULLIF(t.tax_type, ''), t.amount::numeric, %(uid)s, %(uid)s,
+                   (invoice_id, company_id, partner_id, sequence, line_type, description,
+                    tax_type, amount, create_uid, write_uid, create_date, write_date)
+            SELECT i.id, i.company_id, i.partner_id, t.sequence::int, NULLIF(t.line_type, ''),
+                   t.description, NULLIF(t.tax_type, ''), t.amount::numeric, %(uid)s, %(uid)s,
                    now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM tmp_legacy_invoice_line t
               JOIN telecom_migration_invoice i

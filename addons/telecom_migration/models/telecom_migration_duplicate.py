@@ -54,6 +54,7 @@ class TelecomMigrationDuplicate(models.Model):
     batch_id = fields.Many2one(
         "telecom.migration.batch", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
     legacy_id = fields.Char(string="Legacy Customer", required=True, readonly=True)
     legacy_name = fields.Char(readonly=True)
     match_legacy_id = fields.Char(

@@ -12,6 +12,7 @@ class TelecomMigrationFileCheck(models.Model):
     _order = "batch_id, file"
 
     batch_id = fields.Many2one("telecom.migration.batch", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="batch_id.currency_id")
     file = fields.Selection(MIGRATION_FILES, required=True)
     legacy_rows = fields.Integer(help="Data rows in the file.")

@@ -11,6 +11,7 @@ class TelecomMigrationInvoiceLine(models.Model):
     invoice_id = fields.Many2one(
         "telecom.migration.invoice", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="invoice_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="invoice_id.partner_id", store=True, index=True)
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     sequence = fields.Integer(default=10)

@@ -14,6 +14,7 @@ class TelecomMigrationRehearsal(models.Model):
     batch_id = fields.Many2one(
         "telecom.migration.batch", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="batch_id.currency_id")
     started = fields.Datetime(required=True, readonly=True)
     duration = fields.Float(string="Duration (seconds)", readonly=True)

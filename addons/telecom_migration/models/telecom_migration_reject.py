@@ -17,6 +17,7 @@ class TelecomMigrationReject(models.Model):
     _order = "batch_id, file, line_no"
 
     batch_id = fields.Many2one("telecom.migration.batch", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
     file = fields.Selection(MIGRATION_FILES, required=True)
     line_no = fields.Integer(string="Line")
     legacy_id = fields.Char()

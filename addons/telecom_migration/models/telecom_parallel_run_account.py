@@ -10,6 +10,7 @@ class TelecomParallelRunAccount(models.Model):
     _order = "passed, run_id, legacy_account"
 
     run_id = fields.Many2one("telecom.parallel.run", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="run_id.currency_id")
     legacy_account = fields.Char()
     legacy_bill = fields.Char()

@@ -33,6 +33,7 @@ class TelecomParallelRunLine(models.Model):
         "telecom.parallel.run.account", required=True, ondelete="cascade", index=True
     )
     run_id = fields.Many2one(related="account_id.run_id", store=True, index=True)
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="account_id.currency_id")
     key = fields.Char(string="Service / Charge", required=True)
     line_type = fields.Selection(LINE_TYPES, required=True, default="other")

@@ -29,8 +29,9 @@ class NpacCallbackController(http.Controller):
     ``/telecom_numbers/npac/<backend id>/callback`` with the backend's token in the
     ``X-Telecom-Token`` header, the Unix time of sending in ``X-Telecom-Timestamp`` and, in
     ``X-Telecom-Signature``, the HMAC-SHA256 of ``<timestamp>.<body>`` keyed by the token
-    (:func:`npac_signature`): a request replayed later than ``SIGNATURE_MAX_AGE`` seconds or
-    altered is refused. The answer is JSON with the HTTP status telling the outcome.
+    (:func:`npac_signature`): a request altered, replayed later than ``SIGNATURE_MAX_AGE``
+    seconds, or replayed within them (its signature was already received) is refused. The
+    answer is JSON with the HTTP status telling the outcome.
     """
 
     def _vendor(self, backend_id):
@@ -49,6 +50,10 @@ class NpacCallbackController(http.Controller):
             return None
         expected = npac_signature(backend.callback_token, timestamp, request.httprequest.get_data())
         if not hmac.compare_digest(headers.get("X-Telecom-Signature", ""), expected):
+            return None
+        # a signed request seen before is a replay within the freshness window
+        Callback = request.env["telecom.npac.callback"].sudo()
+        if not Callback._telecom_first_time(backend, expected, SIGNATURE_MAX_AGE):
             return None
         return backend
 
@@ -75,7 +80,7 @@ class NpacCallbackController(http.Controller):
     def npac_callback(self, backend_id, **kwargs):
         backend = self._vendor(backend_id)
         if not backend:
-            return self._reply(403, error="unknown vendor, bad token or stale signature")
+            return self._reply(403, error="unknown vendor, bad token, stale or replayed signature")
         data = self._json_body()
         if data is None or not isinstance(data.get("reference"), str) or not data["reference"]:
             return self._reply(400, error="a JSON object with the request's reference is needed")
@@ -112,7 +117,7 @@ class NpacCallbackController(http.Controller):
         recorded once, then validated and answered by the job."""
         backend = self._vendor(backend_id)
         if not backend:
-            return self._reply(403, error="unknown vendor, bad token or stale signature")
+            return self._reply(403, error="unknown vendor, bad token, stale or replayed signature")
         data = self._json_body()
         if data is None or not data.get("reference") or not data.get("numbers"):
             return self._reply(400, error="a JSON object with reference and numbers is needed")

@@ -78,7 +78,7 @@ class TelecomNumbersPortal(TelecomPortal):
         data.update({k: v for k, v in (form or {}).items() if k != "loa_file"})
         # a PIN is never written back into the page (nor kept in the browser's history)
         data.pop("pin", None)
-        data["pin_given"] = bool(port and port.sudo().pin)
+        data["pin_given"] = bool(port and port.sudo().pin_set)
         values = self._prepare_portal_layout_values()
         values.update(
             {

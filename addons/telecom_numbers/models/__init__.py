@@ -14,5 +14,6 @@ from . import telecom_sim_swap
 from . import telecom_port_reject_code
 from . import telecom_port_attempt
 from . import telecom_npac_backend
+from . import telecom_npac_callback
 from . import telecom_port_request
 from . import res_partner

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
+from odoo.addons.telecom_catalog.tools.secrets import decrypt_secret, encrypt_secret
 from odoo.addons.telecom_catalog.tools.us_holidays import add_business_days, is_business_day
 
 from ..adapters import NpacRequestError, NpacTransportError
@@ -24,6 +25,8 @@ PORT_STATES = [
     ("activated", "Activated"),
     ("cancelled", "Cancelled"),
 ]
+# the PIN given is erased once a request reaches one of these
+PIN_ERASED_STATES = ("activated", "cancelled")
 # States in which the request waits for the vendor (polled by the cron).
 PENDING_STATES = ("submitted", "resubmitted", "foc")
 SUBSCRIBER_TYPES = [("residential", "Residential"), ("business", "Business")]
@@ -109,11 +112,17 @@ class TelecomPortRequest(models.Model):
     )
     pin = fields.Char(
         string="PIN / Passcode",
+        compute="_compute_pin",
+        inverse="_inverse_pin",
         groups="telecom_catalog.group_telecom_number_admin",
         copy=False,
         help="Port-in: the customer's PIN at the losing carrier. Port-out: the PIN the winning "
-        "carrier gave, checked against the customer's port-out PIN.",
+        "carrier gave, checked against the customer's port-out PIN. Stored encrypted (it is "
+        "sent on to the NPAC/SOA vendor) and erased once the request is activated or "
+        "cancelled: type it to set it, it is never shown again.",
     )
+    pin_encrypted = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    pin_set = fields.Boolean(string="PIN Given", compute="_compute_pin")
     authorized_name = fields.Char(
         help="Name of the account holder (or authorized person) as the carrier knows it.",
     )
@@ -201,6 +210,16 @@ class TelecomPortRequest(models.Model):
         for request in self:
             request.access_url = f"/my/port-requests/{request.id}"
 
+    def _compute_pin(self):
+        for request in self:
+            request.pin = False
+            request.pin_set = bool(request.sudo().pin_encrypted)
+
+    def _inverse_pin(self):
+        for request in self:
+            pin = (request.pin or "").strip()
+            request.sudo().pin_encrypted = encrypt_secret(self.env, pin)
+
     @api.depends("number_ids")
     def _compute_number_count(self):
         for request in self:
@@ -261,6 +280,8 @@ class TelecomPortRequest(models.Model):
     def write(self, vals):
         if vals.get("billing_telephone_number"):
             vals["billing_telephone_number"] = to_e164(self.env, vals["billing_telephone_number"])
+        if vals.get("state") in PIN_ERASED_STATES:
+            vals["pin_encrypted"] = False  # the PIN is not needed any more: it goes
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -507,12 +528,18 @@ class TelecomPortRequest(models.Model):
             )
         return False, ""
 
+    def _telecom_pin(self):
+        """The PIN given, in clear, for the vendor and the port-out check (never for a
+        screen)."""
+        self.ensure_one()
+        return decrypt_secret(self.env, self.sudo().pin_encrypted)
+
     def _telecom_port_out_pin_check(self, customer):
         """A port-out needs the customer's port-out PIN (FCC port-out fraud rules). A customer
         without one cannot be checked automatically: staff review it (``review``) and decide
         (context ``telecom_port_out_review``)."""
         _ = self.env._
-        given = (self.sudo().pin or "").strip()
+        given = (self._telecom_pin() or "").strip()
         review = self.env.context.get("telecom_port_out_review")
         if not customer.telecom_port_out_pin_set:
             if review == "reject":
@@ -702,7 +729,7 @@ class TelecomPortRequest(models.Model):
             "request": self.name,
             "numbers": numbers,
             "account_number": request.account_number,
-            "pin": request.pin,
+            "pin": self._telecom_pin(),
             "authorized_name": request.authorized_name,
             "service_address": {
                 "street": request.service_street,

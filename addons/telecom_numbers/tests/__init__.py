@@ -14,3 +14,4 @@ from . import test_sim_swap
 from . import test_number_migration
 from . import test_sim_portal
 from . import test_import_fuzz
+from . import test_port_pin

@@ -204,11 +204,11 @@ class NpacSimulator:
             self.snapbacks.append(dict(payload, key=key, reference=reference))
             return 201, {"reference": reference, "status": "activated"}
 
-    def notify_port_out(self, reference, url, token):
+    def notify_port_out(self, reference, url, token, timestamp=None):
         """POST the port-out request ``reference`` to our notification URL."""
         with self.lock:
             body = self._port_out_public(reference)
-        return self._post(url, body, token)
+        return self._post(url, body, token, timestamp=timestamp)
 
     def _post(self, url, body, token, timestamp=None):
         data = json.dumps(body).encode()

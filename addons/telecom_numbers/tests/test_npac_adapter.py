@@ -178,6 +178,8 @@ class TestNpacCallback(SimulatorMixin, HttpCase):
         self.assertEqual(body["state"], "activated")
         env.invalidate_all()
         self.assertEqual(request.number_ids.status, "assigned")
+        # the vendor had the PIN (the simulator checks it); once activated it is erased
+        self.assertFalse(request.sudo().pin_encrypted)
         token = backend.callback_token
         status, body = sim._post(url, {"reference": "SIM-NOPE", "status": "foc"}, token)
         self.assertEqual(status, 404)
@@ -225,6 +227,12 @@ class TestNpacCallback(SimulatorMixin, HttpCase):
             },
         )
         self.assertEqual(response.status_code, 403)
+        # the same signed request sent twice within the freshness window: the second is a
+        # replay, refused before the body is looked at
+        fresh = int(time.time())
+        self.assertEqual(sim._post(url, body, token, timestamp=fresh)[0], 404)
+        self.assertEqual(sim._post(url, body, token, timestamp=fresh)[0], 403)
+        self.assertEqual(sim._post(url, body, token, timestamp=fresh - 1)[0], 404)
         # no reference: refused, the request without a vendor reference is untouched
         for no_reference in ({"status": "foc"}, {"reference": None, "status": "foc"}):
             self.assertEqual(sim._post(url, no_reference, token)[0], 400)
@@ -242,10 +250,15 @@ class TestPortOutNotification(SimulatorMixin, HttpCase):
         reference = sim.add_port_out(numbers=["+12025550101"], account_number="X", pin="1")
         url = f"{self.base_url()}/telecom_numbers/npac/{backend.id}/port-out"
         self.assertEqual(sim.notify_port_out(reference, url, "wrong-token")[0], 403)
-        status, body = sim.notify_port_out(reference, url, backend.callback_token)
+        sent = int(time.time())
+        status, body = sim.notify_port_out(reference, url, backend.callback_token, sent)
         self.assertEqual(status, 200)
-        status, body = sim.notify_port_out(reference, url, backend.callback_token)
+        # the vendor retries a second later (signed again): one request all the same
+        status, body = sim.notify_port_out(reference, url, backend.callback_token, sent + 1)
         self.assertEqual(status, 200, "pushed twice: recorded once")
+        # the very same signed push replayed: refused
+        status, _body = sim.notify_port_out(reference, url, backend.callback_token, sent + 1)
+        self.assertEqual(status, 403)
         requests = self.env["telecom.port.request"].search([("vendor_reference", "=", reference)])
         self.assertEqual(len(requests), 1)
         self.assertEqual((requests.direction, requests.name), ("out", body["request"]))

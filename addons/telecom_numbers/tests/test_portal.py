@@ -80,7 +80,7 @@ class TestPortalPortIn(TelecomPortingPortalCase):
         page = self._get(f"/my/port-requests/{request.id}/edit").text
         self.assertIn("is too early for a simple port", page)
         # the PIN typed is kept, never written back into the page
-        self.assertEqual(request.sudo().pin, self.form["pin"])
+        self.assertEqual(request._telecom_pin(), self.form["pin"])
         self.assertNotIn(f'value="{self.form["pin"]}"', page)
         self.assertIn("leave empty to keep it", page)
         # 2. fixed: a business day later and the signed letter
@@ -117,7 +117,7 @@ class TestPortalPortIn(TelecomPortingPortalCase):
         self.assertIn("On file: loa.pdf", self._get(edit).text)
         # resubmitted without typing the PIN again: the PIN given is kept
         response = self._post(edit, {**form, "account_number": "A-77-01", "pin": ""}, status=303)
-        self.assertEqual(request.sudo().pin, self.form["pin"])
+        self.assertEqual(request._telecom_pin(), self.form["pin"])
         self.assertTrue(response.headers["Location"].endswith("?message=resubmitted"))
         self.assertEqual(request.state, "resubmitted")
         self.assertEqual(request.account_number, "A-77-01")

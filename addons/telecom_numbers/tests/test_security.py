@@ -53,7 +53,7 @@ class TestNumberSecurity(TelecomNumbersCase):
         self.assertTrue(hashed.startswith("$pbkdf2-sha512$"))
         self.assertNotIn("2580", hashed)
         with self.assertRaises(AccessError):
-            _pin = self.request_mine.with_user(self.clerk).pin
+            self.request_mine.with_user(self.clerk).read(["pin"])
 
     def test_portal_users_read_only_their_numbers_and_requests(self):
         numbers = self.env["telecom.number"].with_user(self.portal).search([])

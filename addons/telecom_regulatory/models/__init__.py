@@ -32,7 +32,14 @@ from . import telecom_e911_provider
 from . import telecom_e911_location
 from . import telecom_e911_test_call
 from . import telecom_service
+from . import telecom_service_addon
+from . import telecom_service_history
 from . import telecom_regulatory_number_row
 from . import telecom_regulatory_filing_numbers
 from . import telecom_usage_record
 from . import res_partner_migration
+from . import account_move
+from . import ir_attachment
+from . import ir_binary
+from . import telecom_usage_file
+from . import telecom_usage_reject

@@ -15,7 +15,10 @@ class TelecomCpniLoggedMixin(models.AbstractModel):
     _description = "CPNI Access Logging"
 
     def _telecom_cpni_customers(self):
-        return self.mapped("commercial_partner_id")
+        """The customers whose CPNI these records hold (their accounts)."""
+        if "commercial_partner_id" in self._fields:
+            return self.mapped("commercial_partner_id")
+        return self.sudo().mapped("partner_id.commercial_partner_id").sudo(False)
 
     def read(self, fields=None, load="_classic_read"):
         result = super().read(fields=fields, load=load)

@@ -24,7 +24,12 @@ E911_ACTIVATION_STATES = [
 
 
 class TelecomService(models.Model):
-    _inherit = "telecom.service"
+    """Staff reads of a service's mix (the CPNI fields telecom_billing declares) go to the CPNI
+    access log."""
+
+    _name = "telecom.service"
+    # the logged mixin first: it extends telecom.cpni.mixin, which the model already inherits
+    _inherit = ["telecom.cpni.logged.mixin", "telecom.service"]
 
     e911_issue = fields.Selection(
         E911_ISSUES,

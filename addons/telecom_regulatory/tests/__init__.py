@@ -11,3 +11,4 @@ from . import test_security_walk
 from . import test_company_walk
 from . import test_secrets
 from . import test_import_fuzz
+from . import test_cpni_log_routes

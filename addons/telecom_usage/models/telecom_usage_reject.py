@@ -108,8 +108,9 @@ class TelecomUsageReject(models.Model):
             rejects = self.filtered(lambda r, c=company: r.company_id == c)
             runner = Files.with_company(company).new({"company_id": company.id})
             runner._telecom_stage_create()
+            # the row's call detail is CPNI: Billing rates it again without reading it
             runner._telecom_stage_rows(
-                (r.line_no, r.id, [r[c] or "" for c in columns], None) for r in rejects
+                (r.line_no, r.id, [r[c] or "" for c in columns], None) for r in rejects.sudo()
             )
             for key, value in runner._telecom_process_stage().items():
                 counts[key] += value
