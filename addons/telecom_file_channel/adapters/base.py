@@ -61,6 +61,10 @@ class FileTransport:
     def read(self, name):
         raise NotImplementedError
 
+    def size(self, name):
+        """Size of ``name`` in bytes."""
+        raise NotImplementedError
+
     def write(self, subfolder, name, content, replace=False):
         """Write ``content`` (bytes) as ``name`` in ``subfolder`` of the folder (``""``: the
         folder itself), through a temporary name so readers never see half a file. A name

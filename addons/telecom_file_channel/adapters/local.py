@@ -29,6 +29,12 @@ class LocalTransport(FileTransport):
         except OSError as error:
             raise FileChannelTransportError(str(error)) from error
 
+    def size(self, name):
+        try:
+            return os.path.getsize(self._full("", name))
+        except OSError as error:
+            raise FileChannelTransportError(str(error)) from error
+
     def write(self, subfolder, name, content, replace=False):
         try:
             os.makedirs(self._full(subfolder), exist_ok=True)

@@ -92,6 +92,9 @@ class SftpTransport(FileTransport):
         self._call(self._sftp.getfo, self._full("", name), buffer)
         return buffer.getvalue()
 
+    def size(self, name):
+        return self._call(self._sftp.stat, self._full("", name)).st_size
+
     def write(self, subfolder, name, content, replace=False):
         self._makedir(subfolder)
         final = (

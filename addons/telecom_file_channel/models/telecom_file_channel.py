@@ -56,6 +56,12 @@ class TelecomFileChannel(models.Model):
     done_folder = fields.Char(default="done", required=True, help="Subfolder of the folder.")
     error_folder = fields.Char(default="error", required=True, help="Subfolder of the folder.")
     max_files = fields.Integer(default=20, help="Files taken per poll; the rest next time.")
+    max_file_mb = fields.Integer(
+        string="Largest File (MB)",
+        default=512,
+        help="A file is read into memory to be imported: a larger one is refused and moved to "
+        "the error folder with a report (split it, or raise the limit). 0: no limit.",
+    )
     host = fields.Char(groups=NOC)
     port = fields.Integer(default=22, groups=NOC)
     username = fields.Char(groups=NOC)
@@ -193,12 +199,35 @@ class TelecomFileChannel(models.Model):
         moves = []
         with self._telecom_transport() as transport:
             for name in transport.list()[: self.max_files]:
-                content = transport.read(name)
-                log = self._telecom_take_file(name, content)
+                size = transport.size(name)
+                if self.max_file_mb and size > self.max_file_mb * 1024 * 1024:
+                    log = self._telecom_refuse_file(name, size)
+                else:
+                    log = self._telecom_take_file(name, transport.read(name))
                 moves.append((name, log))
         if moves:
             self._telecom_move_after_commit(moves)
         return [log for _name, log in moves]
+
+    def _telecom_refuse_file(self, name, size):
+        """Log a file too large to be read into memory as an error, unread."""
+        return self.env["telecom.file.channel.file"].create(
+            {
+                "channel_id": self.id,
+                "name": name,
+                "size": size,
+                "state": "error",
+                "report": self._telecom_report(
+                    name,
+                    error=self.env._(
+                        "The file is %(size)s MB, above this channel's limit of %(limit)s MB: "
+                        "split it into smaller files, or raise the channel's Largest File.",
+                        size=round(size / 1024 / 1024, 1),
+                        limit=self.max_file_mb,
+                    ),
+                ),
+            }
+        )
 
     def _telecom_take_file(self, name, content):
         """Log and import one file; returns its log record (state done, error or duplicate)."""

@@ -179,6 +179,18 @@ class TestFileChannel(TelecomRatingCase):
         self.assertEqual(migration.created_count, 1)
         self.assertTrue(self.env["telecom.number"].search([("name", "=", "+19165557001")]))
 
+    def test_file_larger_than_the_limit_is_refused_unread(self):
+        channel = self._channel("legacy_numbers", "numbers", max_file_mb=1)
+        self._drop(
+            "numbers", "a-huge.csv", b"number,status\n" + b"+19165557002,available\n" * 50000
+        )
+        self._drop("numbers", "b-small.csv", b"number,status\n+19165557003,available\n")
+        huge, small = sorted(self._poll(channel), key=lambda log: log.name)
+        self.assertEqual((huge.state, small.state), ("error", "done"))
+        self.assertIn("above this channel's limit of 1 MB", huge.report)
+        self.assertIn("error/a-huge.csv", self._files("numbers"))
+        self.assertFalse(self.env["telecom.number"].search([("name", "=", "+19165557002")]))
+
     def test_missing_folder_is_reported_on_the_channel(self):
         channel = self._channel("usage_retail", "cdr")
         channel.path = os.path.join(self.folder, "nowhere")
