@@ -6,7 +6,7 @@
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",
-    "depends": ["telecom_provisioning"],
+    "depends": ["telecom_provisioning", "telecom_file_channel"],
     "data": [
         "security/ir.model.access.csv",
         "security/telecom_network_rules.xml",
@@ -25,6 +25,7 @@
         "views/telecom_network_outage_credit_views.xml",
         "views/telecom_provisioning_backend_views.xml",
         "views/telecom_service_views.xml",
+        "views/telecom_file_channel_views.xml",
         "views/portal_templates.xml",
         "views/telecom_network_menus.xml",
     ],

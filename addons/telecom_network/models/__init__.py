@@ -9,3 +9,4 @@ from . import telecom_provisioning_backend
 from . import telecom_provisioning_order
 from . import telecom_ra_finding
 from . import telecom_service
+from . import telecom_file_channel

@@ -1,6 +1,4 @@
 import base64
-import csv
-import io
 import json
 import logging
 from datetime import timedelta
@@ -12,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
+from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, to_int
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
 from odoo.addons.telecom_provisioning.adapters import ProvisioningError, RetryableError
 
@@ -143,6 +142,8 @@ class TelecomNetworkReconciliation(models.Model):
                         "Upload the platform's inventory extract on %(r)s first.", r=run.name
                     )
                 )
+            if run.source == "file":
+                run._telecom_extract_rows()  # refused up front when a row cannot be read
         self.write({"state": "running", "date_start": fields.Datetime.now()})
         self.env.ref("telecom_network.ir_cron_run_reconciliations").sudo()._trigger()
         return True
@@ -228,15 +229,44 @@ class TelecomNetworkReconciliation(models.Model):
         return backend._network_read_adapter().list_subscribers(self.cursor or None, size)
 
     def _telecom_extract_rows(self):
-        text = base64.b64decode(self.extract_file or b"").decode("utf-8-sig")
-        rows = []
-        for row in csv.DictReader(io.StringIO(text)):
-            item = {k: (row.get(k) or "").strip() or None for k in EXTRACT_COLUMNS}
-            item["features"] = sorted(
-                f.strip() for f in (row.get("features") or "").split(";") if f.strip()
-            )
-            item["speed_mbps"] = int(item["speed_mbps"]) if item["speed_mbps"] else None
+        """The subscribers of the inventory extract, by service reference. A comparison needs
+        every row: an extract with a row that cannot be read is refused as a whole, with the
+        lines to fix (a skipped row would show as a service billed but not provisioned)."""
+        reader = CsvRows(
+            self.env,
+            base64.b64decode(self.extract_file or b""),
+            required=("service_ref", "state"),
+            what=self.env._("The inventory extract %(name)s", name=self.extract_filename or ""),
+        )
+        rows, errors = [], []
+        for row in reader:
+            try:
+                if row.reason:
+                    raise ValueError(row.reason)
+                item = {k: v or None for k, v in reader.record(row, EXTRACT_COLUMNS).items()}
+                item["features"] = sorted(
+                    f.strip() for f in (item["features"] or "").split(";") if f.strip()
+                )
+                speed = item["speed_mbps"]
+                item["speed_mbps"] = to_int(speed, "speed_mbps", high=10**6) if speed else None
+            except ValueError as error:
+                reason = str(error)
+                errors.append(
+                    reason if reason.startswith("Line") else f"Line {row.line_no}: {reason}."
+                )
+                continue
             rows.append(item)
+        if errors:
+            raise UserError(
+                self.env._(
+                    "The inventory extract cannot be compared until these lines are "
+                    "fixed:\n%(lines)s",
+                    lines="\n".join(
+                        errors[:20]
+                        + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
+                    ),
+                )
+            )
         return sorted(rows, key=lambda r: r["service_ref"] or "")
 
     def _telecom_network_step(self):

@@ -1,4 +1,7 @@
 import base64
+import os
+import shutil
+import tempfile
 from datetime import date
 
 from odoo.tests import tagged
@@ -147,6 +150,42 @@ class TestReconciliation(NetworkCase):
         self.assertEqual(self._found(self._findings()), self.expected)
 
     def test_batch_file_platform_from_an_extract(self):
+        self.rest_backend.reconcile_source = "file"
+        run = self.env["telecom.network.reconciliation"].create(
+            {
+                "backend_id": self.rest_backend.id,
+                "source": "file",
+                "extract_file": base64.b64encode(self._extract()),
+                "extract_filename": "inventory.csv",
+            }
+        )
+        run.action_start()
+        run._telecom_run_to_end()
+        self.assertEqual(self.rest.read_calls, 0, "no read API call")
+        self.assertEqual(self._found(self._findings()), self.expected)
+
+    def test_extract_through_a_file_channel(self):
+        folder = tempfile.mkdtemp(prefix="t-network-")
+        self.addCleanup(shutil.rmtree, folder)
+        channel = self.env["telecom.file.channel"].create(
+            {"name": "T inventory", "importer": "network_inventory", "pattern": "*.csv",
+             "path": folder, "network_backend_id": self.rest_backend.id}
+        )  # fmt: skip
+        with open(os.path.join(folder, "inventory-20261207.csv"), "wb") as handle:
+            handle.write(self._extract())
+        with open(os.path.join(folder, "inventory-broken.csv"), "wb") as handle:
+            handle.write(self._extract() + b"\nSRV/X,sub-x,active,P,fast,,,,\n")
+        log, broken = sorted(channel._telecom_poll(), key=lambda log: log.name)
+        self.assertEqual(broken.state, "error")
+        self.assertIn("speed_mbps 'fast' is not a whole number", broken.report)
+        run = self.env[log.res_model].browse(log.res_id)
+        self.assertEqual((log.state, run.state, run.source), ("done", "running", "file"))
+        run._telecom_run_to_end()
+        self.assertEqual(self.rest.read_calls, 0, "no read API call")
+        self.assertEqual(self._found(self._findings()), self.expected)
+
+    def _extract(self):
+        """The platform's subscribers as its inventory extract file."""
         rows = [
             "service_ref,subscriber_id,state,profile,speed_mbps,features,msisdn,iccid,activated_on"
         ]
@@ -169,19 +208,7 @@ class TestReconciliation(NetworkCase):
                     )
                 )
             )
-        self.rest_backend.reconcile_source = "file"
-        run = self.env["telecom.network.reconciliation"].create(
-            {
-                "backend_id": self.rest_backend.id,
-                "source": "file",
-                "extract_file": base64.b64encode("\n".join(rows).encode()),
-                "extract_filename": "inventory.csv",
-            }
-        )
-        run.action_start()
-        run._telecom_run_to_end()
-        self.assertEqual(self.rest.read_calls, 0, "no read API call")
-        self.assertEqual(self._found(self._findings()), self.expected)
+        return "\n".join(rows).encode()
 
     def test_daily_cron_starts_one_run_per_backend(self):
         self.rest_backend.reconcile_enabled = True
