@@ -5,7 +5,7 @@
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",
-    "depends": ["telecom_numbers"],
+    "depends": ["telecom_numbers", "account_payment"],
     "data": [
         "security/ir.model.access.csv",
         "security/telecom_billing_rules.xml",
@@ -14,6 +14,7 @@
         "data/telecom_tax_engine_data.xml",
         "data/product_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_autopay_data.xml",
         "data/mail_activity_type_data.xml",
         "data/telecom_dunning_policy_data.xml",
         "data/telecom_ra_data.xml",
@@ -30,6 +31,7 @@
         "views/res_partner_views.xml",
         "views/telecom_ra_finding_views.xml",
         "views/portal_templates.xml",
+        "views/portal_autopay_templates.xml",
         "views/telecom_billing_menus.xml",
     ],
     "demo": [

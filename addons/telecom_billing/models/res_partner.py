@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResPartner(models.Model):
@@ -19,6 +20,34 @@ class ResPartner(models.Model):
     telecom_tax_exemption_ids = fields.One2many(
         "telecom.tax.exemption", "partner_id", string="Tax Exemption Certificates"
     )
+    telecom_autopay_token_id = fields.Many2one(
+        "payment.token",
+        string="Autopay Payment Method",
+        copy=False,
+        tracking=True,
+        ondelete="set null",
+        domain="[('partner_id', 'child_of', commercial_partner_id)]",
+        groups="telecom_catalog.group_telecom_billing,account.group_account_invoice",
+        help="Saved payment method charged automatically for this customer's telecom bills on "
+        "their autopay date. Empty: the customer pays their bills themselves.",
+    )
+
+    # ------------------------------------------------------------
+    # CONSTRAINT
+    # ------------------------------------------------------------
+
+    @api.constrains("telecom_autopay_token_id")
+    def _check_telecom_autopay_token(self):
+        for partner in self.sudo().filtered("telecom_autopay_token_id"):
+            token = partner.telecom_autopay_token_id
+            if token.partner_id.commercial_partner_id != partner.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The autopay payment method of %(partner)s must be one of their own "
+                        "saved payment methods.",
+                        partner=partner.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------
     # COMPUTE

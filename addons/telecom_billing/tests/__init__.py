@@ -13,3 +13,4 @@ from . import test_bill_run_writer
 from . import test_conservation
 from . import test_standard_odoo
 from . import test_portal_rpc
+from . import test_autopay
