@@ -18,9 +18,15 @@ class PaymentToken(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
 
-    def _telecom_autopay_problem(self, on_date):
-        """Why autopay cannot charge this payment method on ``on_date``, or None."""
+    def _telecom_autopay_problem(self, on_date, company=None):
+        """Why autopay cannot charge this payment method on ``on_date`` (for a bill of
+        ``company``), or None."""
         self.ensure_one()
+        if company and self.company_id != company:
+            return self.env._(
+                "The payment method %(card)s is set up for another company.",
+                card=self._telecom_label(),
+            )
         if not self.active:
             return self.env._(
                 "The payment method %(card)s was removed.", card=self._telecom_label()

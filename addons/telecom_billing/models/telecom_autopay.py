@@ -199,7 +199,7 @@ class TelecomAutopay(models.AbstractModel):
             return
         attempt = move.telecom_autopay_attempt_count + 1
         move.telecom_autopay_attempt_count = attempt
-        problem = token._telecom_autopay_problem(today)
+        problem = token._telecom_autopay_problem(today, move.company_id)
         if problem:
             self._telecom_failed(
                 move,

@@ -202,6 +202,14 @@ class TestAutopay(AutopayMixin, TelecomBillingCase):
         self.assertEqual(self.bill.telecom_autopay_state, "failed")
         self.assertFalse(self.bill._telecom_dunning_held())
 
+    def test_card_of_another_company_is_not_charged(self):
+        other = self.env["res.company"].create({"name": "T Other Operator"})
+        provider = self.provider.copy({"company_id": other.id, "state": "test"})
+        self.token.provider_id = provider
+        self._autopay("2026-03-28")
+        self.assertFalse(self._transactions())
+        self.assertIn("another company", self.bill.telecom_autopay_message)
+
     def test_disputed_part_is_not_charged(self):
         self.bill.write({"telecom_dispute_amount": 20.0, "telecom_dispute_reason": "Roaming"})
         self._autopay("2026-03-28")
