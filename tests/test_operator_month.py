@@ -4,14 +4,17 @@ Emily, a residential customer in Sacramento, signs a quotation for a mobile plan
 on 16 March 2026. The line is activated through provisioning (the REST platform on 127.0.0.1)
 with a number of the inventory, she calls (rated usage, one call intrastate and one
 interstate), the bill run of 1 April bills her first month prorated with her usage and the
-federal USF on interstate revenue only, she does not pay: reminder, late fee, suspension for
-non-payment through provisioning (911 kept), then she pays and the line is reactivated through
-provisioning. Her revenue shows in the 499 worksheet of the year, reconciled to the ledger.
+federal USF on interstate revenue only, and autopay charges it to her saved card. In May her
+card is declined: autopay retries on days 1, 3 and 7, then the overdue policy takes over:
+reminder, late fee, suspension for non-payment through provisioning (911 kept); she pays on
+the portal and the line is reactivated through provisioning. Her revenue shows in the 499
+worksheet of the year, reconciled to the ledger.
 
 Each later capability of the suite (bill delivery, autopay, taxes as Odoo taxes...) joins this
 story.
 """
 
+import unittest
 from datetime import date
 
 from freezegun import freeze_time
@@ -106,6 +109,31 @@ class TestOperatorMonth(ProvisioningServiceCase):
                 "telecom_customer_type": "residential",
             }
         )
+        # --- autopay (issue 17): Emily's saved card with Odoo's demo provider ---------------
+        if cls.env["ir.module.module"]._get("payment_demo").state != "installed":
+            raise unittest.SkipTest("payment_demo (installed by tools/suite.sh) is needed")
+        cls.demo_provider = cls.env.ref("payment.payment_provider_demo")
+        cls.demo_provider.state = "test"
+        company.write(
+            {"telecom_autopay_timing": "before_due", "telecom_autopay_retry_days": "1,3,7"}
+        )
+        cls.card = cls.env["payment.token"].create(
+            {
+                "provider_id": cls.demo_provider.id,
+                "payment_method_id": cls.env.ref("payment_demo.payment_method_demo").id,
+                "partner_id": cls.emily.id,
+                "provider_ref": "om-emily-4242",
+                "payment_details": "4242",
+                "demo_simulated_state": "done",
+            }
+        )
+        cls.emily.telecom_autopay_token_id = cls.card
+        # --- end autopay ---------------------------------------------------------------------
+
+    def _autopay(self, day):
+        with freeze_time(day):
+            while self.env["telecom.autopay"]._cron_telecom_autopay():
+                pass
 
     def _dun(self, day):
         with freeze_time(day):
@@ -191,26 +219,69 @@ class TestOperatorMonth(ProvisioningServiceCase):
         self.assertFalse(mail.attachment_ids)
         # --- end of bill delivery ---------------------------------------------------------
 
-        # she does not pay: reminder, late fee, suspension keeping 911, through the network
-        self._dun("2026-04-07")
-        self._dun("2026-04-21")
+        # --- autopay (issue 17) ------------------------------------------------------------
+        self.assertIn("will be charged to Demo 4242 on Apr 1", bill._telecom_bill_payment_notice())
+        self._autopay("2026-04-01")
+        self.assertEqual(bill.telecom_autopay_state, "paid")
+        self.assertIn(bill.payment_state, ("paid", "in_payment"), "charged and reconciled")
+        self.assertEqual(bill.telecom_autopay_transaction_ids.state, "done")
+
+        # May: her card is declined; autopay retries on days 1, 3 and 7, dunning waits
+        self.card.demo_simulated_state = "cancel"
+        with freeze_time("2026-05-01 02:00:00"):
+            may = self.env["telecom.bill.run"].create(
+                {"cycle_day": 1, "period_start": "2026-05-01"}
+            )
+            may.action_start()
+            may._telecom_run_to_end()
+        bill = may.move_ids
+        for day, state in (("05-01", "retry"), ("05-02", "retry"), ("05-04", "retry")):
+            self._autopay(f"2026-{day}")
+            self.assertEqual(bill.telecom_autopay_state, state)
+        self._dun("2026-05-07")
+        self.assertFalse(subscription.dunning_log_ids, "autopay still collects: no reminder")
+        self._autopay("2026-05-08")
+        self.assertEqual(bill.telecom_autopay_state, "failed")
+        self.assertEqual(bill.telecom_autopay_transaction_ids.mapped("state"), ["cancel"] * 4)
+        declined = bill.message_ids.filtered(lambda m: "could not charge" in (m.subject or ""))
+        self.assertEqual(len(declined), 4, "she was told each time")
+
+        # the overdue policy takes over: reminder, late fee, suspension keeping 911
+        self._dun("2026-05-08")
+        self._dun("2026-05-21")
         self.assertEqual(
             subscription.dunning_log_ids.sorted("id").mapped("step"), ["reminder", "late_fee"]
         )
-        self._dun("2026-05-06")
+        self._dun("2026-06-05")
+        # --- end autopay -------------------------------------------------------------------
         self.assertEqual(service.state, "suspended")
         self.assertEqual(service.suspension_reason, "non_payment")
         self.assertTrue(service.keep_emergency_calling, "911 stays available")
         self.assertEqual(self.rest.subscribers[service.name]["state"], "suspended")
 
-        # she pays what she owes: the line is reactivated through the network
+        # she pays what she owes on the portal: the line is reactivated through the network
         owed = subscription.invoice_ids.filtered(
-            lambda m: m.state == "posted" and m.payment_state != "paid"
+            lambda m: m.state == "posted" and m.payment_state == "not_paid"
         )
-        with freeze_time("2026-05-07"):
-            self.env["account.payment.register"].with_context(
-                active_model="account.move", active_ids=owed.ids
-            ).create({"group_payment": True})._create_payments()
+        self.assertEqual(owed, bill)
+        with freeze_time("2026-06-06"):
+            # --- autopay (issue 17): what the portal's invoice payment does on the server
+            tx = self.env["payment.transaction"].create(
+                {
+                    "provider_id": self.demo_provider.id,
+                    "payment_method_id": self.card.payment_method_id.id,
+                    "operation": "online_direct",
+                    "amount": bill.amount_residual,
+                    "currency_id": bill.currency_id.id,
+                    "partner_id": self.emily.id,
+                    "invoice_ids": [Command.set(bill.ids)],
+                }
+            )
+            tx._handle_notification_data(
+                "demo", {"reference": tx.reference, "simulated_state": "done"}
+            )
+            tx._post_process()
+            # --- end autopay
             self._process()
         self.assertTrue(set(owed.mapped("payment_state")) <= {"paid", "in_payment"})
         self.assertEqual(service.state, "active")

@@ -14,6 +14,8 @@ SUITE = (
     "telecom_file_channel",
     "telecom_network",
 )
+# Installed with the suite by tools/suite.sh: autopay's tests charge its demo provider.
+TEST_MODULES = ("payment_demo",)
 
 
 @tagged("post_install", "-at_install")
@@ -21,6 +23,8 @@ class TestSuiteInstall(TransactionCase):
     def test_all_modules_installed(self):
         modules = self.env["ir.module.module"].search([("name", "in", SUITE)])
         self.assertEqual({m.name: m.state for m in modules}, dict.fromkeys(SUITE, "installed"))
+        demo = self.env["ir.module.module"].search([("name", "in", TEST_MODULES)])
+        self.assertEqual(demo.mapped("state"), ["installed"], "autopay tests need payment_demo")
 
     def test_every_model_has_access_rules(self):
         models = (

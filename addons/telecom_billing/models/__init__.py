@@ -26,3 +26,6 @@ from . import telecom_port_request
 from . import sale_order
 from . import sale_order_line
 from . import telecom_ra_finding
+from . import payment_token
+from . import payment_transaction
+from . import telecom_autopay

@@ -1,8 +1,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize, format_date
 
 from ..tools import proration
@@ -20,6 +20,14 @@ BILL_SEND_STATES = [
 ]
 # Service history steps a bill summarises as "changes since your last bill".
 BILL_CHANGE_ACTIONS = ("change_plan", "add_addon", "remove_addon", "terminate")
+# Autopay of a bill (telecom.autopay charges it): empty until its autopay date comes.
+AUTOPAY_STATES = [
+    ("pending", "Charge in Progress"),
+    ("retry", "Retry Scheduled"),
+    ("paid", "Charged"),
+    ("failed", "Failed"),
+    ("skipped", "Not Charged"),
+]
 
 
 class AccountMove(models.Model):
@@ -92,6 +100,73 @@ class AccountMove(models.Model):
         ondelete="restrict",
     )
 
+    # autopay and disputes (telecom.autopay) ------------------------------------------------
+    telecom_autopay_state = fields.Selection(
+        AUTOPAY_STATES,
+        string="Autopay",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Charge in progress: a payment transaction is with the provider. Retry scheduled: "
+        "the last charge failed, the next one is on the retry date. Charged: paid by autopay. "
+        "Failed: every retry failed, the overdue policy applies. Not charged: nothing was due "
+        "on the autopay date. Empty: not charged yet (or the customer has no autopay).",
+    )
+    telecom_autopay_attempt_count = fields.Integer(
+        string="Autopay Attempts", readonly=True, copy=False
+    )
+    telecom_autopay_failed_date = fields.Date(
+        string="First Autopay Failure",
+        readonly=True,
+        copy=False,
+        help="Day of the first failed charge; retries are counted from it.",
+    )
+    telecom_autopay_next_date = fields.Date(string="Next Autopay Retry", readonly=True, copy=False)
+    telecom_autopay_message = fields.Char(
+        string="Autopay Message",
+        readonly=True,
+        copy=False,
+        help="Why the last charge failed or was not attempted.",
+    )
+    telecom_autopay_transaction_ids = fields.One2many(
+        "payment.transaction",
+        "telecom_autopay_move_id",
+        string="Autopay Transactions",
+        readonly=True,
+    )
+    telecom_dispute_amount = fields.Monetary(
+        string="Disputed Amount",
+        copy=False,
+        tracking=True,
+        help="Part of this bill the customer disputes: no reminder, late fee, suspension or "
+        "autopay charge for it until the dispute is settled (set it back to 0).",
+    )
+    telecom_dispute_reason = fields.Char(string="Dispute Reason", copy=False, tracking=True)
+
+    # ------------------------------------------------------------
+    # CONSTRAINT
+    # ------------------------------------------------------------
+
+    @api.constrains("telecom_dispute_amount", "telecom_dispute_reason")
+    def _check_telecom_dispute(self):
+        for move in self:
+            amount = move.telecom_dispute_amount
+            if move.currency_id.compare_amounts(amount, 0) < 0 or (
+                move.currency_id.compare_amounts(amount, move.amount_total) > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The disputed amount of %(move)s must be between 0 and its total "
+                        "%(total)s.",
+                        move=move.display_name,
+                        total=move.currency_id.format(move.amount_total),
+                    )
+                )
+            if not move.currency_id.is_zero(amount) and not move.telecom_dispute_reason:
+                raise ValidationError(
+                    self.env._("Say why the customer disputes %(move)s.", move=move.display_name)
+                )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -125,6 +200,41 @@ class AccountMove(models.Model):
         levels = [level for level, __ in DUNNING_LEVELS]
         level = self.telecom_dunning_level
         return levels.index(level) + 1 if level else 0
+
+    def _telecom_collectible_amount(self):
+        """What is still to collect on this bill: its open amount less the disputed part."""
+        self.ensure_one()
+        amount = self.amount_residual - self.telecom_dispute_amount
+        return max(self.currency_id.round(amount), 0.0)
+
+    def _telecom_dunning_held(self):
+        """True when the overdue policy must leave this bill alone: nothing left to collect
+        (paid, zero or all disputed) or autopay is still collecting it."""
+        self.ensure_one()
+        if self.currency_id.is_zero(self._telecom_collectible_amount()):
+            return True
+        return self.env["telecom.autopay"]._telecom_collecting(self)
+
+    def _telecom_bill_payment_notice(self):
+        """The autopay line of the bill ("Autopay: $42.10 will be charged to Card •••• 4242 on
+        Dec 20"), or False when autopay will not charge this bill (payment instructions then)."""
+        self.ensure_one()
+        Autopay = self.env["telecom.autopay"]
+        token = Autopay._telecom_token_of(self.commercial_partner_id)
+        amount = self._telecom_collectible_amount()
+        if (
+            not token
+            or self.currency_id.is_zero(amount)
+            or self.telecom_autopay_state in ("failed", "skipped", "paid")
+        ):
+            return False
+        return self.env._(
+            "Autopay: %(amount)s will be charged to %(method)s %(card)s on %(date)s",
+            amount=self.currency_id.format(amount),
+            method=token.payment_method_id.name,
+            card=token.display_name,
+            date=format_date(self.env, Autopay._telecom_charge_date(self), date_format="MMM d"),
+        )
 
     def _telecom_check_unbillable(self):
         for move in self:
@@ -388,13 +498,6 @@ class AccountMove(models.Model):
         (``allowance`` False when the plan has none). Hook for the rating module: nothing
         here."""
         return []
-
-    def _telecom_bill_payment_notice(self):
-        """Autopay notice of the bill ("will be charged to Visa •••• 4242 on Dec 20"), or
-        False when the bill is paid by the customer, who gets the payment instructions.
-        Hook for autopay: no notice here."""
-        self.ensure_one()
-        return False
 
     def _telecom_bill_changes(self):
         """Plan and add-on changes of the account's services since the previous bill's

@@ -1,4 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+AUTOPAY_TIMINGS = [
+    ("before_due", "Days before the due date"),
+    ("posting", "When the bill is posted"),
+]
 
 
 class ResCompany(models.Model):
@@ -26,3 +32,44 @@ class ResCompany(models.Model):
         help="Engine computing telecom taxes and regulatory fees on bill-run invoices; the "
         "company's built-in tax tables when empty.",
     )
+    telecom_autopay_timing = fields.Selection(
+        AUTOPAY_TIMINGS,
+        string="Autopay Charges",
+        default="before_due",
+        required=True,
+        help="When autopay charges a bill: a number of days before its due date (never before "
+        "the bill date), or as soon as it is posted.",
+    )
+    telecom_autopay_days_before_due = fields.Integer(string="Autopay Days Before Due", default=3)
+    telecom_autopay_retry_days = fields.Char(
+        string="Autopay Retries (days)",
+        default="1,3,7",
+        required=True,
+        help="Days after the first failed charge on which autopay tries again, comma-separated. "
+        "When the last retry fails, the overdue policy takes over.",
+    )
+
+    @api.constrains("telecom_autopay_days_before_due", "telecom_autopay_retry_days")
+    def _check_telecom_autopay_settings(self):
+        for company in self:
+            if company.telecom_autopay_days_before_due < 0:
+                raise ValidationError(self.env._("Autopay days before due cannot be negative."))
+            company._telecom_autopay_retry_schedule()
+
+    def _telecom_autopay_retry_schedule(self):
+        """The retry days, increasing: ``[1, 3, 7]``."""
+        self.ensure_one()
+        text = (self.telecom_autopay_retry_days or "").replace(" ", "")
+        try:
+            days = [int(day) for day in text.split(",") if day]
+        except ValueError:
+            days = None
+        if days is None or any(d <= 0 for d in days) or days != sorted(set(days)):
+            raise ValidationError(
+                self.env._(
+                    "Autopay retries must be increasing numbers of days after the first failure, "
+                    "separated by commas, e.g. 1,3,7 (not %(value)s).",
+                    value=self.telecom_autopay_retry_days,
+                )
+            )
+        return days

@@ -16,6 +16,15 @@ class ResConfigSettings(models.TransientModel):
     telecom_tax_engine_id = fields.Many2one(
         related="company_id.telecom_tax_engine_id", readonly=False
     )
+    telecom_autopay_timing = fields.Selection(
+        related="company_id.telecom_autopay_timing", readonly=False
+    )
+    telecom_autopay_days_before_due = fields.Integer(
+        related="company_id.telecom_autopay_days_before_due", readonly=False
+    )
+    telecom_autopay_retry_days = fields.Char(
+        related="company_id.telecom_autopay_retry_days", readonly=False
+    )
     telecom_proration_rounding = fields.Selection(
         [
             ("exact", "Exact: every billing period adds up to its price"),

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 BILL_DELIVERY_METHODS = [
     ("email", "Email"),
@@ -38,6 +39,34 @@ class ResPartner(models.Model):
         domain="[('id', 'child_of', commercial_partner_id)]",
         help="Contact who receives the bills by email; the customer itself when empty.",
     )
+    telecom_autopay_token_id = fields.Many2one(
+        "payment.token",
+        string="Autopay Payment Method",
+        copy=False,
+        tracking=True,
+        ondelete="set null",
+        domain="[('partner_id', 'child_of', commercial_partner_id)]",
+        groups="telecom_catalog.group_telecom_billing,account.group_account_invoice",
+        help="Saved payment method charged automatically for this customer's telecom bills on "
+        "their autopay date. Empty: the customer pays their bills themselves.",
+    )
+
+    # ------------------------------------------------------------
+    # CONSTRAINT
+    # ------------------------------------------------------------
+
+    @api.constrains("telecom_autopay_token_id")
+    def _check_telecom_autopay_token(self):
+        for partner in self.sudo().filtered("telecom_autopay_token_id"):
+            token = partner.telecom_autopay_token_id
+            if token.partner_id.commercial_partner_id != partner.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The autopay payment method of %(partner)s must be one of their own "
+                        "saved payment methods.",
+                        partner=partner.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------
     # COMPUTE

@@ -161,13 +161,19 @@ class TelecomSubscription(models.Model):
                 subscription.charge_ids.filtered(lambda c: c.state == "pending")
             )
 
-    @api.depends("invoice_ids.amount_residual", "invoice_ids.payment_state")
+    @api.depends(
+        "invoice_ids.amount_residual",
+        "invoice_ids.payment_state",
+        "invoice_ids.telecom_dispute_amount",
+        "invoice_ids.telecom_autopay_state",
+    )
     @api.depends_context("date")
     def _compute_overdue_amount(self):
         today = fields.Date.context_today(self)
         for subscription in self:
             subscription.overdue_amount = sum(
-                subscription._telecom_overdue_invoices(today).mapped("amount_residual")
+                move._telecom_collectible_amount()
+                for move in subscription._telecom_overdue_invoices(today)
             )
 
     @api.depends("bill_cycle_day")
@@ -652,7 +658,8 @@ class TelecomSubscription(models.Model):
         )
 
     def _telecom_overdue_invoices(self, today, policy=None):
-        """Posted invoices still unpaid after their due date plus the grace period."""
+        """Posted invoices still unpaid after their due date plus the grace period, except
+        those the overdue policy leaves alone (disputed, zero, autopay still collecting)."""
         self.ensure_one()
         if policy is None:
             policy = self._telecom_dunning_policy()
@@ -664,6 +671,7 @@ class TelecomSubscription(models.Model):
                 and m.payment_state in ("not_paid", "partial")
                 and m.invoice_date_due
                 and m.invoice_date_due + grace < today
+                and not m._telecom_dunning_held()
             )
         )
 
@@ -720,16 +728,16 @@ class TelecomSubscription(models.Model):
             self.env._(
                 "Payment reminder sent for %(move)s (%(amount)s overdue for %(days)s days).",
                 move=move.name,
-                amount=move.currency_id.format(move.amount_residual),
+                amount=move.currency_id.format(move._telecom_collectible_amount()),
                 days=days,
             ),
             move=move,
             days=days,
-            amount=move.amount_residual,
+            amount=move._telecom_collectible_amount(),
         )
 
     def _telecom_dunning_late_fee(self, policy, move, today, days):
-        fee = policy._telecom_late_fee(move.amount_residual, self.currency_id)
+        fee = policy._telecom_late_fee(move._telecom_collectible_amount(), self.currency_id)
         if self.currency_id.compare_amounts(fee, 0) > 0 and policy.late_fee_product_id:
             self.env["telecom.charge"].create(
                 {
@@ -774,7 +782,7 @@ class TelecomSubscription(models.Model):
                     services=", ".join(services.mapped("display_name")),
                 ),
                 move=moves[:1],
-                amount=sum(moves.mapped("amount_residual")),
+                amount=sum(m._telecom_collectible_amount() for m in moves),
             )
 
     def _telecom_dunning_reactivate(self, today):

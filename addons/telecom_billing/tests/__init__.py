@@ -16,3 +16,4 @@ from . import test_portal_rpc
 from . import test_bill_report
 from . import test_bill_delivery
 from . import test_service_mix_cpni
+from . import test_autopay

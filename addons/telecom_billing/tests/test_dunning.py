@@ -130,3 +130,33 @@ class TestDunning(TelecomBillingCase):
     def test_policy_steps_must_be_in_order(self):
         with self.assertRaises(ValidationError):
             self.policy.late_fee_days = 40
+
+    # -- disputes (autopay's holds are in test_autopay.py) ---------------------------------
+
+    def test_dispute_holds_dunning_for_the_disputed_amount(self):
+        with self.assertRaises(ValidationError):
+            self.invoice.telecom_dispute_amount = 10.0  # a reason is required
+        with self.assertRaises(ValidationError):
+            self.invoice.write({"telecom_dispute_amount": 95.01, "telecom_dispute_reason": "x"})
+        self.invoice.with_context(tracking_disable=False).write(
+            {"telecom_dispute_amount": 95.0, "telecom_dispute_reason": "Router never delivered"}
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = self.invoice.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("telecom_dispute_amount", tracked, "logged in the chatter")
+        self._dun("2026-04-05")
+        self.assertFalse(self._steps(), "the whole bill is disputed")
+        self.assertEqual(self.voice.state, "active")
+        self.invoice.telecom_dispute_amount = 40.0  # partly settled
+        self._dun("2026-04-06")
+        self.assertEqual(self._steps(), ["reminder", "late_fee", "suspension"])
+        reminder = self.subscription.dunning_log_ids.filtered(lambda x: x.step == "reminder")
+        self.assertAmount(reminder.amount, 55.00, "dunning acts on the undisputed part only")
+        self.assertAmount(self.subscription.with_context(date="2026-04-06").overdue_amount, 55.00)
+
+    def test_zero_and_paid_bills_are_never_dunned(self):
+        self._pay()
+        self._dun("2026-04-05")
+        self.assertFalse(self._steps())
+        self.assertTrue(self.invoice._telecom_dunning_held())

@@ -764,8 +764,10 @@ class TelecomMigrationBatch(models.Model):
         )
 
     def _telecom_migrate_token(self, row, partner):
-        """A standard payment token where the provider exists; otherwise the reference is
-        kept in the mapping (and reported) for when the provider is set up."""
+        """A standard payment token where the provider exists, made the customer's autopay
+        payment method (legacy tokens are the cards the legacy system charged every month);
+        otherwise the reference is kept in the mapping (and reported) for when the provider
+        is set up."""
         legacy_id, reference = row["legacy_id"], row["payment_token"]
         provider_name = row.get("payment_provider") or ""
         provider = self.env["payment.provider"].search(
@@ -786,11 +788,13 @@ class TelecomMigrationBatch(models.Model):
                 "partner_id": partner.id,
                 "provider_ref": reference,
                 "payment_details": row.get("card_last4") or False,
+                "telecom_expiry_date": self._telecom_card_expiry(row.get("card_expiry")),
             }
             if token and token._name == "payment.token":
                 token.write(vals)
             else:
                 token = self.env["payment.token"].create(vals)
+            partner.commercial_partner_id.telecom_autopay_token_id = token
             self._set_map("token", legacy_id, token, note=provider.name)
         else:
             self._set_map(
@@ -801,6 +805,15 @@ class TelecomMigrationBatch(models.Model):
                     "No provider %(p)s: reference %(ref)s kept", p=provider_name, ref=reference
                 ),
             )
+
+    @staticmethod
+    def _telecom_card_expiry(value):
+        """Last day of the expiry month of a card (``MM/YY`` or ``MM/YYYY``), or False."""
+        month, _sep, year = (value or "").strip().partition("/")
+        if not (month.isdigit() and year.isdigit() and 1 <= int(month) <= 12):
+            return False
+        year = int(year) + (2000 if len(year) == 2 else 0)
+        return fields.Date.to_date(f"{year:04d}-{int(month):02d}-01") + relativedelta(day=31)
 
     def _telecom_migrate_customer_extras(self, partner, row):
         """Everything else the customer has: tax exemptions here, then the values modules

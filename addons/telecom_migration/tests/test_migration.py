@@ -134,6 +134,11 @@ class TestLegacyMigration(LegacyExportCase):
         )
         token = self.env["payment.token"].search([("partner_id", "=", acme.id)])
         self.assertEqual((token.provider_id, token.provider_ref), (self.provider, "tok_acme_4242"))
+        self.assertEqual(acme.telecom_autopay_token_id, token, "the card autopay charges")
+        batch = self.env["telecom.migration.batch"]
+        self.assertEqual(str(batch._telecom_card_expiry("02/28")), "2028-02-29")
+        self.assertEqual(str(batch._telecom_card_expiry("11/2027")), "2027-11-30")
+        self.assertFalse(batch._telecom_card_expiry("13/27"))
         kept = self.env["telecom.migration.map"].search(
             [("kind", "=", "token"), ("legacy_id", "=", "L-1003")]
         )

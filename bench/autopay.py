@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Benchmark of autopay: N telecom bills charged through Odoo's demo payment provider.
+
+    python3 bench/autopay.py 10000                   # fresh database autopay_bench
+    python3 bench/autopay.py 1000 --db h17b_autopay  # another database name
+
+It creates the database with telecom_billing and payment_demo installed (no demo data), then
+generates N customers, each with a saved demo card as autopay payment method (charges
+succeed), a billing account and one posted bill of 42.10 due today, in batched creates. It then
+runs the autopay job as Odoo's cron runner does (one call per batch, a commit after each call,
+calls again while work remains): each bill gets a standard ``payment.transaction`` sent to the
+provider, post-processed the standard way (``account.payment`` posted and matched with the
+bill). Prints the charges per second, then checks with SQL that every bill has exactly one
+confirmed autopay transaction and one payment and is paid.
+"""
+
+import argparse
+import os
+import time
+
+from benchlib import ROOT, addons_path, create_database, db_args, load, machine
+
+AMOUNT = 42.10
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=int, nargs="?", default=10_000, help="bills to charge")
+    parser.add_argument("--db", default="autopay_bench", help="database name")
+    parser.add_argument("--batch-size", type=int, default=200, help="bills per job call")
+    parser.add_argument("--config", default=os.path.join(ROOT, "odoo.conf"))
+    parser.add_argument("--addons-path", default=None, help="default: Odoo's addons + addons/")
+    return parser.parse_args()
+
+
+def generate(env, n, chunk=1000):
+    """N customers with an autopay demo card, a billing account and a posted bill each."""
+    from odoo import Command, fields
+
+    provider = env.ref("payment.payment_provider_demo")
+    provider.state = "test"
+    method = env.ref("payment_demo.payment_method_demo")
+    env.company.write({"telecom_autopay_timing": "posting"})
+    product = env["product.product"].create(
+        {"name": "Bench Mobile Plan", "type": "service", "list_price": AMOUNT, "taxes_id": []}
+    )
+    immediate = env.ref("account.account_payment_term_immediate")
+    today = fields.Date.context_today(env.user)
+    started = time.perf_counter()
+    for offset in range(0, n, chunk):
+        size = min(chunk, n - offset)
+        partners = env["res.partner"].create(
+            [{"name": f"Autopay Bench {offset + i}", "is_company": True} for i in range(size)]
+        )
+        tokens = env["payment.token"].create(
+            [
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": method.id,
+                    "partner_id": partner.id,
+                    "provider_ref": f"bench-{partner.id}",
+                    "payment_details": f"{partner.id % 10000:04d}",
+                    "demo_simulated_state": "done",
+                }
+                for partner in partners
+            ]
+        )
+        for partner, token in zip(partners, tokens, strict=True):
+            partner.telecom_autopay_token_id = token
+        accounts = env["telecom.subscription"].create(
+            [{"partner_id": partner.id, "bill_cycle_day": 1} for partner in partners]
+        )
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": account.partner_id.id,
+                    "invoice_date": today,
+                    "invoice_payment_term_id": immediate.id,
+                    "telecom_subscription_id": account.id,
+                    "telecom_period_start": today,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": product.id, "price_unit": AMOUNT, "tax_ids": []}
+                        )
+                    ],
+                }
+                for account in accounts
+            ]
+        )
+        moves.action_post()
+        env.cr.commit()
+        print(f"  {offset + size:,} bills", flush=True)
+    print(f"Generated {n:,} customers, cards and posted bills in "
+          f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+
+
+def check(cr, n):
+    cr.execute(
+        """
+        SELECT count(*),
+               count(*) FILTER (WHERE m.payment_state IN ('paid', 'in_payment')),
+               count(*) FILTER (WHERE m.telecom_autopay_state = 'paid'),
+               (SELECT count(*) FROM payment_transaction t
+                 WHERE t.telecom_autopay_move_id IS NOT NULL AND t.state = 'done'),
+               (SELECT count(*) FROM payment_transaction t
+                 WHERE t.telecom_autopay_move_id IS NOT NULL AND t.payment_id IS NOT NULL),
+               (SELECT count(*) FROM (SELECT telecom_autopay_move_id FROM payment_transaction
+                 WHERE telecom_autopay_move_id IS NOT NULL
+                 GROUP BY 1 HAVING count(*) > 1) twice)
+          FROM account_move m
+         WHERE m.telecom_subscription_id IS NOT NULL AND m.state = 'posted'
+        """
+    )
+    bills, paid, charged, done, payments, twice = cr.fetchone()
+    print(f"Check: {bills:,} bills, {paid:,} paid, {charged:,} charged by autopay, "
+          f"{done:,} confirmed transactions, {payments:,} payments, "
+          f"{twice} bills charged twice")  # fmt: skip
+    ok = bills == paid == charged == done == payments == n and not twice
+    print("OK" if ok else "MISMATCH")
+    return ok
+
+
+def main():
+    args = parse_args()
+    paths = addons_path(args.addons_path)
+    create_database(args.db, args.config, paths, "telecom_billing,payment_demo")
+
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(
+        ["-c", args.config, f"--addons-path={paths}", *db_args(), "-d", args.db, "--log-level=warn"]
+    )
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        generate(env, args.n)
+        print(f"Machine: {machine(cr)}")
+        print(f"Load average before: {load()}", flush=True)
+        Autopay = env["telecom.autopay"]
+        calls, started = 0, time.perf_counter()
+        while Autopay._cron_telecom_autopay(batch_size=args.batch_size):
+            cr.commit()  # what the cron runner does after each call
+            env.invalidate_all()
+            calls += 1
+        cr.commit()
+        elapsed = time.perf_counter() - started
+        print(f"Autopay: {args.n:,} charges in {elapsed:.1f} s ({args.n / elapsed:,.1f} "
+              f"charges/s), {calls} job calls of up to {args.batch_size} bills")  # fmt: skip
+        print(f"Load average after: {load()}")
+        raise SystemExit(0 if check(cr, args.n) else 1)
+
+
+if __name__ == "__main__":
+    main()
