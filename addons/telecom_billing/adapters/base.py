@@ -64,6 +64,10 @@ class TaxResultLine:
     jurisdiction: str = ""  # e.g. "US", "CA", "CA/Sacramento"
     ref: str = ""  # charge line it was computed on ("" for per-invoice fees)
     rate_code: str = ""  # engine's own code for the rate, kept for audit
+    # taxable base the amount was computed on (charges, plus the fees it taxes), signed
+    base: Decimal = Decimal(0)
+    refs: tuple = ()  # charge lines it was computed on (all taxable lines when empty)
+    taxed_codes: tuple = ()  # rate codes of the fees this tax also taxes (tax on tax)
 
 
 class TaxEngineAdapter:

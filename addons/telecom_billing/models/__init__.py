@@ -14,6 +14,7 @@ from . import telecom_bill_run_line
 from . import telecom_dunning_policy
 from . import telecom_dunning_log
 from . import account_move
+from . import account_tax
 from . import account_move_line
 from . import res_company
 from . import res_config_settings

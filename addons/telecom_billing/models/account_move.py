@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
 DUNNING_LEVELS = [
@@ -81,6 +81,125 @@ class AccountMove(models.Model):
             if item.exists():
                 item.charged_until = charged_until
         return result
+
+    def button_draft(self):
+        """Odoo computes the taxes of an invoice reset to draft again from the tax
+        definitions: a telecom bill keeps the engine's."""
+        snapshots = {
+            move: move._telecom_tax_snapshot()
+            for move in self
+            if move.line_ids.filtered("telecom_tax_kind")
+        }
+        result = super().button_draft()
+        for move, tax_lines in snapshots.items():
+            move._telecom_restore_tax_lines(tax_lines)
+        return result
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """A credit note of a telecom bill gives back the taxes and fees it billed, at its
+        amounts: Odoo would compute them again from the tax definitions (the reversed copy
+        changes the move type), which do not hold the engine's rules (per-line fees,
+        shares, caps, tax on tax). The reversals' tax lines are set to the bill's, then
+        posted if ``cancel`` asks it, as Odoo does."""
+        taxed = self.filtered(lambda move: move.line_ids.filtered("telecom_tax_kind"))
+        if not taxed:
+            return super()._reverse_moves(default_values_list, cancel=cancel)
+        if cancel:
+            self.line_ids.remove_move_reconcile()
+        reverses = super(AccountMove, self.with_context(move_reverse_cancel=cancel))._reverse_moves(
+            default_values_list, cancel=False
+        )
+        for reverse in reverses:
+            if reverse.reversed_entry_id in taxed:
+                # as much tax in the credit note's terms as the bill charged in its own
+                reverse._telecom_restore_tax_lines(
+                    reverse.reversed_entry_id._telecom_tax_snapshot()
+                )
+        if cancel:
+            reverses.with_context(move_reverse_cancel=cancel)._post(soft=False)
+        return reverses
+
+    # ------------------------------------------------------------
+    # BUSINESS: taxes and fees
+    # ------------------------------------------------------------
+
+    def _telecom_tax_line_vals(self, tax_lines):
+        """Journal item values of the tax lines ``tax_lines`` (see
+        ``telecom.tax.engine._telecom_tax_lines``) on this invoice or credit note: the
+        engine's amount on the tax's liability account, its base, its tags."""
+        self.ensure_one()
+        sign = -1 if self.move_type == "out_refund" else 1
+        refund = self.move_type == "out_refund"
+        currency, company = self.currency_id, self.company_id
+        vals_list = []
+        for tax_line in tax_lines:
+            tax = self.env["account.tax"].browse(tax_line["tax_id"])
+            repartition = tax._telecom_repartition(refund)
+            amount_currency = -sign * tax_line["amount"]
+            vals_list.append(
+                {
+                    "display_type": "tax",
+                    "name": tax_line["name"],
+                    "tax_repartition_line_id": repartition.id,
+                    "account_id": tax_line["account_id"],
+                    "amount_currency": amount_currency,
+                    "balance": currency._convert(
+                        amount_currency, company.currency_id, company, self.date
+                    ),
+                    "tax_base_amount": currency._convert(
+                        tax_line["base"], company.currency_id, company, self.date
+                    ),
+                    "tax_tag_ids": [Command.set(repartition.tag_ids.ids)],
+                    "tax_ids": [Command.set(tax_line["tax_ids"])],
+                    "telecom_line_kind": "tax",
+                    "telecom_tax_kind": tax_line["telecom_tax_kind"],
+                    "telecom_tax_jurisdiction": tax_line["telecom_tax_jurisdiction"],
+                }
+            )
+        return vals_list
+
+    def _telecom_add_tax_lines(self, tax_lines):
+        """Add the engine's tax lines to this draft invoice. Written after the invoice
+        lines, so that Odoo keeps the amounts as it keeps a tax amount edited by hand."""
+        self.ensure_one()
+        if tax_lines:
+            # not a user's change: the invoice is not "manually modified"
+            self.with_context(skip_is_manually_modified=True).write(
+                {
+                    "line_ids": [
+                        Command.create(vals) for vals in self._telecom_tax_line_vals(tax_lines)
+                    ]
+                }
+            )
+
+    def _telecom_tax_snapshot(self):
+        """The telecom tax lines of this invoice as ``_telecom_tax_line_vals`` takes them
+        (amounts in the document's own terms)."""
+        self.ensure_one()
+        sign = -1 if self.move_type == "out_refund" else 1
+        return [
+            {
+                "name": line.name,
+                "amount": -line.amount_currency * sign,
+                "base": line.tax_base_amount,
+                "tax_id": line.tax_line_id.id,
+                "account_id": line.account_id.id,
+                "tax_ids": line.tax_ids.ids,
+                "telecom_tax_kind": line.telecom_tax_kind,
+                "telecom_tax_jurisdiction": line.telecom_tax_jurisdiction,
+            }
+            for line in self.line_ids.filtered("telecom_tax_kind")
+        ]
+
+    def _telecom_restore_tax_lines(self, tax_lines):
+        """Replace the tax lines Odoo computed again on this draft by ``tax_lines``."""
+        self.ensure_one()
+        recomputed = self.line_ids.filtered("tax_repartition_line_id")
+        commands = [Command.unlink(line.id) for line in recomputed]
+        commands += [Command.create(vals) for vals in self._telecom_tax_line_vals(tax_lines)]
+        self.with_context(dynamic_unlink=True, skip_is_manually_modified=True).write(
+            {"line_ids": commands}
+        )
 
     # ------------------------------------------------------------
     # BUSINESS

@@ -609,6 +609,8 @@ class TelecomBillRun(models.Model):
         try:
             with self.env.cr.savepoint():
                 moves = Move.create([bill["move_vals"] for bill in bills])
+                for move, bill in zip(moves, bills, strict=True):
+                    move._telecom_add_tax_lines(bill.get("tax_lines"))
                 self.env["telecom.subscription"]._telecom_after_bills(bills, moves)
                 return moves, []
         except RECORD_ERRORS as error:  # retried one by one below
@@ -618,6 +620,7 @@ class TelecomBillRun(models.Model):
             try:
                 with self.env.cr.savepoint():
                     move = Move.create(bill["move_vals"])
+                    move._telecom_add_tax_lines(bill.get("tax_lines"))
                     self.env["telecom.subscription"]._telecom_after_bills([bill], move)
                     moves |= move
             except RECORD_ERRORS as error:  # logged on the run

@@ -49,6 +49,12 @@ class TelecomTaxEngine(models.Model):
     timeout = fields.Integer(
         default=10, help="Seconds to wait for the engine before the call counts as failed."
     )
+    require_e911 = fields.Boolean(
+        string="Voice Lines Need a 911 Fee",
+        help="A voice line whose service address no 911 fee rate covers holds its bill with "
+        'an error ("no E911 fee rate for Travis County, TX") instead of billing it without '
+        "the fee. Built-in tables only.",
+    )
     rate_ids = fields.One2many("telecom.tax.rate", "engine_id", string="Rates")
     rate_count = fields.Integer(compute="_compute_rate_count")
     account_map_ids = fields.One2many(
@@ -124,7 +130,7 @@ class TelecomTaxEngine(models.Model):
             rates = rates.filtered(
                 lambda r: r.date_from <= on_date and (not r.date_to or r.date_to >= on_date)
             )
-        return TableTaxEngine(rates._telecom_rows())
+        return TableTaxEngine(rates._telecom_rows(), require_e911=self.require_e911)
 
     def _telecom_account_for(self, result):
         self.ensure_one()
@@ -218,10 +224,16 @@ class TelecomTaxEngine(models.Model):
         )
 
     def _telecom_tax_lines(self, subscription, run, lines):
-        """Invoice line values for the taxes and fees on ``lines``.
+        """The taxes and fees on ``lines``, as the tax lines of the invoice.
+
+        Each result of the engine becomes one tax line (an Odoo tax per kind, jurisdiction
+        and liability account, :meth:`account.tax._telecom_tax_for`); the charge lines it was
+        computed on get that tax in their ``tax_ids``. Returns dicts ``name, amount, base,
+        tax_id, account_id, tax_ids`` (the taxes taxing this fee) and the telecom columns;
+        amounts are signed as the charges (a credit's tax is negative).
 
         Raises TaxEngineUnavailable (the bill run keeps the subscription waiting) or
-        TaxEngineError (logged as an error); never returns a partial answer.
+        TaxEngineError (logged as an error, the bill is held); never returns a partial answer.
         """
         self.ensure_one()
         by_date = defaultdict(set)
@@ -232,28 +244,71 @@ class TelecomTaxEngine(models.Model):
             request = self._telecom_request(subscription, run, lines, on_date, indexes)
             if not request.lines:
                 continue
-            # the bill run keeps the adapter (its rate table) for the chunk
-            adapter = cached(
-                self.env,
-                ("telecom_tax_adapter", self.id, on_date),
-                lambda on_date=on_date: self._telecom_adapter(on_date),
-            )
-            results += [(on_date, result) for result in adapter.compute(request)]
-        return [
-            {
-                "display_type": "product",
+            results += [
+                (on_date, sorted(indexes), result)
+                for result in self._telecom_compute(request, on_date)
+            ]
+        results.sort(key=lambda r: (r[2].jurisdiction, r[2].kind, r[0]))
+        tax_lines, tax_by_code = [], {}
+        for on_date, indexes, result in results:
+            tax = self._telecom_odoo_tax(subscription.company_id, result)
+            refs = [int(ref[1:]) for ref in result.refs or () if ref[1:].isdigit()]
+            for index in refs or indexes:
+                vals = lines[index]
+                if vals.get("telecom_line_kind") not in TAXABLE_LINE_KINDS:
+                    continue
+                taxes = vals.setdefault("_telecom_tax_ids", [])
+                if tax.id not in taxes:
+                    taxes.append(tax.id)
+            tax_line = {
                 "name": result.name
                 + (f" ({result.jurisdiction})" if result.jurisdiction not in ("", "US") else ""),
-                "quantity": 1,
-                "price_unit": float(result.amount),
+                "amount": float(result.amount),
+                "base": float(result.base),
+                "tax_id": tax.id,
                 "account_id": self._telecom_account_for(result).id,
-                "tax_ids": [Command.clear()],
-                "telecom_line_kind": "tax",
+                "tax_ids": [],
                 "telecom_tax_kind": result.kind,
                 "telecom_tax_jurisdiction": result.jurisdiction,
+                "_taxed_codes": result.taxed_codes,
             }
-            for __, result in sorted(results, key=lambda r: (r[1].jurisdiction, r[1].kind, r[0]))
-        ]
+            if result.rate_code:
+                tax_by_code[(on_date, result.rate_code)] = tax_line
+            tax_lines.append((on_date, tax_line))
+        # tax on tax: the fee's tax line carries the taxes that tax it, as in Odoo
+        for on_date, tax_line in tax_lines:
+            for code in tax_line.pop("_taxed_codes"):
+                fee = tax_by_code.get((on_date, code))
+                if fee and tax_line["tax_id"] not in fee["tax_ids"]:
+                    fee["tax_ids"].append(tax_line["tax_id"])
+        for vals in lines:
+            if "_telecom_tax_ids" in vals:
+                vals["tax_ids"] = [Command.set(vals.pop("_telecom_tax_ids"))]
+        return [tax_line for __, tax_line in tax_lines]
+
+    def _telecom_compute(self, request, on_date):
+        # the bill run keeps the adapter (its rate table) for the chunk
+        adapter = cached(
+            self.env,
+            ("telecom_tax_adapter", self.id, on_date),
+            lambda: self._telecom_adapter(on_date),
+        )
+        return adapter.compute(request)
+
+    def _telecom_odoo_tax(self, company, result):
+        """The Odoo tax of ``result``; found ones are kept for the chunk (a tax created in a
+        subscription's savepoint may be rolled back with it, so it is not kept)."""
+        account = self._telecom_account_for(result)
+        key = ("telecom_odoo_tax", company.id, result.kind, result.jurisdiction, account.id)
+        Tax = self.env["account.tax"]
+        cache = self.env.cr.cache.get("telecom_bill_run_chunk")
+        if cache is not None and key in cache:
+            return Tax.browse(cache[key])
+        tax = Tax._telecom_find(company, result.kind, result.jurisdiction, account)
+        if tax and cache is not None:
+            cache[key] = tax.id
+        tax = tax or Tax._telecom_tax_for(company, result.kind, result.jurisdiction, account)
+        return tax.sudo(False)
 
     @staticmethod
     def _telecom_rate_date(subscription, run, vals):

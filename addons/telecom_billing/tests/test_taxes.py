@@ -178,7 +178,7 @@ class TestTaxTables(TelecomTaxCase):
         return self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
 
     def _taxes(self, move):
-        return {line.name: line.price_subtotal for line in self._lines(move, "tax")}
+        return {line.name: self._tax_amount(line) for line in self._lines(move, "tax")}
 
     def test_california_residential_mobile(self):
         move = self._billed(self.ca_home, self.plan_basic)
@@ -283,6 +283,165 @@ class TestTaxTables(TelecomTaxCase):
         )
         self.assertAmount(refund.amount_total, 27.68)
 
+    # taxes as Odoo taxes ---------------------------------------------------------------------
+
+    def assertOdooTaxes(self, move):
+        """Every tax line is an Odoo tax line of its charge lines' taxes."""
+        product_lines = self._lines(move)
+        tax_lines = self._lines(move, "tax")
+        for line in tax_lines:
+            tax = line.tax_line_id
+            self.assertEqual(tax.telecom_tax_kind, line.telecom_tax_kind, line.name)
+            self.assertEqual(tax.telecom_jurisdiction, line.telecom_tax_jurisdiction or "US")
+            self.assertEqual(line.tax_repartition_line_id.tax_id, tax)
+            self.assertEqual(line.tax_repartition_line_id.account_id, line.account_id)
+            self.assertEqual(line.tax_tag_ids, line.tax_repartition_line_id.tag_ids)
+            self.assertTrue(line.tax_tag_ids, "a tag per tax kind and jurisdiction")
+            taxed = product_lines.filtered(lambda x, tax=tax: tax in x.tax_ids)
+            self.assertTrue(taxed, f"{line.name}: its charge lines carry the tax")
+            self.assertTrue(line.tax_base_amount > 0, line.name)
+        self.assertAmount(move.amount_untaxed, sum(product_lines.mapped("price_subtotal")))
+        self.assertAmount(move.amount_tax, self._tax_amount(tax_lines))
+        self.assertAmount(move.amount_total, move.amount_untaxed + move.amount_tax)
+        self.assertAmount(move.tax_totals["tax_amount_currency"], move.amount_tax)
+
+    def test_taxes_are_odoo_taxes_two_states_two_customer_types(self):
+        phone = self.env["product.product"].create(
+            {
+                "name": "T Home Phone",
+                "type": "service",
+                "taxes_id": [(6, 0, [])],
+                "list_price": 25.0,
+                "telecom_service_type": "fixed_voice",
+                "telecom_regulatory_class": "intrastate",
+            }
+        )
+        plans = {"mobile": self.plan_basic, "voip": self.plan_voip, "broadband": self.plan_fiber}
+        plans["voice"] = phone
+        # taxes worked out by hand from the rates of setUpClass
+        expected = {
+            "ca_home": {"mobile": 17.54, "voip": 8.18, "broadband": 1.38, "voice": 0.93},
+            "ca_business": {"mobile": 18.54, "voip": 8.93, "broadband": 2.75, "voice": 1.55},
+            "ny_home": {"mobile": 17.79, "voip": 9.88, "broadband": 2.20, "voice": 2.55},
+            "ny_business": {"mobile": 17.99, "voip": 10.03, "broadband": 2.48, "voice": 2.68},
+        }
+        for customer, by_plan in expected.items():
+            for service, tax in by_plan.items():
+                with self.subTest(customer=customer, service=service):
+                    subscription = self._subscription(partner=getattr(self, customer))
+                    self._service(subscription, plans[service], start="2026-03-01")
+                    run = self._bill(self.d(2026, 3, 1))
+                    move = self._invoice(run, subscription)
+                    self.assertOdooTaxes(move)
+                    self.assertAmount(move.amount_tax, tax)
+                    self.assertAmount(move.amount_untaxed, plans[service].list_price)
+                    move.button_draft()
+                    move.unlink()  # the next plan bills the same period
+
+    def test_engine_amounts_survive_draft_repost_and_credit_note(self):
+        move = self._billed(self.ca_home, self.plan_basic)
+        taxes = self._taxes(move)
+        self.assertEqual(move.state, "posted")
+        move.button_draft()
+        move.action_post()
+        self.assertEqual(self._taxes(move), taxes, "Odoo computes nothing again")
+        self.assertAmount(move.amount_tax, 3.0 + 14.64 - 0.10)
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"journal_id": move.journal_id.id, "date": "2026-03-10"})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        self.assertEqual(refund.move_type, "out_refund")
+        self.assertEqual(self._taxes(refund), taxes, "the credit note gives back what was billed")
+        self.assertOdooTaxes(refund)
+        self.assertAmount(refund.amount_total, move.amount_total)
+        self.assertEqual(
+            refund.line_ids.filtered("tax_line_id").tax_repartition_line_id.mapped("document_type"),
+            ["refund"] * 4,
+        )
+
+    def test_fixed_per_line_fee_and_cap(self):
+        subscription = self._subscription(partner=self.ca_home)
+        self._service(subscription, self.plan_basic, start="2026-03-01", quantity=3)
+        move = self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
+        fee = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "e911")
+        self.assertAmount(self._tax_amount(fee), 0.90, "0.30 for each of 3 lines")
+        self.assertAmount(fee.tax_base_amount, 120.0)
+        move.button_draft()
+        move.unlink()
+        self.env["telecom.tax.rate"].search(
+            [("engine_id", "=", self.tax_engine.id), ("name", "=", "California 911 fee")]
+        ).cap = 0.75
+        move = self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
+        fee = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "e911")
+        self.assertAmount(self._tax_amount(fee), 0.75, "capped per invoice")
+
+    def test_tax_on_a_fee(self):
+        Rate = self.env["telecom.tax.rate"]
+        sales = Rate.search([("engine_id", "=", self.tax_engine.id), ("kind", "=", "sales_tax")])
+        e911 = Rate.search(
+            [
+                ("engine_id", "=", self.tax_engine.id),
+                ("kind", "=", "e911"),
+                ("state_id", "=", self.state_ny.id),
+            ]
+        )
+        sales.fee_ids = e911
+        move = self._billed(self.ny_home, self.plan_voip)
+        # 4 % of 30.00 and of the 911 fees (1.20 + 0.35): 1.20 + 0.062 = 1.26
+        self.assertAmount(self._taxes(move)["New York sales tax (NY)"], 1.26)
+        sales_tax = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "sales_tax")
+        fees = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "e911")
+        self.assertEqual(len(fees), 2)
+        for fee in fees:
+            self.assertEqual(fee.tax_ids, sales_tax.tax_line_id, "the fee is a base of the tax")
+        self.assertAmount(sales_tax.tax_base_amount, 31.55)
+        self.assertOdooTaxes(move)
+
+    def test_missing_rate_holds_the_bill(self):
+        self.tax_engine.require_e911 = True
+        texas = self.env["res.country.state"].search(
+            [("code", "=", "TX"), ("country_id.code", "=", "US")]
+        )
+        austin = self.env["res.partner"].create(
+            {
+                "name": "T Austin Home",
+                "is_company": True,
+                "city": "Austin",
+                "state_id": texas.id,
+                "telecom_county": "Travis",
+                "country_id": self.env.ref("base.us").id,
+            }
+        )
+        held = self._subscription(partner=austin)
+        self._service(held, self.plan_voip, start="2026-03-01")
+        billed = self._subscription(partner=self.ca_home)
+        self._service(billed, self.plan_voip, start="2026-03-01")
+        run = self._bill(self.d(2026, 3, 1))
+        self.assertEqual(run.state, "failed")
+        self.assertFalse(self._invoice(run, held), "never billed with a 0.00 fee")
+        self.assertEqual(run.line_ids.subscription_id, held)
+        self.assertIn("no E911 fee rate for Travis County, TX", run.line_ids.message)
+        self.assertTrue(self._invoice(run, billed), "the others are billed")
+        self.env["telecom.tax.rate"].create(
+            {
+                "engine_id": self.tax_engine.id,
+                "kind": "e911",
+                "name": "Texas 911 fee",
+                "state_id": texas.id,
+                "computation": "per_line",
+                "rate": 0.50,
+                "exemptible": False,
+                "date_from": "2026-01-01",
+                "account_id": self.acc_911.id,
+            }
+        )
+        run = self._bill(self.d(2026, 3, 1))
+        self.assertEqual(run.state, "done")
+        self.assertAmount(self._taxes(self._invoice(run, held))["Texas 911 fee (TX)"], 0.50)
+
 
 @tagged("post_install", "-at_install")
 class TestExternalTaxEngine(TelecomTaxCase):
@@ -318,7 +477,7 @@ class TestExternalTaxEngine(TelecomTaxCase):
         move = self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription)
         taxes = self._lines(move, "tax")
         self.assertEqual(
-            sorted((x.name, x.price_subtotal, x.account_id.code) for x in taxes),
+            sorted((x.name, self._tax_amount(x), x.account_id.code) for x in taxes),
             [("911 Service Fee (CA)", 0.50, "T25103"), ("Federal USF", 4.00, "T25101")],
         )
         self.assertAmount(move.amount_total, 44.50)
@@ -421,4 +580,18 @@ class TestCreditTaxedAtOriginalRates(TelecomTaxCase):
         self.assertEqual(april.move_type, "out_refund")
         usf = self._lines(april, "tax")
         # 20.65 x 36.6 % = 7.5579 -> 7.56 (at April's 38 % it would be 7.85)
-        self.assertAmount(sum(usf.mapped("price_subtotal")), 7.56)
+        self.assertAmount(self._tax_amount(usf), 7.56)
+
+    def test_credit_note_reverses_at_the_original_rate(self):
+        """An Odoo credit note of the March bill in April gives back March's USF."""
+        march = self.subscription.invoice_ids
+        march.action_post() if march.state == "draft" else None
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=march.ids)
+            .create({"journal_id": march.journal_id.id, "date": "2026-04-05"})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        self.assertAmount(self._tax_amount(self._lines(refund, "tax")), 14.64, "not 15.20")
+        self.assertAmount(refund.amount_total, 54.64)
