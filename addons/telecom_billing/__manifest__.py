@@ -23,6 +23,7 @@
         "views/telecom_charge_views.xml",
         "views/telecom_bill_run_views.xml",
         "views/telecom_tax_views.xml",
+        "views/telecom_tax_remittance_views.xml",
         "views/telecom_dunning_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",

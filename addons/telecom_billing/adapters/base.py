@@ -68,6 +68,8 @@ class TaxResultLine:
     base: Decimal = Decimal(0)
     refs: tuple = ()  # charge lines it was computed on (all taxable lines when empty)
     taxed_codes: tuple = ()  # rate codes of the fees this tax also taxes (tax on tax)
+    level: str = ""  # federal, state, county, city, district (by its parts when empty)
+    exempt: bool = False  # an exempt base (amount 0): the charges a certificate exempted
 
 
 class TaxEngineAdapter:

@@ -76,6 +76,9 @@ class RestTaxEngine(TaxEngineAdapter):
                     jurisdiction=tax.get("jurisdiction", ""),
                     ref=tax.get("ref", ""),
                     rate_code=tax.get("code", ""),
+                    base=Decimal(str(tax.get("base", "0"))),
+                    exempt=bool(tax.get("exempt")),
+                    level=tax.get("level", ""),
                 )
                 for tax in taxes
             ]

@@ -19,7 +19,8 @@ those fees on that line. A row with a ``cap`` never charges more than that per i
 Amounts of one row are summed over the invoice, then rounded once to the cent (half away from
 zero). An exemption certificate for a kind (or for all kinds) issued in a state removes the
 rows of that kind of that state; a certificate without state removes them everywhere, federal
-included. Rows marked not exemptible (911 fees) always apply.
+included. Rows marked not exemptible (911 fees) always apply. The charges a certificate
+exempted come back as exempt results (amount 0, their base) for the remittance report.
 
 With ``require_e911``, a voice line whose address no 911 fee row matches is an error
 (:class:`TaxEngineError`, "no E911 fee rate for Travis County, TX"): the bill is held, never
@@ -82,6 +83,14 @@ class TableTaxEngine(TaxEngineAdapter):
         parts += [row[name] for name in ("county", "city") if row[name]]
         return "/".join(parts)
 
+    @staticmethod
+    def _level(row):
+        if row["city"]:
+            return "city"
+        if row["county"]:
+            return "county"
+        return "state" if row["state"] else "federal"
+
     def _best_rows(self, line, request):
         """The most specific matching row of each tax kind and jurisdiction."""
         best = {}
@@ -115,11 +124,16 @@ class TableTaxEngine(TaxEngineAdapter):
         totals = defaultdict(Decimal)
         bases = defaultdict(Decimal)
         refs = defaultdict(list)
+        exempt = defaultdict(Decimal)
         rows_by_id = {}
         for line in request.lines:
             rows = self._best_rows(line, request)
             if self.require_e911 and line.lines and not any(r["kind"] == "e911" for r in rows):
                 raise self._missing_e911(line)
+            for row in rows:
+                if self._exempt(row, request):
+                    exempt[row["id"]] += line.amount
+                    rows_by_id[row["id"]] = row
             rows = [row for row in rows if not self._exempt(row, request)]
             on_line = {}
             for row in rows:
@@ -152,12 +166,28 @@ class TableTaxEngine(TaxEngineAdapter):
                         name=row["name"],
                         amount=rounded,
                         jurisdiction=self._jurisdiction(row),
+                        level=self._level(row),
                         rate_code=str(row_id),
                         base=_round(bases[row_id]),
                         refs=tuple(refs[row_id]),
                         taxed_codes=tuple(
                             str(fee_id) for fee_id in row.get("fee_ids", ()) if fee_id in totals
                         ),
+                    )
+                )
+        for row_id, base in exempt.items():
+            if base:
+                row = rows_by_id[row_id]
+                results.append(
+                    TaxResultLine(
+                        kind=row["kind"],
+                        name=row["name"],
+                        amount=Decimal(0),
+                        jurisdiction=self._jurisdiction(row),
+                        level=self._level(row),
+                        rate_code=str(row_id),
+                        base=_round(base),
+                        exempt=True,
                     )
                 )
         return results

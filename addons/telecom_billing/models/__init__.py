@@ -15,6 +15,8 @@ from . import telecom_dunning_policy
 from . import telecom_dunning_log
 from . import account_move
 from . import account_tax
+from . import telecom_tax_remittance
+from . import telecom_tax_remittance_check
 from . import account_move_line
 from . import res_company
 from . import res_config_settings

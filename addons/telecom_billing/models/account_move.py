@@ -49,6 +49,14 @@ class AccountMove(models.Model):
         ondelete="restrict",
     )
 
+    telecom_tax_exempt_bases = fields.Json(
+        string="Exempt Bases",
+        readonly=True,
+        copy=False,
+        help="Charges of this bill a tax exemption certificate exempted, per Odoo tax: "
+        '[{"tax_id": id, "base": amount}] (remittance report).',
+    )
+
     telecom_dunning_level = fields.Selection(
         DUNNING_LEVELS,
         string="Dunning Level",
@@ -85,11 +93,8 @@ class AccountMove(models.Model):
     def button_draft(self):
         """Odoo computes the taxes of an invoice reset to draft again from the tax
         definitions: a telecom bill keeps the engine's."""
-        snapshots = {
-            move: move._telecom_tax_snapshot()
-            for move in self
-            if move.line_ids.filtered("telecom_tax_kind")
-        }
+        snapshots = {move: move._telecom_tax_snapshot() for move in self}
+        snapshots = {move: tax_lines for move, tax_lines in snapshots.items() if tax_lines}
         result = super().button_draft()
         for move, tax_lines in snapshots.items():
             move._telecom_restore_tax_lines(tax_lines)
@@ -101,7 +106,11 @@ class AccountMove(models.Model):
         changes the move type), which do not hold the engine's rules (per-line fees,
         shares, caps, tax on tax). The reversals' tax lines are set to the bill's, then
         posted if ``cancel`` asks it, as Odoo does."""
-        taxed = self.filtered(lambda move: move.line_ids.filtered("telecom_tax_kind"))
+        taxed = self.filtered(
+            lambda move: move.line_ids.filtered(
+                lambda x: x.display_type == "tax" and x.telecom_tax_kind
+            )
+        )
         if not taxed:
             return super()._reverse_moves(default_values_list, cancel=cancel)
         if cancel:
@@ -188,7 +197,8 @@ class AccountMove(models.Model):
                 "telecom_tax_kind": line.telecom_tax_kind,
                 "telecom_tax_jurisdiction": line.telecom_tax_jurisdiction,
             }
-            for line in self.line_ids.filtered("telecom_tax_kind")
+            for line in self.line_ids.filtered(lambda x: x.display_type == "tax")
+            if line.telecom_tax_kind
         ]
 
     def _telecom_restore_tax_lines(self, tax_lines):

@@ -63,7 +63,7 @@ class AccountTax(models.Model):
         )
 
     @api.model
-    def _telecom_tax_for(self, company, kind, jurisdiction, account):
+    def _telecom_tax_for(self, company, kind, jurisdiction, account, level=None):
         """The Odoo tax of ``kind`` in ``jurisdiction`` booked to ``account``, created with
         its tax group, repartition and tags the first time."""
         tax = self._telecom_find(company, kind, jurisdiction, account)
@@ -107,7 +107,7 @@ class AccountTax(models.Model):
                     "tax_group_id": self._telecom_tax_group(company).id,
                     "telecom_tax_kind": kind,
                     "telecom_jurisdiction": jurisdiction or "US",
-                    "telecom_jurisdiction_level": self._telecom_level(jurisdiction),
+                    "telecom_jurisdiction_level": level or self._telecom_level(jurisdiction),
                     "invoice_repartition_line_ids": repartition("invoice"),
                     "refund_repartition_line_ids": repartition("refund"),
                 }

@@ -554,6 +554,8 @@ class TelecomSubscription(models.Model):
         if not lines:
             return None
         tax_lines = self._telecom_prepare_tax_lines(run, lines)
+        exempt = [tax_line for tax_line in tax_lines if tax_line.get("exempt")]
+        tax_lines = [tax_line for tax_line in tax_lines if not tax_line.get("exempt")]
         currency = self.currency_id
         total = sum(currency.round(vals["quantity"] * vals["price_unit"]) for vals in lines)
         total += sum(tax_line["amount"] for tax_line in tax_lines)
@@ -565,6 +567,8 @@ class TelecomSubscription(models.Model):
                 vals["price_unit"] = -vals["price_unit"]
             for tax_line in tax_lines:
                 tax_line.update(amount=-tax_line["amount"], base=-tax_line["base"])
+            for exempt_base in exempt:
+                exempt_base["base"] = -exempt_base["base"]
         move_vals = {
             "move_type": move_type,
             "partner_id": self._telecom_invoice_partner().id,
@@ -579,6 +583,10 @@ class TelecomSubscription(models.Model):
             "telecom_bill_run_id": run.id,
             "invoice_line_ids": self._telecom_order_lines(lines),
         }
+        if exempt:
+            move_vals["telecom_tax_exempt_bases"] = [
+                {"tax_id": vals["tax_id"], "base": vals["base"]} for vals in exempt
+            ]
         if self.payment_term_id:
             move_vals["invoice_payment_term_id"] = self.payment_term_id.id
         return {

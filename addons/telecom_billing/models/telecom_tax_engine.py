@@ -230,7 +230,8 @@ class TelecomTaxEngine(models.Model):
         and liability account, :meth:`account.tax._telecom_tax_for`); the charge lines it was
         computed on get that tax in their ``tax_ids``. Returns dicts ``name, amount, base,
         tax_id, account_id, tax_ids`` (the taxes taxing this fee) and the telecom columns;
-        amounts are signed as the charges (a credit's tax is negative).
+        amounts are signed as the charges (a credit's tax is negative). Charges a certificate
+        exempted come as ``{"exempt": True, "tax_id", "base"}`` (remittance report).
 
         Raises TaxEngineUnavailable (the bill run keeps the subscription waiting) or
         TaxEngineError (logged as an error, the bill is held); never returns a partial answer.
@@ -252,6 +253,11 @@ class TelecomTaxEngine(models.Model):
         tax_lines, tax_by_code = [], {}
         for on_date, indexes, result in results:
             tax = self._telecom_odoo_tax(subscription.company_id, result)
+            if result.exempt:
+                tax_lines.append(
+                    (on_date, {"exempt": True, "tax_id": tax.id, "base": float(result.base)})
+                )
+                continue
             refs = [int(ref[1:]) for ref in result.refs or () if ref[1:].isdigit()]
             for index in refs or indexes:
                 vals = lines[index]
@@ -277,7 +283,7 @@ class TelecomTaxEngine(models.Model):
             tax_lines.append((on_date, tax_line))
         # tax on tax: the fee's tax line carries the taxes that tax it, as in Odoo
         for on_date, tax_line in tax_lines:
-            for code in tax_line.pop("_taxed_codes"):
+            for code in tax_line.pop("_taxed_codes", ()):
                 fee = tax_by_code.get((on_date, code))
                 if fee and tax_line["tax_id"] not in fee["tax_ids"]:
                     fee["tax_ids"].append(tax_line["tax_id"])
@@ -307,7 +313,9 @@ class TelecomTaxEngine(models.Model):
         tax = Tax._telecom_find(company, result.kind, result.jurisdiction, account)
         if tax and cache is not None:
             cache[key] = tax.id
-        tax = tax or Tax._telecom_tax_for(company, result.kind, result.jurisdiction, account)
+        tax = tax or Tax._telecom_tax_for(
+            company, result.kind, result.jurisdiction, account, result.level
+        )
         return tax.sudo(False)
 
     @staticmethod

@@ -3,8 +3,9 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common import TelecomBillingCase
 from .tax_simulator import TaxSimulator
@@ -595,3 +596,185 @@ class TestCreditTaxedAtOriginalRates(TelecomTaxCase):
         refund.action_post()
         self.assertAmount(self._tax_amount(self._lines(refund, "tax")), 14.64, "not 15.20")
         self.assertAmount(refund.amount_total, 54.64)
+
+
+@tagged("post_install", "-at_install")
+class TestTaxRemittance(TelecomTaxCase):
+    """The remittance report from the posted journal items, against the ledger."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        common = {"engine_id": cls.tax_engine.id, "date_from": "2026-01-01"}
+        cls.env["telecom.tax.rate"].create(
+            [
+                dict(
+                    common,
+                    kind="federal_usf",
+                    name="Federal USF",
+                    regulatory_class="interstate",
+                    rate=36.6,
+                    account_id=cls.acc_usf.id,
+                ),
+                dict(
+                    common,
+                    kind="communications_tax",
+                    name="California communications tax",
+                    state_id=cls.state_ca.id,
+                    rate=5.0,
+                    account_id=cls.acc_tax.id,
+                ),
+                dict(
+                    common,
+                    kind="e911",
+                    name="California 911 fee",
+                    state_id=cls.state_ca.id,
+                    computation="per_line",
+                    rate=0.30,
+                    exemptible=False,
+                    account_id=cls.acc_911.id,
+                ),
+            ]
+        )
+        cls.agency = cls.customer.copy(
+            {"name": "T CA Agency", "telecom_customer_type": "government"}
+        )
+        cls.env["telecom.tax.exemption"].create(
+            {
+                "partner_id": cls.agency.id,
+                "name": "CA-GOV-7",
+                "kind": "communications_tax",
+                "state_id": cls.state_ca.id,
+                "date_from": "2026-01-01",
+            }
+        )
+        cls.paid, cls.exempt, cls.credited = (
+            cls._subscription(),
+            cls._subscription(partner=cls.agency),
+            cls._subscription(),
+        )
+        for subscription in (cls.paid, cls.exempt, cls.credited):
+            cls._service(subscription, cls.plan_basic, start="2026-03-01")
+        run = cls._bill(cls.d(2026, 3, 1))
+        paid = cls._invoice(run, cls.paid)
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid.ids
+        ).create({"payment_date": "2026-03-05"})._create_payments()
+        credited = cls._invoice(run, cls.credited)
+        wizard = (
+            cls.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=credited.ids)
+            .create({"journal_id": credited.journal_id.id, "date": "2026-03-20"})
+        )
+        cls.env["account.move"].browse(wizard.refund_moves()["res_id"]).action_post()
+
+    def _report(self):
+        rows = self.env["telecom.tax.remittance"].read_group(
+            [("date", ">=", "2026-03-01"), ("date", "<=", "2026-03-31")],
+            ["taxable_base", "exempt_base", "tax_billed", "credits", "tax_net", "collected"],
+            ["jurisdiction_level", "jurisdiction", "tax_kind"],
+            lazy=False,
+        )
+        return {
+            (row["jurisdiction_level"], row["jurisdiction"], row["tax_kind"]): tuple(
+                round(row[name], 2)
+                for name in (
+                    "taxable_base",
+                    "exempt_base",
+                    "tax_billed",
+                    "credits",
+                    "tax_net",
+                    "collected",
+                )
+            )
+            for row in rows
+        }
+
+    def test_remittance_by_jurisdiction_and_kind(self):
+        # three bills of 40.00 (one paid, one exempt from the communications tax, one
+        # credited in full by a credit note)
+        self.assertEqual(
+            self._report(),
+            {
+                ("federal", "US", "federal_usf"): (80.0, 0.0, 43.92, 14.64, 29.28, 14.64),
+                ("state", "CA", "communications_tax"): (40.0, 40.0, 4.0, 2.0, 2.0, 2.0),
+                ("state", "CA", "e911"): (80.0, 0.0, 0.9, 0.3, 0.6, 0.3),
+            },
+        )
+        lines = self.env["telecom.tax.remittance"].search(
+            [("account_id", "=", self.acc_911.id), ("move_line_id", "!=", False)]
+        )
+        self.assertEqual(len(lines), 4, "drill-down to each journal item")
+        self.assertEqual(lines.move_line_id.account_id, self.acc_911)
+
+    def test_report_reconciles_with_the_liability_accounts(self):
+        Check = self.env["telecom.tax.remittance.check"]
+        accounts = self.acc_usf | self.acc_tax | self.acc_911
+        checks = Check.search([("account_id", "in", accounts.ids)])
+        self.assertEqual(
+            {(c.account_id, c.report_tax, c.ledger_balance, c.difference) for c in checks},
+            {
+                (self.acc_usf, 29.28, 29.28, 0.0),
+                (self.acc_tax, 2.0, 2.0, 0.0),
+                (self.acc_911, 0.6, 0.6, 0.0),
+            },
+        )
+        # a payment to the authority is booked to the account by another entry: shown
+        journal = self.env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", self.company.id)], limit=1
+        )
+        bank = self.env["account.account"].search(
+            [("account_type", "=", "asset_cash"), ("company_ids", "in", self.company.id)],
+            limit=1,
+        )
+        entry = self.env["account.move"].create(
+            {
+                "journal_id": journal.id,
+                "date": "2026-03-31",
+                "line_ids": [
+                    Command.create({"account_id": self.acc_usf.id, "debit": 29.28}),
+                    Command.create({"account_id": bank.id, "credit": 29.28}),
+                ],
+            }
+        )
+        entry.action_post()
+        self.env.flush_all()
+        self.env.invalidate_all()  # a view: nothing tells the cache it changed
+        check = Check.search([("account_id", "=", self.acc_usf.id)])
+        self.assertEqual(
+            (check.report_tax, check.ledger_balance, check.difference), (29.28, 0.0, -29.28)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTaxRemittanceDemo(TransactionCase):
+    """On the demo data, the report's totals equal the tax liability accounts' balances."""
+
+    def test_demo_report_equals_the_liability_balances(self):
+        accounts = self.env["account.account"]
+        for xmlid in (
+            "account_federal_usf_payable",
+            "account_state_usf_payable",
+            "account_e911_payable",
+            "account_telecom_tax_payable",
+        ):
+            account = self.env.ref(f"telecom_billing.{xmlid}", raise_if_not_found=False)
+            if not account:
+                self.skipTest("no demo data")
+            accounts |= account
+        checks = self.env["telecom.tax.remittance.check"].search(
+            [("account_id", "in", accounts.ids)]
+        )
+        self.assertTrue(checks, "the demo bills book taxes and fees")
+        self.assertEqual(set(checks.mapped("difference")), {0.0})
+        report = sum(
+            self.env["telecom.tax.remittance"]
+            .search([("account_id", "in", accounts.ids)])
+            .mapped("tax_net")
+        )
+        self.env.cr.execute(
+            """SELECT -SUM(balance) FROM account_move_line
+                WHERE account_id = ANY(%s) AND parent_state = 'posted'""",
+            [accounts.ids],
+        )
+        self.assertAlmostEqual(report, float(self.env.cr.fetchone()[0]), places=2)
