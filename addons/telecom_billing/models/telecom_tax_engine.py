@@ -49,6 +49,13 @@ class TelecomTaxEngine(models.Model):
     timeout = fields.Integer(
         default=10, help="Seconds to wait for the engine before the call counts as failed."
     )
+    breaker_threshold = fields.Integer(
+        string="Failures Before Pausing",
+        default=3,
+        help="Circuit breaker: after this many consecutive failed calls in one chunk of a bill "
+        "run, the engine is not called again for that chunk; its other subscriptions wait "
+        "for the run's next attempt without each waiting its own timeout.",
+    )
     require_e911 = fields.Boolean(
         string="Voice Lines Need a 911 Fee",
         help="A voice line whose service address no 911 fee rate covers holds its bill with "
@@ -293,13 +300,30 @@ class TelecomTaxEngine(models.Model):
         return [tax_line for __, tax_line in tax_lines]
 
     def _telecom_compute(self, request, on_date):
-        # the bill run keeps the adapter (its rate table) for the chunk
+        """The engine's answer to ``request``, through the chunk's circuit breaker."""
+        # the bill run keeps the adapter (its rate table) and the breaker for the chunk
         adapter = cached(
             self.env,
             ("telecom_tax_adapter", self.id, on_date),
             lambda: self._telecom_adapter(on_date),
         )
-        return adapter.compute(request)
+        breaker = cached(self.env, ("telecom_tax_breaker", self.id), lambda: {"failures": 0})
+        threshold = max(self.breaker_threshold, 1)
+        if breaker["failures"] >= threshold:
+            raise TaxEngineUnavailable(
+                self.env._(
+                    "The tax engine failed %(n)s times in a row: not called again in this chunk "
+                    "(circuit breaker); the run tries again later.",
+                    n=breaker["failures"],
+                )
+            )
+        try:
+            results = adapter.compute(request)
+        except TaxEngineUnavailable:
+            breaker["failures"] += 1
+            raise
+        breaker["failures"] = 0
+        return results
 
     def _telecom_odoo_tax(self, company, result):
         """The Odoo tax of ``result``; found ones are kept for the chunk (a tax created in a

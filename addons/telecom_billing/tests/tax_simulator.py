@@ -2,9 +2,10 @@
 
 Started by the tests on 127.0.0.1 (port 0) in a thread. It charges federal USF at 10 % of
 every line and a 911 fee of 0.50 per voice line, answers 503 while ``down`` is set and 400
-for a line without state.
+for a line without state, and waits ``delay`` seconds before answering (an engine that hangs).
 """
 
+import time
 from decimal import Decimal
 
 from odoo.addons.telecom_numbers.tests.loopback import JsonHandler, LoopbackServer
@@ -13,6 +14,7 @@ from odoo.addons.telecom_numbers.tests.loopback import JsonHandler, LoopbackServ
 class TaxSimulator(LoopbackServer):
     def __init__(self):
         self.down = False
+        self.delay = 0
         self.requests = []
         simulator = self
 
@@ -27,6 +29,8 @@ class TaxSimulator(LoopbackServer):
                 simulator.requests.append(
                     {"payload": payload, "auth": self.headers.get("Authorization")}
                 )
+                if simulator.delay:
+                    time.sleep(simulator.delay)
                 if simulator.down:
                     return self._answer(503, {"error": "maintenance"})
                 if self.path != "/v1/tax/calculate":

@@ -1,4 +1,5 @@
 import socket
+import time
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -539,6 +540,28 @@ class TestExternalTaxEngine(TelecomTaxCase):
         run._telecom_run_to_end()
         self.assertEqual(run.state, "done")
         self.assertTrue(self._invoice(run, bad))
+
+    def test_circuit_breaker_engine_hangs(self):
+        """With the engine hanging, a chunk of 12 subscriptions stops calling it after 3
+        timeouts (one second each) instead of waiting twelve of them."""
+        self.rest_engine.write({"timeout": 1, "breaker_threshold": 3})
+        others = self.env["telecom.subscription"]
+        for __ in range(11):
+            others |= self._subscription(cycle_day=1)
+            self._service(others[-1:], self.plan_basic, start="2026-03-01")
+        self.simulator.delay = 3
+        try:
+            started = time.monotonic()
+            run = self._bill(self.d(2026, 3, 1))
+            elapsed = time.monotonic() - started
+        finally:
+            self.simulator.delay = 0
+        self.assertEqual(run.state, "waiting")
+        self.assertEqual(run.waiting_count, 12, "all wait for the next attempt")
+        self.assertFalse(run.move_ids)
+        self.assertEqual(len(self.simulator.requests), 3, "called 3 times, then not again")
+        self.assertLess(elapsed, 9, "seconds, not twelve timeouts")
+        self.assertIn("circuit breaker", run.line_ids[-1].message)
 
     def test_connection_button(self):
         result = self.rest_engine.action_test_connection()
