@@ -1,8 +1,20 @@
 from datetime import timedelta
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
+from odoo.addons.telecom_catalog.tools.locking import lock_ids
+
+from ..adapters.base import TaxEngineError, TaxEngineUnavailable
+
+TAX_TRANSACTION_STATES = [
+    ("quoted", "Quoted"),
+    ("committed", "Committed"),
+    ("voided", "Voided"),
+    ("credited", "Credited"),
+    ("error", "Error"),
+]
 DUNNING_LEVELS = [
     ("reminder", "Reminder Sent"),
     ("late_fee", "Late Fee Charged"),
@@ -57,6 +69,28 @@ class AccountMove(models.Model):
         '[{"tax_id": id, "base": amount}] (remittance report).',
     )
 
+    telecom_tax_engine_id = fields.Many2one(
+        "telecom.tax.engine", string="Tax Engine", readonly=True, copy=False
+    )
+    telecom_tax_transaction = fields.Char(
+        string="Tax Engine Transaction",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The external tax engine's transaction id(s) of this bill's taxes (one per rate "
+        "date when it credits days of an earlier period).",
+    )
+    telecom_tax_transaction_state = fields.Selection(
+        TAX_TRANSACTION_STATES,
+        string="Tax Transaction",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Quoted at billing, committed when the invoice posts, voided when it is "
+        "cancelled, credited by its credit note; Error: the engine refused the call (see the "
+        "chatter).",
+    )
+
     telecom_dunning_level = fields.Selection(
         DUNNING_LEVELS,
         string="Dunning Level",
@@ -88,6 +122,16 @@ class AccountMove(models.Model):
         for item, charged_until in restore:
             if item.exists():
                 item.charged_until = charged_until
+        return result
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted._telecom_trigger_tax_transactions()
+        return posted
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        self._telecom_trigger_tax_transactions()
         return result
 
     def button_draft(self):
@@ -127,6 +171,88 @@ class AccountMove(models.Model):
         if cancel:
             reverses.with_context(move_reverse_cancel=cancel)._post(soft=False)
         return reverses
+
+    # ------------------------------------------------------------
+    # BUSINESS: tax engine transactions
+    # ------------------------------------------------------------
+
+    def _telecom_trigger_tax_transactions(self):
+        """Wake the job that commits, voids or credits the engine's transactions."""
+        if self.filtered("telecom_tax_transaction") or self.reversed_entry_id.filtered(
+            "telecom_tax_transaction"
+        ):
+            self.env.ref("telecom_billing.ir_cron_telecom_tax_transactions")._trigger()
+
+    @api.model
+    def _telecom_tax_transaction_domain(self):
+        """Moves whose transaction must be committed, voided or credited."""
+        return [
+            "|",
+            "|",
+            "&",
+            ("state", "=", "posted"),
+            ("telecom_tax_transaction_state", "=", "quoted"),
+            "&",
+            ("state", "=", "cancel"),
+            ("telecom_tax_transaction_state", "in", ("quoted", "committed")),
+            "&",
+            "&",
+            ("state", "=", "posted"),
+            ("telecom_tax_transaction_state", "=", False),
+            ("reversed_entry_id.telecom_tax_transaction_state", "=", "committed"),
+        ]
+
+    @api.model
+    def _cron_telecom_tax_transactions(self, batch_size=100):
+        """Commit the transactions of posted invoices, void those of cancelled ones and
+        credit the original's for credit notes, at the external engine. An engine that does
+        not answer stops the batch (tried again at the next run); a refused call is logged
+        on the invoice (state Error)."""
+        domain = self._telecom_tax_transaction_domain()
+        moves = self.search(domain, limit=batch_size, order="id")
+        moves = self.browse(lock_ids(self.env, self._table, SQL("id = ANY(%s)", moves.ids)))
+        done = 0
+        for move in moves:
+            try:
+                with self.env.cr.savepoint():
+                    move._telecom_tax_transaction_step()
+            except TaxEngineUnavailable as error:
+                move.message_post(
+                    body=self.env._("Tax engine unavailable, tried again later: %(e)s", e=error)
+                )
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                return
+            except TaxEngineError as error:
+                move.telecom_tax_transaction_state = "error"
+                move.message_post(body=self.env._("Tax engine refused: %(e)s", e=error))
+            done += 1
+        self.env["ir.cron"]._notify_progress(done=done, remaining=self.search_count(domain))
+
+    def _telecom_tax_transaction_step(self):
+        self.ensure_one()
+        if self.telecom_tax_transaction_state == "quoted" and self.state == "posted":
+            adapter = self.telecom_tax_engine_id._telecom_adapter()
+            for transaction_id in self.telecom_tax_transaction.split():
+                adapter.commit(transaction_id, self.name, self.invoice_date)
+            self.telecom_tax_transaction_state = "committed"
+        elif self.state == "cancel":
+            adapter = self.telecom_tax_engine_id._telecom_adapter()
+            for transaction_id in self.telecom_tax_transaction.split():
+                adapter.void(transaction_id)
+            self.telecom_tax_transaction_state = "voided"
+        else:  # a credit note of a committed bill
+            origin = self.reversed_entry_id
+            adapter = origin.telecom_tax_engine_id._telecom_adapter()
+            for transaction_id in origin.telecom_tax_transaction.split():
+                adapter.credit(transaction_id, self.name, self.invoice_date or self.date)
+            self.write(
+                {
+                    "telecom_tax_engine_id": origin.telecom_tax_engine_id.id,
+                    "telecom_tax_transaction": origin.telecom_tax_transaction,
+                    "telecom_tax_transaction_state": "credited",
+                }
+            )
+            origin.telecom_tax_transaction_state = "credited"
 
     # ------------------------------------------------------------
     # BUSINESS: taxes and fees

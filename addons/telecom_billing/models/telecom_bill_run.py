@@ -531,6 +531,8 @@ class TelecomBillRun(models.Model):
         invoice_writer.number_invoices(
             self.env, moves.filtered(lambda move: move.state == "posted" and move.name == "/")
         )
+        # the writer's invoices posted without _post(): their engine transactions to commit
+        moves.filtered(lambda move: move.state == "posted")._telecom_trigger_tax_transactions()
         return len(subscriptions)
 
     def _telecom_prepare_bills(self, subscriptions, bills, log_vals):

@@ -555,7 +555,12 @@ class TelecomSubscription(models.Model):
             return None
         tax_lines = self._telecom_prepare_tax_lines(run, lines)
         exempt = [tax_line for tax_line in tax_lines if tax_line.get("exempt")]
-        tax_lines = [tax_line for tax_line in tax_lines if not tax_line.get("exempt")]
+        quotes = [tax_line for tax_line in tax_lines if tax_line.get("transaction")]
+        tax_lines = [
+            tax_line
+            for tax_line in tax_lines
+            if not tax_line.get("exempt") and not tax_line.get("transaction")
+        ]
         currency = self.currency_id
         total = sum(currency.round(vals["quantity"] * vals["price_unit"]) for vals in lines)
         total += sum(tax_line["amount"] for tax_line in tax_lines)
@@ -583,6 +588,13 @@ class TelecomSubscription(models.Model):
             "telecom_bill_run_id": run.id,
             "invoice_line_ids": self._telecom_order_lines(lines),
         }
+        if quotes:
+            # the engine's quotes, committed when the invoice posts
+            move_vals.update(
+                telecom_tax_engine_id=quotes[0]["engine_id"],
+                telecom_tax_transaction=" ".join(quote["transaction"] for quote in quotes),
+                telecom_tax_transaction_state="quoted",
+            )
         if exempt:
             move_vals["telecom_tax_exempt_bases"] = [
                 {"tax_id": vals["tax_id"], "base": vals["base"]} for vals in exempt

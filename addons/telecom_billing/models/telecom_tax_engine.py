@@ -1,6 +1,8 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
@@ -27,7 +29,7 @@ TAXABLE_LINE_KINDS = ("recurring", "charge", "discount", "usage")
 class TelecomTaxEngine(models.Model):
     _name = "telecom.tax.engine"
     _description = "Telecom Tax Engine"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _check_company_auto = True
 
     # ------------------------------------------------------------
@@ -238,7 +240,8 @@ class TelecomTaxEngine(models.Model):
         computed on get that tax in their ``tax_ids``. Returns dicts ``name, amount, base,
         tax_id, account_id, tax_ids`` (the taxes taxing this fee) and the telecom columns;
         amounts are signed as the charges (a credit's tax is negative). Charges a certificate
-        exempted come as ``{"exempt": True, "tax_id", "base"}`` (remittance report).
+        exempted come as ``{"exempt": True, "tax_id", "base"}`` (remittance report), the
+        engine's quotes as ``{"transaction": id, "engine_id"}``.
 
         Raises TaxEngineUnavailable (the bill run keeps the subscription waiting) or
         TaxEngineError (logged as an error, the bill is held); never returns a partial answer.
@@ -247,15 +250,15 @@ class TelecomTaxEngine(models.Model):
         by_date = defaultdict(set)
         for index, vals in enumerate(lines):
             by_date[self._telecom_rate_date(subscription, run, vals)].add(index)
-        results = []
+        results, transactions = [], []
         for on_date, indexes in sorted(by_date.items()):
             request = self._telecom_request(subscription, run, lines, on_date, indexes)
             if not request.lines:
                 continue
-            results += [
-                (on_date, sorted(indexes), result)
-                for result in self._telecom_compute(request, on_date)
-            ]
+            answer = self._telecom_compute(request, on_date)
+            if getattr(answer, "transaction_id", ""):
+                transactions.append({"transaction": answer.transaction_id, "engine_id": self.id})
+            results += [(on_date, sorted(indexes), result) for result in answer]
         results.sort(key=lambda r: (r[2].jurisdiction, r[2].kind, r[0]))
         tax_lines, tax_by_code = [], {}
         for on_date, indexes, result in results:
@@ -297,7 +300,7 @@ class TelecomTaxEngine(models.Model):
         for vals in lines:
             if "_telecom_tax_ids" in vals:
                 vals["tax_ids"] = [Command.set(vals.pop("_telecom_tax_ids"))]
-        return [tax_line for __, tax_line in tax_lines]
+        return [tax_line for __, tax_line in tax_lines] + transactions
 
     def _telecom_compute(self, request, on_date):
         """The engine's answer to ``request``, through the chunk's circuit breaker."""
@@ -341,6 +344,115 @@ class TelecomTaxEngine(models.Model):
             company, result.kind, result.jurisdiction, account, result.level
         )
         return tax.sudo(False)
+
+    # ------------------------------------------------------------
+    # BUSINESS: transactions
+    # ------------------------------------------------------------
+
+    def _telecom_reconcile_transactions(self, date_from, date_to):
+        """Compare the transactions the engine holds as committed for invoices dated in the
+        period with the posted invoices: the differences are posted on the engine (and an
+        activity scheduled) and returned as ``{"missing_at_engine": moves,
+        "unknown_to_odoo": [transaction ids], "amount_mismatch": [(move, engine tax)]}``."""
+        self.ensure_one()
+        committed = self._telecom_adapter().committed(date_from, date_to)
+        moves = self.env["account.move"].search(
+            [
+                ("telecom_tax_engine_id", "=", self.id),
+                ("state", "=", "posted"),
+                ("telecom_tax_transaction_state", "=", "committed"),
+                ("move_type", "=", "out_invoice"),
+                ("invoice_date", ">=", date_from),
+                ("invoice_date", "<=", date_to),
+            ]
+        )
+        by_transaction = {}
+        for move in moves:
+            for transaction_id in (move.telecom_tax_transaction or "").split():
+                by_transaction[transaction_id] = move
+        engine_tax = defaultdict(Decimal)
+        unknown = []
+        for row in committed:
+            move = by_transaction.get(row["id"])
+            if move:
+                engine_tax[move] += row["tax"]
+            else:
+                unknown.append(row["id"])
+        missing = moves.filtered(lambda move: move not in engine_tax)
+        mismatch = [
+            (move, tax)
+            for move, tax in engine_tax.items()
+            if move.currency_id.compare_amounts(float(tax), move.amount_tax)
+        ]
+        result = {
+            "missing_at_engine": missing,
+            "unknown_to_odoo": unknown,
+            "amount_mismatch": mismatch,
+        }
+        self._telecom_post_reconciliation(date_from, date_to, moves, result)
+        return result
+
+    def _telecom_post_reconciliation(self, date_from, date_to, moves, result):
+        problems = []
+        if result["missing_at_engine"]:
+            problems.append(
+                self.env._(
+                    "posted but not committed at the engine: %(moves)s",
+                    moves=", ".join(result["missing_at_engine"].mapped("name")),
+                )
+            )
+        if result["unknown_to_odoo"]:
+            problems.append(
+                self.env._(
+                    "committed at the engine without a posted invoice: %(ids)s",
+                    ids=", ".join(result["unknown_to_odoo"]),
+                )
+            )
+        for move, tax in result["amount_mismatch"]:
+            problems.append(
+                self.env._(
+                    "%(move)s: %(ours)s of tax, the engine holds %(theirs)s",
+                    move=move.name,
+                    ours=move.amount_tax,
+                    theirs=tax,
+                )
+            )
+        summary = self.env._(
+            "Transactions of %(start)s to %(end)s: %(n)s posted invoice(s) reconciled.",
+            start=date_from,
+            end=date_to,
+            n=len(moves),
+        )
+        if problems:
+            summary += " " + self.env._("Differences: %(list)s.", list="; ".join(problems))
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Tax engine transactions do not reconcile"),
+                note=summary,
+            )
+        self.message_post(body=summary)
+
+    @api.model
+    def _cron_telecom_tax_reconciliation(self):
+        """Monthly: reconcile last month's transactions of every external engine."""
+        first = fields.Date.context_today(self).replace(day=1)
+        start = first - relativedelta(months=1)
+        for engine in self.search([("engine_type", "=", "rest")]):
+            try:
+                with self.env.cr.savepoint():
+                    engine._telecom_reconcile_transactions(start, first - relativedelta(days=1))
+            except (TaxEngineUnavailable, TaxEngineError) as error:
+                engine.message_post(
+                    body=self.env._("Monthly reconciliation failed: %(e)s", e=error)
+                )
+
+    def action_reconcile_last_month(self):
+        self.ensure_one()
+        first = fields.Date.context_today(self).replace(day=1)
+        self._telecom_reconcile_transactions(
+            first - relativedelta(months=1), first - relativedelta(days=1)
+        )
+        return True
 
     @staticmethod
     def _telecom_rate_date(subscription, run, vals):

@@ -474,6 +474,8 @@ class TestExternalTaxEngine(TelecomTaxCase):
         super().setUp()
         self.simulator.down = False
         self.simulator.requests.clear()
+        self.simulator.log.clear()
+        self.simulator.transactions.clear()
 
     def test_engine_answers(self):
         move = self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription)
@@ -562,6 +564,77 @@ class TestExternalTaxEngine(TelecomTaxCase):
         self.assertEqual(len(self.simulator.requests), 3, "called 3 times, then not again")
         self.assertLess(elapsed, 9, "seconds, not twelve timeouts")
         self.assertIn("circuit breaker", run.line_ids[-1].message)
+
+    def test_transactions_quote_commit_credit_void_reconcile(self):
+        others = self._subscription(cycle_day=1) | self._subscription(cycle_day=1)
+        for subscription in others:
+            self._service(subscription, self.plan_basic, start="2026-03-01")
+        run = self._bill(self.d(2026, 3, 1))
+        credited, cancelled, kept = (
+            self._invoice(run, subscription) for subscription in self.subscription | others
+        )
+        moves = credited | cancelled | kept
+        self.assertEqual(set(moves.mapped("telecom_tax_transaction_state")), {"quoted"})
+        self.assertEqual(len(set(moves.mapped("telecom_tax_transaction"))), 3)
+        self.assertEqual(moves.telecom_tax_engine_id, self.rest_engine)
+        Move = self.env["account.move"]
+        Move._cron_telecom_tax_transactions()
+        self.assertEqual(
+            self.simulator.log,
+            [("commit", move.telecom_tax_transaction, move.name) for move in moves.sorted("id")],
+            "committed when posted, once",
+        )
+        self.assertEqual(set(moves.mapped("telecom_tax_transaction_state")), {"committed"})
+        # a credit note credits the bill's transaction; a cancelled bill voids its own
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=credited.ids)
+            .create({"journal_id": credited.journal_id.id, "date": "2026-03-10"})
+        )
+        refund = Move.browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        self.simulator.log.clear()
+        Move._cron_telecom_tax_transactions()
+        Move._cron_telecom_tax_transactions()
+        self.assertEqual(
+            sorted(self.simulator.log),
+            [
+                ("credit", credited.telecom_tax_transaction, refund.name),
+                ("void", cancelled.telecom_tax_transaction, ""),
+            ],
+        )
+        self.assertEqual(refund.telecom_tax_transaction_state, "credited")
+        self.assertEqual(refund.telecom_tax_transaction, credited.telecom_tax_transaction)
+        self.assertEqual(cancelled.telecom_tax_transaction_state, "voided")
+        # monthly reconciliation: the kept bill matches the engine
+        march = (self.d(2026, 3, 1), self.d(2026, 3, 31))
+        result = self.rest_engine._telecom_reconcile_transactions(*march)
+        self.assertFalse(result["missing_at_engine"] or result["unknown_to_odoo"])
+        self.assertFalse(result["amount_mismatch"])
+        # the engine holds another amount and a transaction Odoo never posted
+        self.simulator.transactions[kept.telecom_tax_transaction]["tax"] += 1
+        self.simulator.transactions["TX99"] = {
+            "state": "committed",
+            "tax": 1,
+            "document": "ELSEWHERE/1",
+            "date": "2026-03-15",
+        }
+        result = self.rest_engine._telecom_reconcile_transactions(*march)
+        self.assertEqual(result["unknown_to_odoo"], ["TX99"])
+        self.assertEqual([move for move, __ in result["amount_mismatch"]], [kept])
+        self.assertTrue(self.rest_engine.activity_ids, "someone looks at the differences")
+
+    def test_engine_down_when_committing_waits(self):
+        self._bill(self.d(2026, 3, 1))
+        move = self.subscription.invoice_ids
+        self.simulator.down = True
+        self.env["account.move"]._cron_telecom_tax_transactions()
+        self.assertEqual(move.telecom_tax_transaction_state, "quoted", "tried again later")
+        self.simulator.down = False
+        self.env["account.move"]._cron_telecom_tax_transactions()
+        self.assertEqual(move.telecom_tax_transaction_state, "committed")
 
     def test_connection_button(self):
         result = self.rest_engine.action_test_connection()
