@@ -26,6 +26,7 @@
         "views/telecom_tax_remittance_views.xml",
         "views/telecom_dunning_views.xml",
         "views/account_move_views.xml",
+        "views/account_tax_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",

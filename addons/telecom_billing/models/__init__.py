@@ -15,8 +15,6 @@ from . import telecom_dunning_policy
 from . import telecom_dunning_log
 from . import account_move
 from . import account_tax
-from . import telecom_tax_remittance
-from . import telecom_tax_remittance_check
 from . import account_move_line
 from . import res_company
 from . import res_config_settings
@@ -26,3 +24,6 @@ from . import telecom_port_request
 from . import sale_order
 from . import sale_order_line
 from . import telecom_ra_finding
+# SQL views last: they read the columns the models above add
+from . import telecom_tax_remittance
+from . import telecom_tax_remittance_check

@@ -261,6 +261,7 @@ class TelecomTaxEngine(models.Model):
             results += [(on_date, sorted(indexes), result) for result in answer]
         results.sort(key=lambda r: (r[2].jurisdiction, r[2].kind, r[0]))
         tax_lines, tax_by_code = [], {}
+        currency = subscription.currency_id
         for on_date, indexes, result in results:
             tax = self._telecom_odoo_tax(subscription.company_id, result)
             if result.exempt:
@@ -268,8 +269,15 @@ class TelecomTaxEngine(models.Model):
                     (on_date, {"exempt": True, "tax_id": tax.id, "base": float(result.base)})
                 )
                 continue
-            refs = [int(ref[1:]) for ref in result.refs or () if ref[1:].isdigit()]
-            for index in refs or indexes:
+            refs = [
+                int(ref[1:]) for ref in result.refs or (result.ref,) if ref[1:].isdigit()
+            ] or indexes
+            base = result.base or sum(
+                Decimal(str(currency.round(lines[i]["quantity"] * lines[i]["price_unit"])))
+                for i in refs
+                if lines[i].get("telecom_line_kind") in TAXABLE_LINE_KINDS
+            )
+            for index in refs:
                 vals = lines[index]
                 if vals.get("telecom_line_kind") not in TAXABLE_LINE_KINDS:
                     continue
@@ -280,7 +288,7 @@ class TelecomTaxEngine(models.Model):
                 "name": result.name
                 + (f" ({result.jurisdiction})" if result.jurisdiction not in ("", "US") else ""),
                 "amount": float(result.amount),
-                "base": float(result.base),
+                "base": float(base),
                 "tax_id": tax.id,
                 "account_id": self._telecom_account_for(result).id,
                 "tax_ids": [],

@@ -485,6 +485,8 @@ class TestExternalTaxEngine(TelecomTaxCase):
             [("911 Service Fee (CA)", 0.50, "T25103"), ("Federal USF", 4.00, "T25101")],
         )
         self.assertAmount(move.amount_total, 44.50)
+        self.assertAmount(move.amount_tax, 4.50)
+        self.assertEqual(set(taxes.mapped("tax_base_amount")), {40.0}, "the line it taxes")
         request = self.simulator.requests[-1]
         self.assertEqual(request["auth"], "Bearer secret-key")
         self.assertEqual(request["payload"]["customer"]["type"], "residential")
