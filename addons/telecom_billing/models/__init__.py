@@ -24,6 +24,7 @@ from . import telecom_port_request
 from . import sale_order
 from . import sale_order_line
 from . import telecom_ra_finding
+
 # SQL views last: they read the columns the models above add
 from . import telecom_tax_remittance
 from . import telecom_tax_remittance_check

@@ -266,6 +266,12 @@ class AccountMove(models.Model):
         sign = -1 if self.move_type == "out_refund" else 1
         refund = self.move_type == "out_refund"
         currency, company = self.currency_id, self.company_id
+
+        def convert(amount):
+            if currency == company.currency_id:
+                return amount
+            return currency._convert(amount, company.currency_id, company, self.date)
+
         vals_list = []
         for tax_line in tax_lines:
             tax = self.env["account.tax"].browse(tax_line["tax_id"])
@@ -278,12 +284,8 @@ class AccountMove(models.Model):
                     "tax_repartition_line_id": repartition.id,
                     "account_id": tax_line["account_id"],
                     "amount_currency": amount_currency,
-                    "balance": currency._convert(
-                        amount_currency, company.currency_id, company, self.date
-                    ),
-                    "tax_base_amount": currency._convert(
-                        tax_line["base"], company.currency_id, company, self.date
-                    ),
+                    "balance": convert(amount_currency),
+                    "tax_base_amount": convert(tax_line["base"]),
                     "tax_tag_ids": [Command.set(repartition.tag_ids.ids)],
                     "tax_ids": [Command.set(tax_line["tax_ids"])],
                     "telecom_line_kind": "tax",

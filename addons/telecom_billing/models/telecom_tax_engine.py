@@ -263,7 +263,8 @@ class TelecomTaxEngine(models.Model):
         tax_lines, tax_by_code = [], {}
         currency = subscription.currency_id
         for on_date, indexes, result in results:
-            tax = self._telecom_odoo_tax(subscription.company_id, result)
+            account = self._telecom_account_for(result)
+            tax = self._telecom_odoo_tax(subscription.company_id, result, account)
             if result.exempt:
                 tax_lines.append(
                     (on_date, {"exempt": True, "tax_id": tax.id, "base": float(result.base)})
@@ -290,7 +291,7 @@ class TelecomTaxEngine(models.Model):
                 "amount": float(result.amount),
                 "base": float(base),
                 "tax_id": tax.id,
-                "account_id": self._telecom_account_for(result).id,
+                "account_id": account.id,
                 "tax_ids": [],
                 "telecom_tax_kind": result.kind,
                 "telecom_tax_jurisdiction": result.jurisdiction,
@@ -336,10 +337,10 @@ class TelecomTaxEngine(models.Model):
         breaker["failures"] = 0
         return results
 
-    def _telecom_odoo_tax(self, company, result):
-        """The Odoo tax of ``result``; found ones are kept for the chunk (a tax created in a
-        subscription's savepoint may be rolled back with it, so it is not kept)."""
-        account = self._telecom_account_for(result)
+    def _telecom_odoo_tax(self, company, result, account):
+        """The Odoo tax of ``result`` booked to ``account``; found ones are kept for the chunk
+        (a tax created in a subscription's savepoint may be rolled back with it, so it is
+        not kept)."""
         key = ("telecom_odoo_tax", company.id, result.kind, result.jurisdiction, account.id)
         Tax = self.env["account.tax"]
         cache = self.env.cr.cache.get("telecom_bill_run_chunk")
