@@ -199,10 +199,15 @@ class TestOperatorMonth(ProvisioningServiceCase):
         # 16-31 March: 50.00 - R(50 x 15/31) = 25.81 and 15.00 - R(15 x 15/31) = 7.74; April
         # 50.00 + 15.00; usage 1.00 (intrastate) + 0.50 (interstate)
         self.assertEqual(amounts, [0.50, 1.00, 7.74, 15.00, 25.81, 50.00])
-        usf = lines.filtered(lambda x: x.telecom_tax_kind == "federal_usf")
+        # the USF is an Odoo tax line of the bill (its charge lines carry the tax)
+        usf = bill.line_ids.filtered(
+            lambda x: x.display_type == "tax" and x.telecom_tax_kind == "federal_usf"
+        )
         # USF on the interstate revenue only: plan, add-on and the call to New York
         interstate = 25.81 + 7.74 + 50.00 + 15.00 + 0.50
-        self.assertAlmostEqual(sum(usf.mapped("price_subtotal")), round(interstate * 0.366, 2))
+        self.assertAlmostEqual(-sum(usf.mapped("balance")), round(interstate * 0.366, 2))
+        self.assertAlmostEqual(bill.amount_tax, -sum(usf.mapped("balance")))
+        self.assertEqual(len(lines.filtered(lambda x: usf.tax_line_id in x.tax_ids)), 5)
         self.assertEqual(bill.payment_state, "not_paid")
 
         # --- bill delivery (issue 17) -----------------------------------------------------

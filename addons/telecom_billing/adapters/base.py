@@ -64,10 +64,32 @@ class TaxResultLine:
     jurisdiction: str = ""  # e.g. "US", "CA", "CA/Sacramento"
     ref: str = ""  # charge line it was computed on ("" for per-invoice fees)
     rate_code: str = ""  # engine's own code for the rate, kept for audit
+    # taxable base the amount was computed on (charges, plus the fees it taxes), signed
+    base: Decimal = Decimal(0)
+    refs: tuple = ()  # charge lines it was computed on (all taxable lines when empty)
+    taxed_codes: tuple = ()  # rate codes of the fees this tax also taxes (tax on tax)
+    level: str = ""  # federal, state, county, city, district (by its parts when empty)
+    exempt: bool = False  # an exempt base (amount 0): the charges a certificate exempted
+
+
+class TaxResults(list):
+    """The :class:`TaxResultLine` list of a quote, with the engine's transaction id (empty
+    for engines without transactions, such as the built-in tables)."""
+
+    def __init__(self, lines=(), transaction_id=""):
+        super().__init__(lines)
+        self.transaction_id = transaction_id
 
 
 class TaxEngineAdapter:
-    """Interface every tax engine implements."""
+    """Interface every tax engine implements.
+
+    The contract is the one of commercial telecom tax engines: ``compute`` quotes (the
+    engine may answer a transaction id), ``commit`` records the quoted transaction as
+    billed when the invoice posts, ``void`` cancels it, ``credit`` gives its taxes back for a
+    credit note, and ``committed`` lists what the engine holds as billed (monthly
+    reconciliation). Engines without transactions (built-in tables) do nothing there.
+    """
 
     def compute(self, request):
         """Return the list of :class:`TaxResultLine` for ``request`` (a :class:`TaxRequest`).
@@ -80,3 +102,17 @@ class TaxEngineAdapter:
     def ping(self):
         """Return True when the engine answers (used by the "Test connection" button)."""
         return True
+
+    def commit(self, transaction_id, document, on_date):
+        """Record the quoted transaction as billed on ``document`` (the invoice number)."""
+
+    def void(self, transaction_id):
+        """Cancel the transaction (invoice cancelled): its taxes are not reported."""
+
+    def credit(self, transaction_id, document, on_date):
+        """Give back the taxes of the committed transaction (credit note ``document``)."""
+
+    def committed(self, date_from, date_to):
+        """Transactions committed for invoices dated in the period:
+        ``[{"id", "document", "tax" (Decimal)}]``."""
+        return []

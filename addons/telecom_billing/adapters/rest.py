@@ -12,8 +12,14 @@ Protocol (see README.rst, "External tax engine"):
                 "address": {"state": "NY", "county": "", "city": "Albany", "zip": "12207",
                             "country": "US"}}]}
 
-answered by ``200`` and ``{"taxes": [{"kind": "federal_usf", "name": "Federal USF",
-"amount": "7.14", "jurisdiction": "US", "ref": "L1", "code": "FUSF"}]}``.
+answered by ``200`` and ``{"transaction_id": "TX1", "taxes": [{"kind": "federal_usf",
+"name": "Federal USF", "amount": "7.14", "jurisdiction": "US", "ref": "L1", "code": "FUSF"}]}``
+(a quote; optional keys of a tax: ``base``, ``level``, ``exempt``).
+
+Transactions: ``POST /v1/transactions/{id}/commit`` and ``.../credit`` with
+``{"document": "INV/2026/00001", "date": "2026-03-01"}``, ``POST /v1/transactions/{id}/void``,
+and ``GET /v1/transactions?status=committed&from=2026-03-01&to=2026-03-31`` answered by
+``{"transactions": [{"id": "TX1", "document": "INV/2026/00001", "tax": "7.14"}]}``.
 A ``4xx`` answer is a rejected request (:class:`TaxEngineError`); a timeout, a connection
 error or a ``5xx`` answer means the engine is unavailable (:class:`TaxEngineUnavailable`).
 """
@@ -23,7 +29,13 @@ from decimal import Decimal, InvalidOperation
 
 import requests
 
-from .base import TaxEngineAdapter, TaxEngineError, TaxEngineUnavailable, TaxResultLine
+from .base import (
+    TaxEngineAdapter,
+    TaxEngineError,
+    TaxEngineUnavailable,
+    TaxResultLine,
+    TaxResults,
+)
 
 DEFAULT_TIMEOUT = 10
 
@@ -76,6 +88,9 @@ class RestTaxEngine(TaxEngineAdapter):
                     jurisdiction=tax.get("jurisdiction", ""),
                     ref=tax.get("ref", ""),
                     rate_code=tax.get("code", ""),
+                    base=Decimal(str(tax.get("base", "0"))),
+                    exempt=bool(tax.get("exempt")),
+                    level=tax.get("level", ""),
                 )
                 for tax in taxes
             ]
@@ -117,7 +132,40 @@ class RestTaxEngine(TaxEngineAdapter):
 
     def compute(self, request):
         body = self._call("POST", "/v1/tax/calculate", self._request_payload(request))
-        return self._parse_taxes(body)
+        return TaxResults(self._parse_taxes(body), body.get("transaction_id") or "")
+
+    def commit(self, transaction_id, document, on_date):
+        self._call(
+            "POST",
+            f"/v1/transactions/{transaction_id}/commit",
+            {"document": document, "date": on_date.isoformat()},
+        )
+
+    def void(self, transaction_id):
+        self._call("POST", f"/v1/transactions/{transaction_id}/void", {})
+
+    def credit(self, transaction_id, document, on_date):
+        self._call(
+            "POST",
+            f"/v1/transactions/{transaction_id}/credit",
+            {"document": document, "date": on_date.isoformat()},
+        )
+
+    def committed(self, date_from, date_to):
+        body = self._call(
+            "GET",
+            f"/v1/transactions?status=committed&from={date_from.isoformat()}"
+            f"&to={date_to.isoformat()}",
+        )
+        try:
+            return [
+                {"id": row["id"], "document": row["document"], "tax": Decimal(str(row["tax"]))}
+                for row in body["transactions"]
+            ]
+        except (KeyError, TypeError, InvalidOperation) as error:
+            raise TaxEngineError(
+                f"The tax engine answered in an unknown format: {error}"
+            ) from error
 
     def ping(self):
         self._call("GET", "/v1/health")

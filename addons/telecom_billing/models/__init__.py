@@ -14,6 +14,7 @@ from . import telecom_bill_run_line
 from . import telecom_dunning_policy
 from . import telecom_dunning_log
 from . import account_move
+from . import account_tax
 from . import account_move_line
 from . import account_move_send
 from . import mail_mail
@@ -29,3 +30,7 @@ from . import telecom_ra_finding
 from . import payment_token
 from . import payment_transaction
 from . import telecom_autopay
+
+# SQL views last: they read the columns the models above add
+from . import telecom_tax_remittance
+from . import telecom_tax_remittance_check

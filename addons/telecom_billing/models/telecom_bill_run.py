@@ -628,6 +628,8 @@ class TelecomBillRun(models.Model):
         invoice_writer.number_invoices(
             self.env, moves.filtered(lambda move: move.state == "posted" and move.name == "/")
         )
+        # the writer's invoices posted without _post(): their engine transactions to commit
+        moves.filtered(lambda move: move.state == "posted")._telecom_trigger_tax_transactions()
         return len(subscriptions)
 
     def _telecom_prepare_bills(self, subscriptions, bills, log_vals):
@@ -706,6 +708,8 @@ class TelecomBillRun(models.Model):
         try:
             with self.env.cr.savepoint():
                 moves = Move.create([bill["move_vals"] for bill in bills])
+                for move, bill in zip(moves, bills, strict=True):
+                    move._telecom_add_tax_lines(bill.get("tax_lines"))
                 self.env["telecom.subscription"]._telecom_after_bills(bills, moves)
                 return moves, []
         except RECORD_ERRORS as error:  # retried one by one below
@@ -715,6 +719,7 @@ class TelecomBillRun(models.Model):
             try:
                 with self.env.cr.savepoint():
                     move = Move.create(bill["move_vals"])
+                    move._telecom_add_tax_lines(bill.get("tax_lines"))
                     self.env["telecom.subscription"]._telecom_after_bills([bill], move)
                     moves |= move
             except RECORD_ERRORS as error:  # logged on the run

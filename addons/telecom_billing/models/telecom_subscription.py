@@ -551,7 +551,9 @@ class TelecomSubscription(models.Model):
         return discounts
 
     def _telecom_prepare_tax_lines(self, run, lines):
-        """Tax and regulatory fee lines computed by the company's tax engine."""
+        """Taxes and regulatory fees computed by the company's tax engine: the tax lines of
+        the invoice (see ``telecom.tax.engine._telecom_tax_lines``); the charge lines they
+        tax get their Odoo taxes in ``tax_ids``."""
         self.ensure_one()
         # the bill run keeps the engine of each company for the chunk (one search, not one
         # per subscription)
@@ -565,14 +567,13 @@ class TelecomSubscription(models.Model):
         return engine._telecom_tax_lines(self, run, lines)
 
     def _telecom_order_lines(self, lines):
-        """Invoice line commands: one section per service, then other charges, then taxes."""
+        """Invoice line commands: one section per service, then other charges. Taxes and
+        fees are the invoice's tax lines (``bill["tax_lines"]``), not invoice lines."""
         self.ensure_one()
         by_service = defaultdict(list)
-        other, taxes = [], []
+        other = []
         for vals in lines:
-            if vals.get("telecom_line_kind") == "tax":
-                taxes.append(vals)
-            elif vals.get("telecom_service_id"):
+            if vals.get("telecom_service_id"):
                 by_service[vals["telecom_service_id"]].append(vals)
             else:
                 other.append(vals)
@@ -587,9 +588,6 @@ class TelecomSubscription(models.Model):
         if other:
             section(self.env._("Other charges"))
             commands += [Command.create(vals) for vals in other]
-        if taxes:
-            section(self.env._("Taxes and regulatory fees"))
-            commands += [Command.create(vals) for vals in taxes]
         return commands
 
     def _telecom_prepare_bill(self, run):
@@ -607,15 +605,27 @@ class TelecomSubscription(models.Model):
         lines += self._telecom_prepare_discount_lines(run, lines)
         if not lines:
             return None
-        lines += self._telecom_prepare_tax_lines(run, lines)
+        tax_lines = self._telecom_prepare_tax_lines(run, lines)
+        exempt = [tax_line for tax_line in tax_lines if tax_line.get("exempt")]
+        quotes = [tax_line for tax_line in tax_lines if tax_line.get("transaction")]
+        tax_lines = [
+            tax_line
+            for tax_line in tax_lines
+            if not tax_line.get("exempt") and not tax_line.get("transaction")
+        ]
         currency = self.currency_id
         total = sum(currency.round(vals["quantity"] * vals["price_unit"]) for vals in lines)
+        total += sum(tax_line["amount"] for tax_line in tax_lines)
         move_type = "out_invoice"
         if currency.compare_amounts(total, 0) < 0:
             # A negative total (credits only) is a credit note, as Odoo requires.
             move_type = "out_refund"
             for vals in lines:
                 vals["price_unit"] = -vals["price_unit"]
+            for tax_line in tax_lines:
+                tax_line.update(amount=-tax_line["amount"], base=-tax_line["base"])
+            for exempt_base in exempt:
+                exempt_base["base"] = -exempt_base["base"]
         move_vals = {
             "move_type": move_type,
             "partner_id": self._telecom_invoice_partner().id,
@@ -632,9 +642,25 @@ class TelecomSubscription(models.Model):
             "telecom_bill_run_id": run.id,
             "invoice_line_ids": self._telecom_order_lines(lines),
         }
+        if quotes:
+            # the engine's quotes, committed when the invoice posts
+            move_vals.update(
+                telecom_tax_engine_id=quotes[0]["engine_id"],
+                telecom_tax_transaction=" ".join(quote["transaction"] for quote in quotes),
+                telecom_tax_transaction_state="quoted",
+            )
+        if exempt:
+            move_vals["telecom_tax_exempt_bases"] = [
+                {"tax_id": vals["tax_id"], "base": vals["base"]} for vals in exempt
+            ]
         if self.payment_term_id:
             move_vals["invoice_payment_term_id"] = self.payment_term_id.id
-        return {"subscription": self, "move_vals": move_vals, "updates": updates}
+        return {
+            "subscription": self,
+            "move_vals": move_vals,
+            "tax_lines": tax_lines,
+            "updates": updates,
+        }
 
     @api.model
     def _telecom_after_bills(self, bills, moves):

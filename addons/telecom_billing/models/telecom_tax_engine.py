@@ -1,6 +1,8 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
@@ -27,7 +29,7 @@ TAXABLE_LINE_KINDS = ("recurring", "charge", "discount", "usage")
 class TelecomTaxEngine(models.Model):
     _name = "telecom.tax.engine"
     _description = "Telecom Tax Engine"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _check_company_auto = True
 
     # ------------------------------------------------------------
@@ -48,6 +50,19 @@ class TelecomTaxEngine(models.Model):
     api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
     timeout = fields.Integer(
         default=10, help="Seconds to wait for the engine before the call counts as failed."
+    )
+    breaker_threshold = fields.Integer(
+        string="Failures Before Pausing",
+        default=3,
+        help="Circuit breaker: after this many consecutive failed calls in one chunk of a bill "
+        "run, the engine is not called again for that chunk; its other subscriptions wait "
+        "for the run's next attempt without each waiting its own timeout.",
+    )
+    require_e911 = fields.Boolean(
+        string="Voice Lines Need a 911 Fee",
+        help="A voice line whose service address no 911 fee rate covers holds its bill with "
+        'an error ("no E911 fee rate for Travis County, TX") instead of billing it without '
+        "the fee. Built-in tables only.",
     )
     rate_ids = fields.One2many("telecom.tax.rate", "engine_id", string="Rates")
     rate_count = fields.Integer(compute="_compute_rate_count")
@@ -124,7 +139,7 @@ class TelecomTaxEngine(models.Model):
             rates = rates.filtered(
                 lambda r: r.date_from <= on_date and (not r.date_to or r.date_to >= on_date)
             )
-        return TableTaxEngine(rates._telecom_rows())
+        return TableTaxEngine(rates._telecom_rows(), require_e911=self.require_e911)
 
     def _telecom_account_for(self, result):
         self.ensure_one()
@@ -218,42 +233,235 @@ class TelecomTaxEngine(models.Model):
         )
 
     def _telecom_tax_lines(self, subscription, run, lines):
-        """Invoice line values for the taxes and fees on ``lines``.
+        """The taxes and fees on ``lines``, as the tax lines of the invoice.
+
+        Each result of the engine becomes one tax line (an Odoo tax per kind, jurisdiction
+        and liability account, :meth:`account.tax._telecom_tax_for`); the charge lines it was
+        computed on get that tax in their ``tax_ids``. Returns dicts ``name, amount, base,
+        tax_id, account_id, tax_ids`` (the taxes taxing this fee) and the telecom columns;
+        amounts are signed as the charges (a credit's tax is negative). Charges a certificate
+        exempted come as ``{"exempt": True, "tax_id", "base"}`` (remittance report), the
+        engine's quotes as ``{"transaction": id, "engine_id"}``.
 
         Raises TaxEngineUnavailable (the bill run keeps the subscription waiting) or
-        TaxEngineError (logged as an error); never returns a partial answer.
+        TaxEngineError (logged as an error, the bill is held); never returns a partial answer.
         """
         self.ensure_one()
         by_date = defaultdict(set)
         for index, vals in enumerate(lines):
             by_date[self._telecom_rate_date(subscription, run, vals)].add(index)
-        results = []
+        results, transactions = [], []
         for on_date, indexes in sorted(by_date.items()):
             request = self._telecom_request(subscription, run, lines, on_date, indexes)
             if not request.lines:
                 continue
-            # the bill run keeps the adapter (its rate table) for the chunk
-            adapter = cached(
-                self.env,
-                ("telecom_tax_adapter", self.id, on_date),
-                lambda on_date=on_date: self._telecom_adapter(on_date),
+            answer = self._telecom_compute(request, on_date)
+            if getattr(answer, "transaction_id", ""):
+                transactions.append({"transaction": answer.transaction_id, "engine_id": self.id})
+            results += [(on_date, sorted(indexes), result) for result in answer]
+        results.sort(key=lambda r: (r[2].jurisdiction, r[2].kind, r[0]))
+        tax_lines, tax_by_code = [], {}
+        currency = subscription.currency_id
+        for on_date, indexes, result in results:
+            account = self._telecom_account_for(result)
+            tax = self._telecom_odoo_tax(subscription.company_id, result, account)
+            if result.exempt:
+                tax_lines.append(
+                    (on_date, {"exempt": True, "tax_id": tax.id, "base": float(result.base)})
+                )
+                continue
+            refs = [
+                int(ref[1:]) for ref in result.refs or (result.ref,) if ref[1:].isdigit()
+            ] or indexes
+            base = result.base or sum(
+                Decimal(str(currency.round(lines[i]["quantity"] * lines[i]["price_unit"])))
+                for i in refs
+                if lines[i].get("telecom_line_kind") in TAXABLE_LINE_KINDS
             )
-            results += [(on_date, result) for result in adapter.compute(request)]
-        return [
-            {
-                "display_type": "product",
+            for index in refs:
+                vals = lines[index]
+                if vals.get("telecom_line_kind") not in TAXABLE_LINE_KINDS:
+                    continue
+                taxes = vals.setdefault("_telecom_tax_ids", [])
+                if tax.id not in taxes:
+                    taxes.append(tax.id)
+            tax_line = {
                 "name": result.name
                 + (f" ({result.jurisdiction})" if result.jurisdiction not in ("", "US") else ""),
-                "quantity": 1,
-                "price_unit": float(result.amount),
-                "account_id": self._telecom_account_for(result).id,
-                "tax_ids": [Command.clear()],
-                "telecom_line_kind": "tax",
+                "amount": float(result.amount),
+                "base": float(base),
+                "tax_id": tax.id,
+                "account_id": account.id,
+                "tax_ids": [],
                 "telecom_tax_kind": result.kind,
                 "telecom_tax_jurisdiction": result.jurisdiction,
+                "_taxed_codes": result.taxed_codes,
             }
-            for __, result in sorted(results, key=lambda r: (r[1].jurisdiction, r[1].kind, r[0]))
+            if result.rate_code:
+                tax_by_code[(on_date, result.rate_code)] = tax_line
+            tax_lines.append((on_date, tax_line))
+        # tax on tax: the fee's tax line carries the taxes that tax it, as in Odoo
+        for on_date, tax_line in tax_lines:
+            for code in tax_line.pop("_taxed_codes", ()):
+                fee = tax_by_code.get((on_date, code))
+                if fee and tax_line["tax_id"] not in fee["tax_ids"]:
+                    fee["tax_ids"].append(tax_line["tax_id"])
+        for vals in lines:
+            if "_telecom_tax_ids" in vals:
+                vals["tax_ids"] = [Command.set(vals.pop("_telecom_tax_ids"))]
+        return [tax_line for __, tax_line in tax_lines] + transactions
+
+    def _telecom_compute(self, request, on_date):
+        """The engine's answer to ``request``, through the chunk's circuit breaker."""
+        # the bill run keeps the adapter (its rate table) and the breaker for the chunk
+        adapter = cached(
+            self.env,
+            ("telecom_tax_adapter", self.id, on_date),
+            lambda: self._telecom_adapter(on_date),
+        )
+        breaker = cached(self.env, ("telecom_tax_breaker", self.id), lambda: {"failures": 0})
+        threshold = max(self.breaker_threshold, 1)
+        if breaker["failures"] >= threshold:
+            raise TaxEngineUnavailable(
+                self.env._(
+                    "The tax engine failed %(n)s times in a row: not called again in this chunk "
+                    "(circuit breaker); the run tries again later.",
+                    n=breaker["failures"],
+                )
+            )
+        try:
+            results = adapter.compute(request)
+        except TaxEngineUnavailable:
+            breaker["failures"] += 1
+            raise
+        breaker["failures"] = 0
+        return results
+
+    def _telecom_odoo_tax(self, company, result, account):
+        """The Odoo tax of ``result`` booked to ``account``; found ones are kept for the chunk
+        (a tax created in a subscription's savepoint may be rolled back with it, so it is
+        not kept)."""
+        key = ("telecom_odoo_tax", company.id, result.kind, result.jurisdiction, account.id)
+        Tax = self.env["account.tax"]
+        cache = self.env.cr.cache.get("telecom_bill_run_chunk")
+        if cache is not None and key in cache:
+            return Tax.browse(cache[key])
+        tax = Tax._telecom_find(company, result.kind, result.jurisdiction, account)
+        if tax and cache is not None:
+            cache[key] = tax.id
+        tax = tax or Tax._telecom_tax_for(
+            company, result.kind, result.jurisdiction, account, result.level
+        )
+        return tax.sudo(False)
+
+    # ------------------------------------------------------------
+    # BUSINESS: transactions
+    # ------------------------------------------------------------
+
+    def _telecom_reconcile_transactions(self, date_from, date_to):
+        """Compare the transactions the engine holds as committed for invoices dated in the
+        period with the posted invoices: the differences are posted on the engine (and an
+        activity scheduled) and returned as ``{"missing_at_engine": moves,
+        "unknown_to_odoo": [transaction ids], "amount_mismatch": [(move, engine tax)]}``."""
+        self.ensure_one()
+        committed = self._telecom_adapter().committed(date_from, date_to)
+        moves = self.env["account.move"].search(
+            [
+                ("telecom_tax_engine_id", "=", self.id),
+                ("state", "=", "posted"),
+                ("telecom_tax_transaction_state", "=", "committed"),
+                ("move_type", "=", "out_invoice"),
+                ("invoice_date", ">=", date_from),
+                ("invoice_date", "<=", date_to),
+            ]
+        )
+        by_transaction = {}
+        for move in moves:
+            for transaction_id in (move.telecom_tax_transaction or "").split():
+                by_transaction[transaction_id] = move
+        engine_tax = defaultdict(Decimal)
+        unknown = []
+        for row in committed:
+            move = by_transaction.get(row["id"])
+            if move:
+                engine_tax[move] += row["tax"]
+            else:
+                unknown.append(row["id"])
+        missing = moves.filtered(lambda move: move not in engine_tax)
+        mismatch = [
+            (move, tax)
+            for move, tax in engine_tax.items()
+            if move.currency_id.compare_amounts(float(tax), move.amount_tax)
         ]
+        result = {
+            "missing_at_engine": missing,
+            "unknown_to_odoo": unknown,
+            "amount_mismatch": mismatch,
+        }
+        self._telecom_post_reconciliation(date_from, date_to, moves, result)
+        return result
+
+    def _telecom_post_reconciliation(self, date_from, date_to, moves, result):
+        problems = []
+        if result["missing_at_engine"]:
+            problems.append(
+                self.env._(
+                    "posted but not committed at the engine: %(moves)s",
+                    moves=", ".join(result["missing_at_engine"].mapped("name")),
+                )
+            )
+        if result["unknown_to_odoo"]:
+            problems.append(
+                self.env._(
+                    "committed at the engine without a posted invoice: %(ids)s",
+                    ids=", ".join(result["unknown_to_odoo"]),
+                )
+            )
+        for move, tax in result["amount_mismatch"]:
+            problems.append(
+                self.env._(
+                    "%(move)s: %(ours)s of tax, the engine holds %(theirs)s",
+                    move=move.name,
+                    ours=move.amount_tax,
+                    theirs=tax,
+                )
+            )
+        summary = self.env._(
+            "Transactions of %(start)s to %(end)s: %(n)s posted invoice(s) reconciled.",
+            start=date_from,
+            end=date_to,
+            n=len(moves),
+        )
+        if problems:
+            summary += " " + self.env._("Differences: %(list)s.", list="; ".join(problems))
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Tax engine transactions do not reconcile"),
+                note=summary,
+            )
+        self.message_post(body=summary)
+
+    @api.model
+    def _cron_telecom_tax_reconciliation(self):
+        """Monthly: reconcile last month's transactions of every external engine."""
+        first = fields.Date.context_today(self).replace(day=1)
+        start = first - relativedelta(months=1)
+        for engine in self.search([("engine_type", "=", "rest")]):
+            try:
+                with self.env.cr.savepoint():
+                    engine._telecom_reconcile_transactions(start, first - relativedelta(days=1))
+            except (TaxEngineUnavailable, TaxEngineError) as error:
+                engine.message_post(
+                    body=self.env._("Monthly reconciliation failed: %(e)s", e=error)
+                )
+
+    def action_reconcile_last_month(self):
+        self.ensure_one()
+        first = fields.Date.context_today(self).replace(day=1)
+        self._telecom_reconcile_transactions(
+            first - relativedelta(months=1), first - relativedelta(days=1)
+        )
+        return True
 
     @staticmethod
     def _telecom_rate_date(subscription, run, vals):

@@ -21,6 +21,7 @@ JURISDICTION_LEVELS = [
     ("state", "State"),
     ("county", "County"),
     ("city", "City"),
+    ("district", "Special District"),
 ]
 
 
@@ -31,6 +32,7 @@ class TelecomTaxRate(models.Model):
     _check_company_auto = True
     _sql_constraints = [
         ("rate_positive", "CHECK(rate >= 0)", "A tax or fee rate cannot be negative."),
+        ("cap_positive", "CHECK(cap >= 0)", "A cap cannot be negative."),
         (
             "share_range",
             "CHECK(base_share > 0 AND base_share <= 100)",
@@ -115,6 +117,21 @@ class TelecomTaxRate(models.Model):
     )
     company_id = fields.Many2one(related="engine_id.company_id", store=True, index=True)
     active = fields.Boolean(default=True)
+    fee_ids = fields.Many2many(
+        "telecom.tax.rate",
+        "telecom_tax_rate_fee_rel",
+        "rate_id",
+        "fee_id",
+        string="Also Taxes These Fees",
+        help="Tax on tax: where the jurisdiction taxes these fees (e.g. a sales tax on the 911 "
+        "fee), this rate also applies to their amounts on the lines it taxes.",
+    )
+    cap = fields.Float(
+        string="Cap per Invoice",
+        digits=(12, 2),
+        help="Most this tax or fee charges on one invoice (e.g. a 911 fee capped per account); "
+        "0 for no cap.",
+    )
 
     @api.model
     def _default_engine_id(self):
@@ -185,6 +202,8 @@ class TelecomTaxRate(models.Model):
                 "date_from": rate.date_from,
                 "date_to": rate.date_to,
                 "exemptible": rate.exemptible,
+                "fee_ids": tuple(rate.fee_ids.ids),
+                "cap": rate.cap,
             }
             for rate in self
         ]

@@ -119,10 +119,21 @@ class TelecomBillingCase(TransactionCase):
 
     @staticmethod
     def _lines(move, kind=None):
+        """The invoice lines of ``kind``; for ``tax``, the tax lines (journal items)."""
+        if kind == "tax":
+            return move.line_ids.filtered(lambda x: x.display_type == "tax")
         lines = move.invoice_line_ids.filtered(lambda x: x.display_type == "product")
         if kind:
             lines = lines.filtered(lambda x: x.telecom_line_kind == kind)
         return lines
+
+    @staticmethod
+    def _tax_amount(lines):
+        """Tax of the tax ``lines`` as their invoice or credit note shows it."""
+        return sum(
+            -line.amount_currency * (-1 if line.move_id.move_type == "out_refund" else 1)
+            for line in lines
+        )
 
     def assertAmount(self, actual, expected, msg=None):
         self.assertEqual(

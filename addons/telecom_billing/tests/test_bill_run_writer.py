@@ -43,8 +43,26 @@ class TestBillRunWriter(TelecomBillingCase):
                     "date_from": "2026-01-01",
                     "account_id": fees.id,
                 },
+                {
+                    "engine_id": cls.tax_engine.id,
+                    "kind": "e911",
+                    "name": "California 911 fee",
+                    "state_id": cls.state_ca.id,
+                    "computation": "per_line",
+                    "rate": 0.30,
+                    "cap": 0.50,
+                    "exemptible": False,
+                    "date_from": "2026-01-01",
+                    "account_id": fees.id,
+                },
             ]
         )
+        # tax on tax: California's sales tax also taxes the 911 fee
+        sales, e911 = cls.env["telecom.tax.rate"].search(
+            [("engine_id", "=", cls.tax_engine.id), ("kind", "in", ("sales_tax", "e911"))],
+            order="kind desc",
+        )
+        sales.fee_ids = e911
         promotion = cls.env["telecom.promotion"].create(
             {
                 "name": "T 10 dollars off forever",
@@ -125,7 +143,17 @@ class TestBillRunWriter(TelecomBillingCase):
             self.assertEqual(len(move), 1, subscription.name)
             cr.execute("SELECT * FROM account_move WHERE id = %s", [move.id])
             header = {k: v for k, v in cr.dictfetchone().items() if k not in IGNORED}
-            cr.execute("SELECT * FROM account_move_line WHERE move_id = %s ORDER BY id", [move.id])
+            # with the taxes of each line and its tax tags (many2many rows)
+            cr.execute(
+                """SELECT l.*,
+                          ARRAY(SELECT account_tax_id FROM account_move_line_account_tax_rel r
+                                 WHERE r.account_move_line_id = l.id ORDER BY 1) AS taxes,
+                          ARRAY(SELECT account_account_tag_id
+                                  FROM account_account_tag_account_move_line_rel r
+                                 WHERE r.account_move_line_id = l.id ORDER BY 1) AS tags
+                     FROM account_move_line l WHERE l.move_id = %s ORDER BY l.id""",
+                [move.id],
+            )
             lines = [
                 {k: v for k, v in row.items() if k not in IGNORED} for row in cr.dictfetchall()
             ]
@@ -188,6 +216,14 @@ class TestBillRunWriter(TelecomBillingCase):
         )
         self.assertTrue(any(v["analytic"] for v in by_orm.values()), "analytic lines covered")
         self.assertTrue(any(v["followers"] for v in by_orm.values()), "followers covered")
+        tax_lines = [
+            line for v in by_orm.values() for line in v["lines"] if line["display_type"] == "tax"
+        ]
+        self.assertTrue(tax_lines, "tax lines covered")
+        self.assertTrue(any(line["taxes"] for line in tax_lines), "tax on tax covered")
+        self.assertTrue(
+            any(line["tax_base_amount"] and line["tags"] for line in tax_lines), "tags covered"
+        )
         differences = []
         for name, expected in by_orm.items():
             got = by_writer[name]
@@ -319,7 +355,8 @@ class TestBillRunWriter(TelecomBillingCase):
         self.assertEqual(len(run.move_ids), 6)
 
     def test_unsupported_bills_go_through_the_orm(self):
-        """Odoo taxes, x2many values or another currency: the ORM path writes the invoice."""
+        """Odoo taxes other than telecom ones, x2many values or another currency: the ORM
+        path writes the invoice."""
         run = self.env["telecom.bill.run"].create({"cycle_day": 1, "period_start": "2026-03-01"})
         bill = self.full._telecom_prepare_bill(run)
         self.assertTrue(invoice_writer.supported(self.env, bill))

@@ -1,10 +1,12 @@
 import socket
+import time
 from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common import TelecomBillingCase
 from .tax_simulator import TaxSimulator
@@ -178,7 +180,7 @@ class TestTaxTables(TelecomTaxCase):
         return self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
 
     def _taxes(self, move):
-        return {line.name: line.price_subtotal for line in self._lines(move, "tax")}
+        return {line.name: self._tax_amount(line) for line in self._lines(move, "tax")}
 
     def test_california_residential_mobile(self):
         move = self._billed(self.ca_home, self.plan_basic)
@@ -283,6 +285,165 @@ class TestTaxTables(TelecomTaxCase):
         )
         self.assertAmount(refund.amount_total, 27.68)
 
+    # taxes as Odoo taxes ---------------------------------------------------------------------
+
+    def assertOdooTaxes(self, move):
+        """Every tax line is an Odoo tax line of its charge lines' taxes."""
+        product_lines = self._lines(move)
+        tax_lines = self._lines(move, "tax")
+        for line in tax_lines:
+            tax = line.tax_line_id
+            self.assertEqual(tax.telecom_tax_kind, line.telecom_tax_kind, line.name)
+            self.assertEqual(tax.telecom_jurisdiction, line.telecom_tax_jurisdiction or "US")
+            self.assertEqual(line.tax_repartition_line_id.tax_id, tax)
+            self.assertEqual(line.tax_repartition_line_id.account_id, line.account_id)
+            self.assertEqual(line.tax_tag_ids, line.tax_repartition_line_id.tag_ids)
+            self.assertTrue(line.tax_tag_ids, "a tag per tax kind and jurisdiction")
+            taxed = product_lines.filtered(lambda x, tax=tax: tax in x.tax_ids)
+            self.assertTrue(taxed, f"{line.name}: its charge lines carry the tax")
+            self.assertTrue(line.tax_base_amount > 0, line.name)
+        self.assertAmount(move.amount_untaxed, sum(product_lines.mapped("price_subtotal")))
+        self.assertAmount(move.amount_tax, self._tax_amount(tax_lines))
+        self.assertAmount(move.amount_total, move.amount_untaxed + move.amount_tax)
+        self.assertAmount(move.tax_totals["tax_amount_currency"], move.amount_tax)
+
+    def test_taxes_are_odoo_taxes_two_states_two_customer_types(self):
+        phone = self.env["product.product"].create(
+            {
+                "name": "T Home Phone",
+                "type": "service",
+                "taxes_id": [(6, 0, [])],
+                "list_price": 25.0,
+                "telecom_service_type": "fixed_voice",
+                "telecom_regulatory_class": "intrastate",
+            }
+        )
+        plans = {"mobile": self.plan_basic, "voip": self.plan_voip, "broadband": self.plan_fiber}
+        plans["voice"] = phone
+        # taxes worked out by hand from the rates of setUpClass
+        expected = {
+            "ca_home": {"mobile": 17.54, "voip": 8.18, "broadband": 1.38, "voice": 0.93},
+            "ca_business": {"mobile": 18.54, "voip": 8.93, "broadband": 2.75, "voice": 1.55},
+            "ny_home": {"mobile": 17.79, "voip": 9.88, "broadband": 2.20, "voice": 2.55},
+            "ny_business": {"mobile": 17.99, "voip": 10.03, "broadband": 2.48, "voice": 2.68},
+        }
+        for customer, by_plan in expected.items():
+            for service, tax in by_plan.items():
+                with self.subTest(customer=customer, service=service):
+                    subscription = self._subscription(partner=getattr(self, customer))
+                    self._service(subscription, plans[service], start="2026-03-01")
+                    run = self._bill(self.d(2026, 3, 1))
+                    move = self._invoice(run, subscription)
+                    self.assertOdooTaxes(move)
+                    self.assertAmount(move.amount_tax, tax)
+                    self.assertAmount(move.amount_untaxed, plans[service].list_price)
+                    move.button_draft()
+                    move.unlink()  # the next plan bills the same period
+
+    def test_engine_amounts_survive_draft_repost_and_credit_note(self):
+        move = self._billed(self.ca_home, self.plan_basic)
+        taxes = self._taxes(move)
+        self.assertEqual(move.state, "posted")
+        move.button_draft()
+        move.action_post()
+        self.assertEqual(self._taxes(move), taxes, "Odoo computes nothing again")
+        self.assertAmount(move.amount_tax, 3.0 + 14.64 - 0.10)
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"journal_id": move.journal_id.id, "date": "2026-03-10"})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        self.assertEqual(refund.move_type, "out_refund")
+        self.assertEqual(self._taxes(refund), taxes, "the credit note gives back what was billed")
+        self.assertOdooTaxes(refund)
+        self.assertAmount(refund.amount_total, move.amount_total)
+        self.assertEqual(
+            refund.line_ids.filtered("tax_line_id").tax_repartition_line_id.mapped("document_type"),
+            ["refund"] * 4,
+        )
+
+    def test_fixed_per_line_fee_and_cap(self):
+        subscription = self._subscription(partner=self.ca_home)
+        self._service(subscription, self.plan_basic, start="2026-03-01", quantity=3)
+        move = self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
+        fee = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "e911")
+        self.assertAmount(self._tax_amount(fee), 0.90, "0.30 for each of 3 lines")
+        self.assertAmount(fee.tax_base_amount, 120.0)
+        move.button_draft()
+        move.unlink()
+        self.env["telecom.tax.rate"].search(
+            [("engine_id", "=", self.tax_engine.id), ("name", "=", "California 911 fee")]
+        ).cap = 0.75
+        move = self._invoice(self._bill(self.d(2026, 3, 1)), subscription)
+        fee = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "e911")
+        self.assertAmount(self._tax_amount(fee), 0.75, "capped per invoice")
+
+    def test_tax_on_a_fee(self):
+        Rate = self.env["telecom.tax.rate"]
+        sales = Rate.search([("engine_id", "=", self.tax_engine.id), ("kind", "=", "sales_tax")])
+        e911 = Rate.search(
+            [
+                ("engine_id", "=", self.tax_engine.id),
+                ("kind", "=", "e911"),
+                ("state_id", "=", self.state_ny.id),
+            ]
+        )
+        sales.fee_ids = e911
+        move = self._billed(self.ny_home, self.plan_voip)
+        # 4 % of 30.00 and of the 911 fees (1.20 + 0.35): 1.20 + 0.062 = 1.26
+        self.assertAmount(self._taxes(move)["New York sales tax (NY)"], 1.26)
+        sales_tax = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "sales_tax")
+        fees = self._lines(move, "tax").filtered(lambda x: x.telecom_tax_kind == "e911")
+        self.assertEqual(len(fees), 2)
+        for fee in fees:
+            self.assertEqual(fee.tax_ids, sales_tax.tax_line_id, "the fee is a base of the tax")
+        self.assertAmount(sales_tax.tax_base_amount, 31.55)
+        self.assertOdooTaxes(move)
+
+    def test_missing_rate_holds_the_bill(self):
+        self.tax_engine.require_e911 = True
+        texas = self.env["res.country.state"].search(
+            [("code", "=", "TX"), ("country_id.code", "=", "US")]
+        )
+        austin = self.env["res.partner"].create(
+            {
+                "name": "T Austin Home",
+                "is_company": True,
+                "city": "Austin",
+                "state_id": texas.id,
+                "telecom_county": "Travis",
+                "country_id": self.env.ref("base.us").id,
+            }
+        )
+        held = self._subscription(partner=austin)
+        self._service(held, self.plan_voip, start="2026-03-01")
+        billed = self._subscription(partner=self.ca_home)
+        self._service(billed, self.plan_voip, start="2026-03-01")
+        run = self._bill(self.d(2026, 3, 1))
+        self.assertEqual(run.state, "failed")
+        self.assertFalse(self._invoice(run, held), "never billed with a 0.00 fee")
+        self.assertEqual(run.line_ids.subscription_id, held)
+        self.assertIn("no E911 fee rate for Travis County, TX", run.line_ids.message)
+        self.assertTrue(self._invoice(run, billed), "the others are billed")
+        self.env["telecom.tax.rate"].create(
+            {
+                "engine_id": self.tax_engine.id,
+                "kind": "e911",
+                "name": "Texas 911 fee",
+                "state_id": texas.id,
+                "computation": "per_line",
+                "rate": 0.50,
+                "exemptible": False,
+                "date_from": "2026-01-01",
+                "account_id": self.acc_911.id,
+            }
+        )
+        run = self._bill(self.d(2026, 3, 1))
+        self.assertEqual(run.state, "done")
+        self.assertAmount(self._taxes(self._invoice(run, held))["Texas 911 fee (TX)"], 0.50)
+
 
 @tagged("post_install", "-at_install")
 class TestExternalTaxEngine(TelecomTaxCase):
@@ -313,15 +474,19 @@ class TestExternalTaxEngine(TelecomTaxCase):
         super().setUp()
         self.simulator.down = False
         self.simulator.requests.clear()
+        self.simulator.log.clear()
+        self.simulator.transactions.clear()
 
     def test_engine_answers(self):
         move = self._invoice(self._bill(self.d(2026, 3, 1)), self.subscription)
         taxes = self._lines(move, "tax")
         self.assertEqual(
-            sorted((x.name, x.price_subtotal, x.account_id.code) for x in taxes),
+            sorted((x.name, self._tax_amount(x), x.account_id.code) for x in taxes),
             [("911 Service Fee (CA)", 0.50, "T25103"), ("Federal USF", 4.00, "T25101")],
         )
         self.assertAmount(move.amount_total, 44.50)
+        self.assertAmount(move.amount_tax, 4.50)
+        self.assertEqual(set(taxes.mapped("tax_base_amount")), {40.0}, "the line it taxes")
         request = self.simulator.requests[-1]
         self.assertEqual(request["auth"], "Bearer secret-key")
         self.assertEqual(request["payload"]["customer"]["type"], "residential")
@@ -380,6 +545,99 @@ class TestExternalTaxEngine(TelecomTaxCase):
         self.assertEqual(run.state, "done")
         self.assertTrue(self._invoice(run, bad))
 
+    def test_circuit_breaker_engine_hangs(self):
+        """With the engine hanging, a chunk of 12 subscriptions stops calling it after 3
+        timeouts (one second each) instead of waiting twelve of them."""
+        self.rest_engine.write({"timeout": 1, "breaker_threshold": 3})
+        others = self.env["telecom.subscription"]
+        for __ in range(11):
+            others |= self._subscription(cycle_day=1)
+            self._service(others[-1:], self.plan_basic, start="2026-03-01")
+        self.simulator.delay = 3
+        try:
+            started = time.monotonic()
+            run = self._bill(self.d(2026, 3, 1))
+            elapsed = time.monotonic() - started
+        finally:
+            self.simulator.delay = 0
+        self.assertEqual(run.state, "waiting")
+        self.assertEqual(run.waiting_count, 12, "all wait for the next attempt")
+        self.assertFalse(run.move_ids)
+        self.assertEqual(len(self.simulator.requests), 3, "called 3 times, then not again")
+        self.assertLess(elapsed, 9, "seconds, not twelve timeouts")
+        self.assertIn("circuit breaker", run.line_ids[-1].message)
+
+    def test_transactions_quote_commit_credit_void_reconcile(self):
+        others = self._subscription(cycle_day=1) | self._subscription(cycle_day=1)
+        for subscription in others:
+            self._service(subscription, self.plan_basic, start="2026-03-01")
+        run = self._bill(self.d(2026, 3, 1))
+        credited, cancelled, kept = (
+            self._invoice(run, subscription) for subscription in self.subscription | others
+        )
+        moves = credited | cancelled | kept
+        self.assertEqual(set(moves.mapped("telecom_tax_transaction_state")), {"quoted"})
+        self.assertEqual(len(set(moves.mapped("telecom_tax_transaction"))), 3)
+        self.assertEqual(moves.telecom_tax_engine_id, self.rest_engine)
+        Move = self.env["account.move"]
+        Move._cron_telecom_tax_transactions()
+        self.assertEqual(
+            self.simulator.log,
+            [("commit", move.telecom_tax_transaction, move.name) for move in moves.sorted("id")],
+            "committed when posted, once",
+        )
+        self.assertEqual(set(moves.mapped("telecom_tax_transaction_state")), {"committed"})
+        # a credit note credits the bill's transaction; a cancelled bill voids its own
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=credited.ids)
+            .create({"journal_id": credited.journal_id.id, "date": "2026-03-10"})
+        )
+        refund = Move.browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        self.simulator.log.clear()
+        Move._cron_telecom_tax_transactions()
+        Move._cron_telecom_tax_transactions()
+        self.assertEqual(
+            sorted(self.simulator.log),
+            [
+                ("credit", credited.telecom_tax_transaction, refund.name),
+                ("void", cancelled.telecom_tax_transaction, ""),
+            ],
+        )
+        self.assertEqual(refund.telecom_tax_transaction_state, "credited")
+        self.assertEqual(refund.telecom_tax_transaction, credited.telecom_tax_transaction)
+        self.assertEqual(cancelled.telecom_tax_transaction_state, "voided")
+        # monthly reconciliation: the kept bill matches the engine
+        march = (self.d(2026, 3, 1), self.d(2026, 3, 31))
+        result = self.rest_engine._telecom_reconcile_transactions(*march)
+        self.assertFalse(result["missing_at_engine"] or result["unknown_to_odoo"])
+        self.assertFalse(result["amount_mismatch"])
+        # the engine holds another amount and a transaction Odoo never posted
+        self.simulator.transactions[kept.telecom_tax_transaction]["tax"] += 1
+        self.simulator.transactions["TX99"] = {
+            "state": "committed",
+            "tax": 1,
+            "document": "ELSEWHERE/1",
+            "date": "2026-03-15",
+        }
+        result = self.rest_engine._telecom_reconcile_transactions(*march)
+        self.assertEqual(result["unknown_to_odoo"], ["TX99"])
+        self.assertEqual([move for move, __ in result["amount_mismatch"]], [kept])
+        self.assertTrue(self.rest_engine.activity_ids, "someone looks at the differences")
+
+    def test_engine_down_when_committing_waits(self):
+        self._bill(self.d(2026, 3, 1))
+        move = self.subscription.invoice_ids
+        self.simulator.down = True
+        self.env["account.move"]._cron_telecom_tax_transactions()
+        self.assertEqual(move.telecom_tax_transaction_state, "quoted", "tried again later")
+        self.simulator.down = False
+        self.env["account.move"]._cron_telecom_tax_transactions()
+        self.assertEqual(move.telecom_tax_transaction_state, "committed")
+
     def test_connection_button(self):
         result = self.rest_engine.action_test_connection()
         self.assertEqual(result["params"]["type"], "success")
@@ -421,4 +679,200 @@ class TestCreditTaxedAtOriginalRates(TelecomTaxCase):
         self.assertEqual(april.move_type, "out_refund")
         usf = self._lines(april, "tax")
         # 20.65 x 36.6 % = 7.5579 -> 7.56 (at April's 38 % it would be 7.85)
-        self.assertAmount(sum(usf.mapped("price_subtotal")), 7.56)
+        self.assertAmount(self._tax_amount(usf), 7.56)
+
+    def test_credit_note_reverses_at_the_original_rate(self):
+        """An Odoo credit note of the March bill in April gives back March's USF."""
+        march = self.subscription.invoice_ids
+        march.action_post() if march.state == "draft" else None
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=march.ids)
+            .create({"journal_id": march.journal_id.id, "date": "2026-04-05"})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        self.assertAmount(self._tax_amount(self._lines(refund, "tax")), 14.64, "not 15.20")
+        self.assertAmount(refund.amount_total, 54.64)
+
+
+@tagged("post_install", "-at_install")
+class TestTaxRemittance(TelecomTaxCase):
+    """The remittance report from the posted journal items, against the ledger."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        common = {"engine_id": cls.tax_engine.id, "date_from": "2026-01-01"}
+        cls.env["telecom.tax.rate"].create(
+            [
+                dict(
+                    common,
+                    kind="federal_usf",
+                    name="Federal USF",
+                    regulatory_class="interstate",
+                    rate=36.6,
+                    account_id=cls.acc_usf.id,
+                ),
+                dict(
+                    common,
+                    kind="communications_tax",
+                    name="California communications tax",
+                    state_id=cls.state_ca.id,
+                    rate=5.0,
+                    account_id=cls.acc_tax.id,
+                ),
+                dict(
+                    common,
+                    kind="e911",
+                    name="California 911 fee",
+                    state_id=cls.state_ca.id,
+                    computation="per_line",
+                    rate=0.30,
+                    exemptible=False,
+                    account_id=cls.acc_911.id,
+                ),
+            ]
+        )
+        cls.agency = cls.customer.copy(
+            {"name": "T CA Agency", "telecom_customer_type": "government"}
+        )
+        cls.env["telecom.tax.exemption"].create(
+            {
+                "partner_id": cls.agency.id,
+                "name": "CA-GOV-7",
+                "kind": "communications_tax",
+                "state_id": cls.state_ca.id,
+                "date_from": "2026-01-01",
+            }
+        )
+        cls.paid, cls.exempt, cls.credited = (
+            cls._subscription(),
+            cls._subscription(partner=cls.agency),
+            cls._subscription(),
+        )
+        for subscription in (cls.paid, cls.exempt, cls.credited):
+            cls._service(subscription, cls.plan_basic, start="2026-03-01")
+        run = cls._bill(cls.d(2026, 3, 1))
+        paid = cls._invoice(run, cls.paid)
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid.ids
+        ).create({"payment_date": "2026-03-05"})._create_payments()
+        credited = cls._invoice(run, cls.credited)
+        wizard = (
+            cls.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=credited.ids)
+            .create({"journal_id": credited.journal_id.id, "date": "2026-03-20"})
+        )
+        cls.env["account.move"].browse(wizard.refund_moves()["res_id"]).action_post()
+
+    def _report(self):
+        rows = self.env["telecom.tax.remittance"].read_group(
+            [("date", ">=", "2026-03-01"), ("date", "<=", "2026-03-31")],
+            ["taxable_base", "exempt_base", "tax_billed", "credits", "tax_net", "collected"],
+            ["jurisdiction_level", "jurisdiction", "tax_kind"],
+            lazy=False,
+        )
+        return {
+            (row["jurisdiction_level"], row["jurisdiction"], row["tax_kind"]): tuple(
+                round(row[name], 2)
+                for name in (
+                    "taxable_base",
+                    "exempt_base",
+                    "tax_billed",
+                    "credits",
+                    "tax_net",
+                    "collected",
+                )
+            )
+            for row in rows
+        }
+
+    def test_remittance_by_jurisdiction_and_kind(self):
+        # three bills of 40.00 (one paid, one exempt from the communications tax, one
+        # credited in full by a credit note)
+        self.assertEqual(
+            self._report(),
+            {
+                ("federal", "US", "federal_usf"): (80.0, 0.0, 43.92, 14.64, 29.28, 14.64),
+                ("state", "CA", "communications_tax"): (40.0, 40.0, 4.0, 2.0, 2.0, 2.0),
+                ("state", "CA", "e911"): (80.0, 0.0, 0.9, 0.3, 0.6, 0.3),
+            },
+        )
+        lines = self.env["telecom.tax.remittance"].search(
+            [("account_id", "=", self.acc_911.id), ("move_line_id", "!=", False)]
+        )
+        self.assertEqual(len(lines), 4, "drill-down to each journal item")
+        self.assertEqual(lines.move_line_id.account_id, self.acc_911)
+
+    def test_report_reconciles_with_the_liability_accounts(self):
+        Check = self.env["telecom.tax.remittance.check"]
+        accounts = self.acc_usf | self.acc_tax | self.acc_911
+        checks = Check.search([("account_id", "in", accounts.ids)])
+        self.assertEqual(
+            {(c.account_id, c.report_tax, c.ledger_balance, c.difference) for c in checks},
+            {
+                (self.acc_usf, 29.28, 29.28, 0.0),
+                (self.acc_tax, 2.0, 2.0, 0.0),
+                (self.acc_911, 0.6, 0.6, 0.0),
+            },
+        )
+        # a payment to the authority is booked to the account by another entry: shown
+        journal = self.env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", self.company.id)], limit=1
+        )
+        bank = self.env["account.account"].search(
+            [("account_type", "=", "asset_cash"), ("company_ids", "in", self.company.id)],
+            limit=1,
+        )
+        entry = self.env["account.move"].create(
+            {
+                "journal_id": journal.id,
+                "date": "2026-03-31",
+                "line_ids": [
+                    Command.create({"account_id": self.acc_usf.id, "debit": 29.28}),
+                    Command.create({"account_id": bank.id, "credit": 29.28}),
+                ],
+            }
+        )
+        entry.action_post()
+        self.env.flush_all()
+        self.env.invalidate_all()  # a view: nothing tells the cache it changed
+        check = Check.search([("account_id", "=", self.acc_usf.id)])
+        self.assertEqual(
+            (check.report_tax, check.ledger_balance, check.difference), (29.28, 0.0, -29.28)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTaxRemittanceDemo(TransactionCase):
+    """On the demo data, the report's totals equal the tax liability accounts' balances."""
+
+    def test_demo_report_equals_the_liability_balances(self):
+        accounts = self.env["account.account"]
+        for xmlid in (
+            "account_federal_usf_payable",
+            "account_state_usf_payable",
+            "account_e911_payable",
+            "account_telecom_tax_payable",
+        ):
+            account = self.env.ref(f"telecom_billing.{xmlid}", raise_if_not_found=False)
+            if not account:
+                self.skipTest("no demo data")
+            accounts |= account
+        checks = self.env["telecom.tax.remittance.check"].search(
+            [("account_id", "in", accounts.ids)]
+        )
+        self.assertTrue(checks, "the demo bills book taxes and fees")
+        self.assertEqual(set(checks.mapped("difference")), {0.0})
+        report = sum(
+            self.env["telecom.tax.remittance"]
+            .search([("account_id", "in", accounts.ids)])
+            .mapped("tax_net")
+        )
+        self.env.cr.execute(
+            """SELECT -SUM(balance) FROM account_move_line
+                WHERE account_id = ANY(%s) AND parent_state = 'posted'""",
+            [accounts.ids],
+        )
+        self.assertAlmostEqual(report, float(self.env.cr.fetchone()[0]), places=2)

@@ -2,11 +2,13 @@
 
 The ORM creates and posts an invoice in about 100 ms (dynamic lines synchronised at creation
 and again at posting, every stored field computed line by line). A bill run's invoices are
-simple and all alike: company currency, no Odoo taxes (telecom taxes and fees are plain
-lines), explicit income accounts, one due date. For those, this writer creates the invoice
-headers with the ORM (every header field computed as usual, in one batch, without lines), then
-inserts their lines with one INSERT per chunk, posts them with one UPDATE and applies what
-posting does (analytic lines, the customer as follower, customer rank). The bill run calls
+simple and all alike: company currency, explicit income accounts, telecom taxes and fees as
+tax lines whose amounts the tax engine gave (the Odoo taxes are 0 % placeholders: nothing to
+compute), one due date. For those, this writer creates the invoice headers with the ORM (every
+header field computed as usual, in one batch, without lines), then inserts their lines, the
+taxes of the charge lines and the tax tags with one INSERT each per chunk, posts them with one
+UPDATE and applies what posting does (analytic lines, the customer as follower, customer
+rank). The bill run calls
 :func:`number_invoices` last in the chunk: the numbers come from the journal's sequence
 under a lock on the journal row, held only from there to the commit.
 
@@ -59,6 +61,10 @@ LINE_FIELDS = [
     "date_maturity",
     "move_name",
     "parent_state",
+    "tax_line_id",
+    "tax_group_id",
+    "tax_repartition_line_id",
+    "tax_base_amount",
     "create_uid",
     "write_uid",
     "create_date",
@@ -131,8 +137,14 @@ def supported(env, bill):
             return False
         if env["account.account"].browse(line["account_id"]).deprecated:
             return False
-        if any(tax_command[0] != Command.CLEAR for tax_command in line.get("tax_ids") or []):
+        if any(
+            tax_command[0] not in (Command.CLEAR, Command.SET)
+            for tax_command in line.get("tax_ids") or []
+        ):
             return False
+        taxes = env["account.tax"].browse(_tax_ids(line))
+        if any(not tax.telecom_tax_kind or tax.amount for tax in taxes):
+            return False  # an Odoo tax to compute: the ORM does it
         product_lines += 1
     return bool(product_lines)
 
@@ -171,12 +183,21 @@ def write_invoices(run, bills):
     return moves
 
 
+def _tax_ids(vals):
+    """The tax ids of an invoice line's ``tax_ids`` commands (CLEAR or SET)."""
+    ids = []
+    for command in vals.get("tax_ids") or []:
+        ids = list(command[2]) if command[0] == Command.SET else []
+    return ids
+
+
 def _line_rows(env, moves, bills):
-    """Rows of the invoice and payment term lines, and each move's totals."""
+    """Rows of the invoice, payment term and tax lines, each move's totals."""
     uid = env.uid
     now = env.cr.now()
-    rows, term_rows, totals = [], [], {}
+    rows, term_rows, tax_rows, totals = [], [], [], {}
     Line = env["account.move.line"]
+    Tax = env["account.tax"]
     for move, bill in zip(moves, bills, strict=True):
         sign = MOVE_TYPES[move.move_type]
         currency = move.currency_id
@@ -210,6 +231,8 @@ def _line_rows(env, moves, bills):
             "write_date": now,
         }
         untaxed = 0.0
+        inbound = move.is_inbound()
+        refund = move.move_type == "out_refund"
         for command in bill["move_vals"]["invoice_line_ids"]:
             vals = _line_vals(command)
             display_type = vals.get("display_type", "product")
@@ -241,18 +264,53 @@ def _line_rows(env, moves, bills):
                 for key, value in vals.items():
                     if key.startswith("telecom_"):
                         row[key] = value
+                taxes = Tax.browse(_tax_ids(vals))
+                if taxes:
+                    row["tax_tag_invert"] = inbound
+                    row["_tax_ids"] = taxes.ids
+                    row["_tag_ids"] = _base_tags(taxes, refund)
             rows.append(row)
-        total = currency.round(untaxed)
+        tax_total = 0.0
+        for vals in move._telecom_tax_line_vals(bill.get("tax_lines") or []):
+            repartition = env["account.tax.repartition.line"].browse(
+                vals["tax_repartition_line_id"]
+            )
+            balance = currency.round(vals["balance"])
+            tax_total += -sign * balance
+            tax_rows.append(
+                dict(
+                    common,
+                    display_type="tax",
+                    sequence=10000,
+                    name=vals["name"],
+                    account_id=vals["account_id"],
+                    tax_line_id=repartition.tax_id.id,
+                    tax_group_id=repartition.tax_id.tax_group_id.id,
+                    tax_repartition_line_id=repartition.id,
+                    tax_base_amount=vals["tax_base_amount"],
+                    balance=balance,
+                    amount_currency=balance,
+                    debit=max(balance, 0.0),
+                    credit=max(-balance, 0.0),
+                    tax_tag_invert=inbound,
+                    _tax_ids=vals["tax_ids"][0][2],
+                    _tag_ids=repartition.tag_ids.ids,
+                    **{key: value for key, value in vals.items() if key.startswith("telecom_")},
+                )
+            )
+        tax_total = currency.round(tax_total)
+        untaxed = currency.round(untaxed)
+        total = currency.round(untaxed + tax_total)
         if move.invoice_payment_term_id:
             terms = move.invoice_payment_term_id._compute_terms(
                 date_ref=move.invoice_date,
                 currency=currency,
                 company=move.company_id,
-                tax_amount=0.0,
-                tax_amount_currency=0.0,
+                tax_amount=sign * tax_total,
+                tax_amount_currency=sign * tax_total,
                 sign=sign,
-                untaxed_amount=sign * total,
-                untaxed_amount_currency=sign * total,
+                untaxed_amount=sign * untaxed,
+                untaxed_amount_currency=sign * untaxed,
                 cash_rounding=move.invoice_cash_rounding_id,
             )
             term_lines = [
@@ -285,10 +343,18 @@ def _line_rows(env, moves, bills):
             )
         totals[move.id] = {
             "total": total,
+            "untaxed": untaxed,
+            "tax": tax_total,
             "sign": sign,
             "due": max(date for date, __ in term_lines),
         }
-    return rows + term_rows, totals
+    return rows + term_rows + tax_rows, totals
+
+
+def _base_tags(taxes, refund):
+    """Tags a charge line gets from the base repartition of its taxes."""
+    lines = taxes.refund_repartition_line_ids if refund else taxes.invoice_repartition_line_ids
+    return lines.filtered(lambda line: line.repartition_type == "base").tag_ids.ids
 
 
 def _converters(Model, columns):
@@ -338,11 +404,33 @@ def _insert_rows(env, model, rows):
 
 
 def _insert_lines(env, rows):
-    _insert_rows(
+    """INSERT the lines, then their taxes and tax tags (many2many rows)."""
+    relations = [(row.pop("_tax_ids", ()), row.pop("_tag_ids", ())) for row in rows]
+    ids = _insert_rows(
         env,
         "account.move.line",
         [{name: row.get(name) for name in LINE_FIELDS} | row for row in rows],
     )
+    taxes, tags = [], []
+    for line_id, (tax_ids, tag_ids) in zip(ids, relations, strict=True):
+        taxes += [(line_id, tax_id) for tax_id in tax_ids]
+        tags += [(line_id, tag_id) for tag_id in tag_ids]
+    if taxes:
+        execute_values(
+            env.cr._obj,
+            "INSERT INTO account_move_line_account_tax_rel (account_move_line_id, account_tax_id) "
+            "VALUES %s",
+            taxes,
+            page_size=1000,
+        )
+    if tags:
+        execute_values(
+            env.cr._obj,
+            "INSERT INTO account_account_tag_account_move_line_rel "
+            "(account_move_line_id, account_account_tag_id) VALUES %s",
+            tags,
+            page_size=1000,
+        )
 
 
 def _create_analytic_lines(env, lines):
@@ -420,7 +508,10 @@ def _post(env, moves, totals):
     for move in moves:
         amounts = totals[move.id]
         total, sign = amounts["total"], amounts["sign"]
-        data.append((move.id, total, sign * total, amounts["due"]))
+        untaxed, tax = amounts["untaxed"], amounts["tax"]
+        data.append(
+            (move.id, total, sign * total, untaxed, sign * untaxed, tax, sign * tax, amounts["due"])
+        )
     execute_values(
         cr._obj,
         """
@@ -429,17 +520,20 @@ def _post(env, moves, totals):
                posted_before = TRUE,
                payment_state = CASE WHEN v.total = 0 THEN 'paid' ELSE 'not_paid' END,
                checked = j.autocheck_on_post,
-               amount_untaxed = v.total, amount_tax = 0, amount_total = v.total,
+               amount_untaxed = v.untaxed, amount_tax = v.tax, amount_total = v.total,
                amount_residual = v.total,
-               amount_untaxed_signed = v.signed, amount_untaxed_in_currency_signed = v.signed,
-               amount_tax_signed = 0, amount_total_signed = v.signed,
+               amount_untaxed_signed = v.untaxed_signed,
+               amount_untaxed_in_currency_signed = v.untaxed_signed,
+               amount_tax_signed = v.tax_signed, amount_total_signed = v.signed,
                amount_total_in_currency_signed = v.signed, amount_residual_signed = v.signed,
                invoice_date_due = v.due
-          FROM (VALUES %s) AS v(id, total, signed, due), account_journal j
+          FROM (VALUES %s) AS v(id, total, signed, untaxed, untaxed_signed, tax, tax_signed,
+                                due), account_journal j
          WHERE m.id = v.id AND j.id = m.journal_id
         """,
         data,
-        template="(%s, %s::numeric, %s::numeric, %s::date)",
+        template="(%s, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric,"
+        " %s::numeric, %s::date)",
         page_size=1000,
     )
     env.invalidate_all(flush=False)

@@ -284,8 +284,13 @@ class TelecomParallelRun(models.Model):
                 for subscription in subscriptions:
                     bill = subscription._telecom_prepare_bill(run)
                     lines = defaultdict(self._new_line)
-                    for command in (bill or {}).get("move_vals", {}).get("invoice_line_ids", []):
-                        vals = command[2]
+                    commands = (bill or {}).get("move_vals", {}).get("invoice_line_ids", [])
+                    # taxes and fees are the invoice's tax lines (telecom_billing)
+                    taxes = [
+                        dict(tax, quantity=1, price_unit=tax["amount"], telecom_line_kind="tax")
+                        for tax in (bill or {}).get("tax_lines", [])
+                    ]
+                    for vals in [command[2] for command in commands] + taxes:
                         if vals.get("display_type", "product") != "product":
                             continue
                         amount = currency.round(vals["quantity"] * vals["price_unit"])

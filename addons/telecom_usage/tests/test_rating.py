@@ -440,4 +440,4 @@ class TestUsageJurisdiction(TelecomRatingCase):
         # and the interstate usage (0.70)
         plan = sum(self._lines(move, "recurring").mapped("price_subtotal"))
         self.assertAmount(plan, 80.00)
-        self.assertAmount(sum(usf.mapped("price_subtotal")), round((80.00 + 0.70) * 0.366, 2))
+        self.assertAmount(-sum(usf.mapped("balance")), round((80.00 + 0.70) * 0.366, 2))
