@@ -1144,14 +1144,14 @@ class TelecomMigrationBatch(models.Model):
         self.env.cr.execute(
             """
             UPDATE tmp_legacy_invoice t
-               SET error = format('legacy id %%s is also on line %%s', t.legacy_ref, f.line_no)
+               SET error = format('legacy id %s is also on line %s', t.legacy_ref, f.line_no)
               FROM (SELECT legacy_ref, min(line_no) AS line_no FROM tmp_legacy_invoice
                      WHERE error IS NULL GROUP BY legacy_ref HAVING count(*) > 1) f
              WHERE t.legacy_ref = f.legacy_ref AND t.line_no > f.line_no AND t.error IS NULL;
             UPDATE tmp_legacy_invoice t
                SET error = COALESCE(
                        s.error,
-                       format('its lines add up to %%s, not to its total %%s', s.total,
+                       format('its lines add up to %s, not to its total %s', s.total,
                               t.amount_total))
               FROM (SELECT legacy_ref, sum(amount) AS total,
                            (array_agg(error ORDER BY line_no)
