@@ -29,6 +29,7 @@ OPENING_JOURNAL_CODE = "OPEN"
 CHUNK = 1000  # rows created per batch; a chunk with a failing row is redone row by row
 COPY_ROWS = 50_000  # rows of a staging table written per COPY (the memory of a file read)
 OPEN_ITEMS_PER_ENTRY = 500
+REPORT_LIST_LIMIT = 100  # accounts and rejected rows listed by name in the report text
 ROW_ERRORS = (RowError, ValueError, *RECORD_ERRORS)
 # legacy customer columns billing has no field for yet: kept on the mapping and reported
 KEPT_COLUMNS = ("bill_delivery", "cpni_approval", "cpni_approval_date", "cpni_optout_notice_date")
@@ -179,11 +180,27 @@ class TelecomMigrationBatch(models.Model):
 
     @api.depends("reject_ids", "balance_ids.matched", "opening_move_ids.state")
     def _compute_report(self):
+        # aggregated in SQL: a batch of 100,000 accounts has as many balance checks
+        domain = [("batch_id", "in", self.ids)]
+        Balance = self.env["telecom.migration.balance"]
+        rejects = dict(
+            self.env["telecom.migration.reject"]._read_group(domain, ["batch_id"], ["__count"])
+        )
+        totals = {
+            batch: (legacy, odoo)
+            for batch, legacy, odoo in Balance._read_group(
+                domain, ["batch_id"], ["legacy_balance:sum", "odoo_balance:sum"]
+            )
+        }
+        mismatches = dict(
+            Balance._read_group([*domain, ("matched", "=", False)], ["batch_id"], ["__count"])
+        )
         for batch in self:
-            batch.reject_count = len(batch.reject_ids)
-            batch.balance_mismatch_count = len(batch.balance_ids.filtered(lambda b: not b.matched))
-            batch.legacy_total = sum(batch.balance_ids.mapped("legacy_balance"))
-            batch.odoo_total = sum(batch.balance_ids.mapped("odoo_balance"))
+            legacy, odoo = totals.get(batch, (0.0, 0.0))
+            batch.reject_count = rejects.get(batch, 0)
+            batch.balance_mismatch_count = mismatches.get(batch, 0)
+            batch.legacy_total = legacy
+            batch.odoo_total = odoo
             account = batch.suspense_account_id
             batch.suspense_balance = (
                 sum(
@@ -1511,13 +1528,21 @@ class TelecomMigrationBatch(models.Model):
                 odoo=money(balance.odoo_balance),
                 flag=self.env._(" (not migrated)") if not balance.landed else "",
             )
-            for balance in self.balance_ids.filtered(lambda b: not b.matched)
+            for balance in self.env["telecom.migration.balance"].search(
+                [("batch_id", "=", self.id), ("matched", "=", False)],
+                order="legacy_id",
+                limit=REPORT_LIST_LIMIT,
+            )
         ]
+        lines += self._telecom_report_more(self.balance_mismatch_count)
         lines.append(self.env._("Rejected rows: %(n)s.", n=self.reject_count))
         lines += [
             f"  {r.file} line {r.line_no} ({r.legacy_id or '-'}): {r.reason}"
-            for r in self.reject_ids
+            for r in self.env["telecom.migration.reject"].search(
+                [("batch_id", "=", self.id)], limit=REPORT_LIST_LIMIT
+            )
         ]
+        lines += self._telecom_report_more(self.reject_count)
         kept = self.kept_ids
         lines.append(self.env._("Kept on the mapping, not carried over: %(n)s.", n=len(kept)))
         lines += [
@@ -1526,3 +1551,13 @@ class TelecomMigrationBatch(models.Model):
             for entry in kept
         ]
         return "\n".join(lines)
+
+    def _telecom_report_more(self, count):
+        """The line saying how many a list of the report leaves out, if any."""
+        if count <= REPORT_LIST_LIMIT:
+            return []
+        return [
+            self.env._(
+                "  … and %(n)s more (see the tabs of the migration).", n=count - REPORT_LIST_LIMIT
+            )
+        ]

@@ -269,6 +269,15 @@ class TestLegacyMigration(LegacyExportCase):
             batch.report, r"account L-1009: legacy \$\s75\.00, Odoo \$\s0\.00 \(not migrated\)"
         )
 
+    def test_report_lists_are_capped(self):
+        """At 100,000 accounts the report names the first rejects and differences only."""
+        with patch.object(batch_module, "REPORT_LIST_LIMIT", 2):
+            report = self.batch._telecom_report_text()
+        self.assertIn("Rejected rows: 5.", report)
+        self.assertIn("… and 3 more (see the tabs of the migration).", report)
+        self.assertEqual(report.count(" line "), 2)
+        self.assertEqual((self.batch.reject_count, self.batch.balance_mismatch_count), (5, 1))
+
     def test_rehearsal_is_timed_and_rolled_back(self):
         Move = self.env["account.move"]
         moves, partners = Move.search_count([]), self.env["res.partner"].search_count([])
