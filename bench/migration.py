@@ -21,6 +21,7 @@ import functools
 import io
 import os
 import random
+import resource
 import time
 from datetime import date
 
@@ -64,17 +65,56 @@ def parse_args():
     return parser.parse_args()
 
 
+class CsvOut:
+    """A CSV file built in memory as bytes, row by row (no list of rows is held)."""
+
+    def __init__(self, header):
+        self.buffer = io.BytesIO()
+        self.text = io.TextIOWrapper(self.buffer, encoding="utf-8", newline="")
+        self.writer = csv.writer(self.text, lineterminator="\n")
+        self.writer.writerow(header)
+
+    def append(self, row):
+        self.writer.writerow(row)
+
+    def getvalue(self):
+        self.text.flush()
+        return self.buffer.getvalue()
+
+
 def to_csv(header, rows):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode()
+    out = CsvOut(header)
+    for row in rows:
+        out.append(row)
+    return out.getvalue()
+
+
+def peak_rss():
+    """The largest resident memory of this process since the last ``reset_peak()`` (Linux
+    VmHWM; elsewhere since it started), in MiB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak():
+    """Start measuring the peak memory again (Linux: /proc/self/clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
 
 
 def generate(accounts, months, rng):
-    """The four legacy files (bytes) of ``accounts`` accounts."""
-    customers, services, invoices, lines = [], [], [], []
+    """The four legacy files (bytes) of ``accounts`` accounts, written row by row."""
+    customers, services = CsvOut(CUSTOMER_HEADER), CsvOut(SERVICE_HEADER)
+    invoices, lines = CsvOut(INVOICE_HEADER), CsvOut(LINE_HEADER)
     for n in range(accounts):
         ref = f"B{n:07d}"
         cycle = rng.randint(1, 31)
@@ -121,12 +161,7 @@ def generate(accounts, months, rng):
             )  # fmt: skip
             lines.append([inv, "plan", "Mobile 40", f"{price:.2f}", ""])
             lines.append([inv, "tax", "Federal USF", f"{total - price:.2f}", "FUSF"])
-    return (
-        to_csv(CUSTOMER_HEADER, customers),
-        to_csv(SERVICE_HEADER, services),
-        to_csv(INVOICE_HEADER, invoices),
-        to_csv(LINE_HEADER, lines),
-    )
+    return customers.getvalue(), services.getvalue(), invoices.getvalue(), lines.getvalue()
 
 
 def setup_catalog(env):
@@ -160,8 +195,9 @@ def setup_catalog(env):
     return to_csv(["legacy_code", "plan"], [["BMOB", "BENCH-MOB"], ["BDATA", "BENCH-DATA"]])
 
 
-def timed(cls, timings):
-    """Wrap the methods of STEPS on ``cls`` to add their wall-clock time to ``timings``."""
+def timed(cls, timings, peaks):
+    """Wrap the methods of STEPS on ``cls`` to add their wall-clock time to ``timings`` and
+    note the process's peak memory at their end in ``peaks``."""
     calls = {}
     for name in STEPS:
         original = getattr(cls, name)
@@ -169,14 +205,17 @@ def timed(cls, timings):
         @functools.wraps(original)
         def wrapper(self, *args, _original=original, _name=name, **kwargs):
             started = time.perf_counter()
+            reset_peak()
             try:
                 return _original(self, *args, **kwargs)
             finally:
                 timings[_name] = timings.get(_name, 0.0) + time.perf_counter() - started
+                peaks[_name] = max(peaks.get(_name, 0.0), peak_rss())
                 calls[_name] = calls.get(_name, 0) + 1
                 if calls[_name] % 10 == 0:  # chunked steps: progress every 10 chunks
                     print(
-                        f"    {STEPS[_name]}: {calls[_name]} chunks in {timings[_name]:.0f} s",
+                        f"    {STEPS[_name]}: {calls[_name]} chunks in {timings[_name]:.0f} s, "
+                        f"peak RSS {peaks[_name]:,.0f} MiB",
                         flush=True,
                     )
 
@@ -196,8 +235,8 @@ def main():
         ["-c", args.config, f"--addons-path={paths}", *db_args(), "-d", args.db, "--log-level=warn"]
     )
     registry = odoo.modules.registry.Registry(args.db)
-    timings = {}
-    timed(registry["telecom.migration.batch"], timings)
+    timings, peaks = {}, {}
+    timed(registry["telecom.migration.batch"], timings, peaks)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         plan_map = setup_catalog(env)
@@ -209,7 +248,7 @@ def main():
             f"Generated {args.accounts:,} accounts, {args.accounts * args.months:,} invoices, "
             f"{args.accounts * args.months * 2:,} invoice lines "
             f"({(len(customers) + len(services) + len(invoices) + len(lines)) / 1e6:.0f} MB) "
-            f"in {time.perf_counter() - started:.1f} s",
+            f"in {time.perf_counter() - started:.1f} s, peak RSS {peak_rss():,.0f} MiB",
             flush=True,
         )
         batch = env["telecom.migration.batch"].create(
@@ -219,12 +258,23 @@ def main():
                 "customers_file": base64.b64encode(customers),
                 "services_file": base64.b64encode(services),
                 "plan_map_file": base64.b64encode(plan_map),
-                "invoices_file": base64.b64encode(invoices),
-                "invoice_lines_file": base64.b64encode(lines),
             }
         )
+        # the two large files as attachments of their fields, without a base64 copy
+        for field, content in (("invoices_file", invoices), ("invoice_lines_file", lines)):
+            env["ir.attachment"].create(
+                {
+                    "name": field,
+                    "res_model": batch._name,
+                    "res_field": field,
+                    "res_id": batch.id,
+                    "raw": content,
+                }
+            )
+        del customers, services, invoices, lines, content
         cr.commit()
         print(f"Machine: {machine(cr)}")
+        reset_peak()
         print(f"Load average before: {load()}", flush=True)
         started = time.perf_counter()
         batch.action_find_duplicates()
@@ -233,10 +283,12 @@ def main():
         cr.commit()
         print(
             f"Duplicate check: {len(candidates):,} candidates in "
-            f"{time.perf_counter() - started:.1f} s (all kept apart)",
+            f"{time.perf_counter() - started:.1f} s (all kept apart), "
+            f"peak RSS {peak_rss():,.0f} MiB",
             flush=True,
         )
         started = time.perf_counter()
+        reset_peak()
         batch.action_run()
         cr.commit()
         elapsed = time.perf_counter() - started
@@ -245,11 +297,15 @@ def main():
             f"({args.accounts / elapsed:,.0f} accounts/s): {batch.customer_count:,} customers, "
             f"{batch.service_count:,} services, {batch.invoice_count:,} invoices, "
             f"{batch.open_item_count:,} open items, {batch.token_count:,} payment tokens, "
-            f"{batch.reject_count:,} rejected rows; validation {batch.validation_state}",
+            f"{batch.reject_count:,} rejected rows; validation {batch.validation_state}; "
+            f"peak RSS {max([peak_rss(), *peaks.values()]):,.0f} MiB",
             flush=True,
         )
         for name, label in STEPS.items():
-            print(f"  {label}: {timings.get(name, 0.0):.1f} s")
+            print(
+                f"  {label}: {timings.get(name, 0.0):.1f} s "
+                f"(peak RSS during it {peaks.get(name, 0.0):,.0f} MiB)"
+            )
         cr.execute("SELECT count(*) FROM telecom_migration_invoice_line")
         print(f"  invoice lines in the database: {cr.fetchone()[0]:,}")
         print(f"Load average after: {load()}")

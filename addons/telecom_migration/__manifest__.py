@@ -17,5 +17,6 @@
         "views/portal_templates.xml",
         "views/telecom_migration_menus.xml",
     ],
+    "demo": ["demo/telecom_migration_demo.xml"],
     "installable": True,
 }

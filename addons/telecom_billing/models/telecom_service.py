@@ -1088,7 +1088,8 @@ class TelecomService(models.Model):
     # ------------------------------------------------------------
 
     def _telecom_log(self, action, note, date=None, **kwargs):
-        """Write a history row and post ``note`` in the chatter of each service."""
+        """Write a history row and log ``note`` in the chatter of each service (one batch of
+        notes, no notification: ``_message_log_batch``)."""
         History = self.env["telecom.service.history"]
         vals_list = []
         for service in self:
@@ -1106,7 +1107,8 @@ class TelecomService(models.Model):
                     "note": note,
                 }
             )
-            service.message_post(body=note)
+        if self:
+            self._message_log_batch(bodies=dict.fromkeys(self.ids, note))
         return History.create(vals_list)
 
     @api.model

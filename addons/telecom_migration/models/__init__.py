@@ -1,6 +1,5 @@
 from . import account_move_line
 from . import res_partner
-from . import telecom_service
 from . import telecom_migration_map
 from . import telecom_migration_reject
 from . import telecom_migration_balance

@@ -30,7 +30,9 @@ SUSPENSE_CODE = "999900"
 OPENING_JOURNAL_CODE = "OPEN"
 LINE_END = re.compile(r"(\r\n|\r|\n)")
 CHUNK = 1000  # rows created per batch; a chunk with a failing row is redone row by row
+COPY_ROWS = 50_000  # rows of a staging table written per COPY (the memory of a file read)
 OPEN_ITEMS_PER_ENTRY = 500
+REPORT_LIST_LIMIT = 100  # accounts and rejected rows listed by name in the report text
 ROW_ERRORS = (RowError, ValueError, *RECORD_ERRORS)
 # the columns each extract must have (its header is refused without them)
 REQUIRED_COLUMNS = {
@@ -201,11 +203,27 @@ class TelecomMigrationBatch(models.Model):
 
     @api.depends("reject_ids", "balance_ids.matched", "opening_move_ids.state")
     def _compute_report(self):
+        # aggregated in SQL: a batch of 100,000 accounts has as many balance checks
+        domain = [("batch_id", "in", self.ids)]
+        Balance = self.env["telecom.migration.balance"]
+        rejects = dict(
+            self.env["telecom.migration.reject"]._read_group(domain, ["batch_id"], ["__count"])
+        )
+        totals = {
+            batch: (legacy, odoo)
+            for batch, legacy, odoo in Balance._read_group(
+                domain, ["batch_id"], ["legacy_balance:sum", "odoo_balance:sum"]
+            )
+        }
+        mismatches = dict(
+            Balance._read_group([*domain, ("matched", "=", False)], ["batch_id"], ["__count"])
+        )
         for batch in self:
-            batch.reject_count = len(batch.reject_ids)
-            batch.balance_mismatch_count = len(batch.balance_ids.filtered(lambda b: not b.matched))
-            batch.legacy_total = sum(batch.balance_ids.mapped("legacy_balance"))
-            batch.odoo_total = sum(batch.balance_ids.mapped("odoo_balance"))
+            legacy, odoo = totals.get(batch, (0.0, 0.0))
+            batch.reject_count = rejects.get(batch, 0)
+            batch.balance_mismatch_count = mismatches.get(batch, 0)
+            batch.legacy_total = legacy
+            batch.odoo_total = odoo
             account = batch.suspense_account_id
             batch.suspense_balance = (
                 sum(
@@ -389,23 +407,44 @@ class TelecomMigrationBatch(models.Model):
         """``[(line number, {column: stripped value, "_raw": the line})]`` of the file
         ``field``; a row that cannot be read (bytes that are not UTF-8, wrong column
         count...) has only ``_reason`` and ``_raw``."""
-        content = self[field]
-        if not content:
-            return []
-        rows = CsvRows(
-            self.env,
-            base64.b64decode(content),
-            REQUIRED_COLUMNS[field.removesuffix("_file")],
-            what=self.env._("The file %(name)s", name=self[field.replace("_file", "_filename")]
-                            or field),
-        )  # fmt: skip
-        header = rows.header
-        return [
-            (row.line_no, {"_reason": row.reason, "_raw": printable(row.raw)} if row.reason
-             else {**{h: v.strip() for h, v in zip(header, row.values, strict=True)},
-                   "_raw": row.raw})
-            for row in rows
-        ]  # fmt: skip
+        return list(self._iter_csv(field))
+
+    def _iter_csv(self, field):
+        """The rows of ``_read_csv``, read as a stream from the file's attachment (never the
+        whole file in memory)."""
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_field", "=", field),
+                    ("res_id", "=", self.id),
+                ],
+                limit=1,
+            )
+        )
+        if not attachment:
+            return
+        if attachment.store_fname:
+            stream = open(attachment._full_path(attachment.store_fname), "rb")  # noqa: SIM115
+        else:
+            stream = io.BytesIO(attachment.raw or b"")
+        with stream:
+            rows = CsvRows(
+                self.env,
+                stream,
+                REQUIRED_COLUMNS[field.removesuffix("_file")],
+                what=self.env._("The file %(name)s", name=self[field.replace("_file", "_filename")]
+                                or field),
+            )  # fmt: skip
+            header = rows.header
+            for row in rows:
+                if row.reason:
+                    yield row.line_no, {"_reason": row.reason, "_raw": printable(row.raw)}
+                else:
+                    values = {h: v.strip() for h, v in zip(header, row.values, strict=True)}
+                    yield row.line_no, {**values, "_raw": row.raw}
 
     def _telecom_reimport_rows(self, rejects):
         """Put the corrected ``rejects`` in their files, in place of the lines they were
@@ -541,10 +580,7 @@ class TelecomMigrationBatch(models.Model):
         self.file_check_ids.unlink()
         self._telecom_prepare_accounting()
         plans = self._telecom_plan_map()
-        files = {
-            name: self._read_csv(f"{name}_file")
-            for name in ("customers", "services", "invoices", "invoice_lines")
-        }
+        files = {name: self._read_csv(f"{name}_file") for name in ("customers", "services")}
         merges = self._telecom_merge_targets()
         states = {
             state.code: state.id
@@ -561,20 +597,21 @@ class TelecomMigrationBatch(models.Model):
             readable["services"],
             lambda chunk: self._telecom_migrate_services(chunk, plans),
         )
-        invoices = self._telecom_migrate_history(readable["invoices"], readable["invoice_lines"])
-        items = self._telecom_open_items(customers, invoices)
+        history = self._telecom_migrate_history()
+        items = self._telecom_open_items(customers)
         self.write(
             {
                 "customer_count": len(customers),
                 "service_count": len(services),
-                "invoice_count": len([row for row in invoices if row.get("_history")]),
+                "invoice_count": history,
                 "open_item_count": items,
                 "token_count": self.env["telecom.migration.map"].search_count(
                     [("batch_id", "=", self.id), ("kind", "=", "token")]
                 ),
             }
         )
-        self._telecom_check_files(files, customers, services, invoices)
+        self._telecom_check_files(files, customers, services)
+        self.env.cr.execute("DROP TABLE tmp_legacy_invoice, tmp_legacy_invoice_line")
         self._telecom_check_balances(readable["customers"])
         self.invalidate_recordset()
         failed = (
@@ -937,10 +974,8 @@ class TelecomMigrationBatch(models.Model):
         known = self._maps("service", [row["legacy_id"] for row, *_rest in checked])
         Service = self.env["telecom.service"]
         new = [(row, vals) for row, vals, _number in checked if row["legacy_id"] not in known]
-        created = Service.with_context(telecom_migration_bulk=True).create(
-            [vals for _row, vals in new]
-        )
-        created.with_context(telecom_migration_bulk=False)._message_log_batch(
+        created = Service.create([vals for _row, vals in new])
+        created._message_log_batch(
             bodies={
                 service.id: self.env._(
                     "Service created by the legacy migration (legacy service %(ref)s).",
@@ -1062,38 +1097,151 @@ class TelecomMigrationBatch(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    def _telecom_migrate_history(self, rows, line_rows):
-        """The invoice history, set-based (the largest volume of a migration): rows are
-        checked in Python, the last 24 months written with their lines through ``COPY`` and
-        ``INSERT … ON CONFLICT`` (a re-run updates), PDFs attached. Older rows are skipped
-        on purpose (still open items when open). Returns the rows that landed; history rows
-        carry ``_history``."""
-        cutoff = self.date - relativedelta(months=HISTORY_MONTHS)
+    def _telecom_migrate_history(self):
+        """The invoice history, streamed and set-based (the largest volume of a migration,
+        e.g. 2.4 million invoices and 4.8 million lines): each row of the two files is checked
+        as it is read and written to a staging table (``COPY``, one slice of rows in memory);
+        the checks across rows (lines adding up to their invoice, an invoice id given twice)
+        run in SQL; rejects are written from the staging table with their line numbers and
+        reasons; the last 24 months land with their lines by ``INSERT … ON CONFLICT`` (a re-run
+        updates), PDFs are attached. Older rows are skipped on purpose (still open items when
+        open). The staging tables stay for the open items and the file checks of the run.
+        Returns the number of invoices of the history."""
+        self._telecom_stage_invoice_lines()
+        self._telecom_stage_invoices()
+        self._telecom_check_invoice_lines()
+        cr = self.env.cr
+        cr.execute(
+            """
+            INSERT INTO telecom_migration_reject
+                   (batch_id, company_id, file, line_no, legacy_id, reason, raw, state,
+                    create_uid, write_uid, create_date, write_date)
+            SELECT %(batch)s, %(company)s, 'invoices', line_no, NULLIF(legacy_ref, ''),
+                   left(error, 500), raw, 'open',
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM tmp_legacy_invoice WHERE error IS NOT NULL
+            """,
+            {"batch": self.id, "company": self.company_id.id, "uid": self.env.uid},
+        )
+        self.env["telecom.migration.reject"].invalidate_model()
+        self.reject_ids.invalidate_recordset()
+        count = self._telecom_write_history(self.date - relativedelta(months=HISTORY_MONTHS))
+        self._telecom_attach_pdfs()
+        return count
+
+    def _telecom_stage(self, table, columns, rows):
+        """A temporary ``table`` of ``columns`` [(name, SQL type)] filled from the iterable
+        ``rows`` by ``COPY``, ``COPY_ROWS`` rows at a time (memory holds one slice)."""
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE %s (%s)",
+                SQL.identifier(table),
+                SQL(", ").join(
+                    SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in columns
+                ),
+            )
+        )
+        copy = SQL("COPY %s FROM STDIN WITH (FORMAT csv)", SQL.identifier(table)).code
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for count, row in enumerate(rows, start=1):
+            writer.writerow(["" if value is None else value for value in row])
+            if count % COPY_ROWS == 0:
+                buffer.seek(0)
+                cr.copy_expert(copy, buffer)
+                buffer.seek(0)
+                buffer.truncate()
+        buffer.seek(0)
+        cr.copy_expert(copy, buffer)
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+
+    def _telecom_stage_invoice_lines(self):
+        """Every row of the invoice lines file in ``tmp_legacy_invoice_line``; an amount that
+        is not one is kept as the line's error (it rejects its invoice)."""
+
+        def rows():
+            for line_no, row in self._iter_csv("invoice_lines_file"):
+                try:
+                    if "_reason" in row:
+                        raise RowError(row["_reason"])
+                    value, error = amount(row.get("amount"), "line amount"), None
+                except RowError as exc:
+                    value, error = None, str(exc)
+                yield (
+                    line_no,
+                    row.get("invoice_id") or "",
+                    row.get("line_type"),
+                    row.get("description") or row.get("line_type") or "-",
+                    row.get("tax_type"),
+                    value,
+                    error,
+                )
+
+        self._telecom_stage(
+            "tmp_legacy_invoice_line",
+            [
+                ("line_no", "int"),
+                ("legacy_ref", "text"),
+                ("line_type", "text"),
+                ("description", "text"),
+                ("tax_type", "text"),
+                ("amount", "numeric"),
+                ("error", "text"),
+            ],
+            rows(),
+        )
+        self.env.cr.execute("CREATE INDEX ON tmp_legacy_invoice_line (legacy_ref, line_no)")
+
+    def _telecom_stage_invoices(self):
+        """Every row of the invoices file in ``tmp_legacy_invoice``, checked as it is read:
+        its values, or its error (the reason it is rejected). ``legacy_total`` is the row's
+        total as the file says it (when it is an amount), for the file totals."""
         customers = self._telecom_map_ids("customer")
         subscriptions = self._telecom_map_ids("subscription")
-        lines = defaultdict(list)
-        for _line_no, row in line_rows:
-            lines[row.get("invoice_id") or ""].append(row)
-        landed, history, history_lines = [], [], []
-        for line_no, row in rows:
-            try:
-                values = self._telecom_check_invoice(row, customers, subscriptions, lines)
-            except RowError as error:
-                self._reject("invoices", line_no, row, error)
-                continue
-            landed.append(row)
-            if values[3] >= cutoff:
-                row["_history"] = True
-                history.append(values)
-                history_lines += [
-                    (row["legacy_id"], seq, *self._telecom_invoice_line_values(line))
-                    for seq, line in enumerate(lines.get(row["legacy_id"], []))
-                ]
-        self._telecom_write_history(history, history_lines)
-        self._telecom_attach_pdfs({values[0] for values in history})
-        return landed
 
-    def _telecom_check_invoice(self, row, customers, subscriptions, lines):
+        def rows():
+            for line_no, row in self._iter_csv("invoices_file"):
+                try:
+                    legacy_total = amount(row.get("amount_total"), "amount")
+                except RowError:
+                    legacy_total = None
+                try:
+                    if "_reason" in row:
+                        raise RowError(row["_reason"])
+                    values, error = self._telecom_check_invoice(row, customers, subscriptions), None
+                except RowError as exc:
+                    values, error = (None,) * 10, str(exc)
+                yield (
+                    line_no, row.get("legacy_id") or "", *values, legacy_total, error,
+                    row.get("_raw") or "",
+                )  # fmt: skip
+
+        self._telecom_stage(
+            "tmp_legacy_invoice",
+            [
+                ("line_no", "int"),
+                ("legacy_ref", "text"),
+                ("customer_ref", "text"),
+                ("partner_id", "int"),
+                ("subscription_id", "int"),
+                ("invoice_date", "date"),
+                ("date_due", "date"),
+                ("period_start", "date"),
+                ("period_end", "date"),
+                ("amount_total", "numeric"),
+                ("amount_residual", "numeric"),
+                ("legacy_state", "text"),
+                ("legacy_total", "numeric"),
+                ("error", "text"),
+                ("raw", "text"),
+            ],
+            rows(),
+        )
+        self.env.cr.execute("CREATE INDEX ON tmp_legacy_invoice (legacy_ref)")
+
+    def _telecom_check_invoice(self, row, customers, subscriptions):
         """The values of an invoice row in the staging table's order, or RowError."""
         legacy_id = row.get("legacy_id")
         if not legacy_id:
@@ -1101,91 +1249,60 @@ class TelecomMigrationBatch(models.Model):
         partner_id = customers.get(row.get("customer_id") or "")
         if not partner_id:
             raise RowError(f"unknown customer {row.get('customer_id')!r}")
-        total = amount(row.get("amount_total"), "amount")
-        lines_total = sum(
-            (amount(line.get("amount"), "line amount") for line in lines.get(legacy_id, [])),
-            Decimal(0),
-        )
-        if lines.get(legacy_id) and lines_total != total:
-            raise RowError(f"its lines add up to {lines_total}, not to its total {total}")
         return (
-            legacy_id,
+            row["customer_id"],
             partner_id,
             subscriptions.get(row["customer_id"]),
             to_date(row.get("invoice_date"), "invoice date"),
             optional_date(row.get("due_date"), "due date"),
             optional_date(row.get("period_start"), "period start"),
             optional_date(row.get("period_end"), "period end"),
-            total,
+            amount(row.get("amount_total"), "amount"),
             amount(row.get("amount_due"), "amount due"),
             row.get("status") or None,
         )
 
-    @staticmethod
-    def _telecom_invoice_line_values(row):
-        return (
-            row.get("line_type") or None,
-            row.get("description") or row.get("line_type") or "-",
-            row.get("tax_type") or None,
-            amount(row.get("amount"), "line amount"),
+    def _telecom_check_invoice_lines(self):
+        """The checks across rows, in SQL: an invoice id given twice (the later rows are
+        rejected), an invoice with a line whose amount is not one or whose lines do not add
+        up to its total."""
+        self.env.cr.execute(
+            """
+            UPDATE tmp_legacy_invoice t
+               SET error = format('legacy id %s is also on line %s', t.legacy_ref, f.line_no)
+              FROM (SELECT legacy_ref, min(line_no) AS line_no FROM tmp_legacy_invoice
+                     WHERE error IS NULL GROUP BY legacy_ref HAVING count(*) > 1) f
+             WHERE t.legacy_ref = f.legacy_ref AND t.line_no > f.line_no AND t.error IS NULL;
+            UPDATE tmp_legacy_invoice t
+               SET error = COALESCE(
+                       s.error,
+                       format('its lines add up to %s, not to its total %s', s.total,
+                              t.amount_total))
+              FROM (SELECT legacy_ref, sum(amount) AS total,
+                           (array_agg(error ORDER BY line_no)
+                              FILTER (WHERE error IS NOT NULL))[1] AS error
+                      FROM tmp_legacy_invoice_line GROUP BY legacy_ref) s
+             WHERE s.legacy_ref = t.legacy_ref AND t.error IS NULL
+               AND (s.error IS NOT NULL OR s.total <> t.amount_total)
+            """
         )
 
-    def _telecom_copy(self, table, columns, rows):
-        """A temporary ``table`` of text ``columns`` filled with ``rows`` by ``COPY``."""
-        cr = self.env.cr
-        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
-        cr.execute(
-            SQL(
-                "CREATE TEMP TABLE %s (%s)",
-                SQL.identifier(table),
-                SQL(", ").join(SQL("%s text", SQL.identifier(c)) for c in columns),
-            )
-        )
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(
-            ["" if value is None else value for value in row] for row in rows
-        )
-        buffer.seek(0)
-        cr.copy_expert(
-            SQL("COPY %s FROM STDIN WITH (FORMAT csv)", SQL.identifier(table)).code, buffer
-        )
-
-    def _telecom_write_history(self, history, history_lines):
+    def _telecom_write_history(self, cutoff):
+        """The checked invoices from ``cutoff`` on, with their lines (numbered in file order);
+        a re-run updates an invoice and replaces its lines. Returns the number of invoices."""
         self.env.flush_all()
-        self._telecom_copy(
-            "tmp_legacy_invoice",
-            (
-                "legacy_ref",
-                "partner_id",
-                "subscription_id",
-                "invoice_date",
-                "date_due",
-                "period_start",
-                "period_end",
-                "amount_total",
-                "amount_residual",
-                "legacy_state",
-            ),
-            history,
-        )
-        self._telecom_copy(
-            "tmp_legacy_invoice_line",
-            ("legacy_ref", "sequence", "line_type", "description", "tax_type", "amount"),
-            history_lines,
-        )
-        params = {"company": self.company_id.id, "uid": self.env.uid}
+        params = {"company": self.company_id.id, "uid": self.env.uid, "cutoff": cutoff}
         self.env.cr.execute(
             """
             INSERT INTO telecom_migration_invoice
                    (legacy_ref, company_id, partner_id, subscription_id, invoice_date, date_due,
                     period_start, period_end, amount_total, amount_residual, legacy_state,
                     create_uid, write_uid, create_date, write_date)
-            SELECT legacy_ref, %(company)s, partner_id::int, NULLIF(subscription_id, '')::int,
-                   invoice_date::date, NULLIF(date_due, '')::date, NULLIF(period_start, '')::date,
-                   NULLIF(period_end, '')::date, amount_total::numeric, amount_residual::numeric,
-                   NULLIF(legacy_state, ''), %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC',
-                   now() AT TIME ZONE 'UTC'
+            SELECT legacy_ref, %(company)s, partner_id, subscription_id, invoice_date, date_due,
+                   period_start, period_end, amount_total, amount_residual, legacy_state,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM tmp_legacy_invoice
+             WHERE error IS NULL AND invoice_date >= %(cutoff)s
             ON CONFLICT (company_id, legacy_ref) DO UPDATE SET
                    partner_id = EXCLUDED.partner_id, subscription_id = EXCLUDED.subscription_id,
                    invoice_date = EXCLUDED.invoice_date, date_due = EXCLUDED.date_due,
@@ -1197,29 +1314,34 @@ class TelecomMigrationBatch(models.Model):
             """,
             params,
         )
+        count = self.env.cr.rowcount
         self.env.cr.execute(
             """
             DELETE FROM telecom_migration_invoice_line l
              USING telecom_migration_invoice i, tmp_legacy_invoice t
              WHERE l.invoice_id = i.id AND i.company_id = %(company)s
-               AND i.legacy_ref = t.legacy_ref;
+               AND i.legacy_ref = t.legacy_ref AND t.error IS NULL
+               AND t.invoice_date >= %(cutoff)s;
             INSERT INTO telecom_migration_invoice_line
                    (invoice_id, company_id, partner_id, sequence, line_type, description,
                     tax_type, amount, create_uid, write_uid, create_date, write_date)
-            SELECT i.id, i.company_id, i.partner_id, t.sequence::int, NULLIF(t.line_type, ''),
-                   t.description, NULLIF(t.tax_type, ''), t.amount::numeric, %(uid)s, %(uid)s,
-                   now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-              FROM tmp_legacy_invoice_line t
+            SELECT i.id, i.company_id, i.partner_id,
+                   row_number() OVER (PARTITION BY l.legacy_ref ORDER BY l.line_no) - 1,
+                   NULLIF(l.line_type, ''), l.description, NULLIF(l.tax_type, ''), l.amount,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM tmp_legacy_invoice_line l
+              JOIN tmp_legacy_invoice t ON t.legacy_ref = l.legacy_ref
+               AND t.error IS NULL AND t.invoice_date >= %(cutoff)s
               JOIN telecom_migration_invoice i
-                ON i.company_id = %(company)s AND i.legacy_ref = t.legacy_ref;
-            DROP TABLE tmp_legacy_invoice, tmp_legacy_invoice_line;
+                ON i.company_id = %(company)s AND i.legacy_ref = l.legacy_ref
             """,
             params,
         )
         self.env["telecom.migration.invoice"].invalidate_model()
         self.env["telecom.migration.invoice.line"].invalidate_model()
+        return count
 
-    def _telecom_attach_pdfs(self, legacy_refs):
+    def _telecom_attach_pdfs(self):
         """The legacy PDFs of the ZIP (``<legacy invoice id>.pdf``) on their invoices."""
         if not self.pdf_archive:
             return
@@ -1230,7 +1352,7 @@ class TelecomMigrationBatch(models.Model):
         pdfs = {
             name.rsplit("/", 1)[-1][:-4]: name
             for name in archive.namelist()
-            if name.lower().endswith(".pdf") and name.rsplit("/", 1)[-1][:-4] in legacy_refs
+            if name.lower().endswith(".pdf")
         }
         invoices = (
             self.env["telecom.migration.invoice"]
@@ -1249,27 +1371,28 @@ class TelecomMigrationBatch(models.Model):
     # BUSINESS: open items
     # ------------------------------------------------------------
 
-    def _telecom_open_items(self, customers, invoices):
+    def _telecom_open_items(self, customers):
         """Open items, so ageing, dunning, autopay and payment matching work on day one: each
         open legacy bill (its date, its due date, its amount due) and each customer's
         unapplied credit and deposit (on the migration date) is one receivable line, tagged
         with its legacy account and item; the counterpart is the suspense account. Items of a
         day share posted entries of up to 500 items. A re-run books only the change of an
         item (a correction line on the migration date). Returns the number of items."""
-        items = []
-        for row in invoices:  # landed rows: open bills of every age
-            due = amount(row.get("amount_due"), "amount due")
-            if due:
-                items.append(
-                    (
-                        f"{row['customer_id']}/bill:{row['legacy_id']}",
-                        row["customer_id"],
-                        due,
-                        to_date(row["invoice_date"], "invoice date"),
-                        optional_date(row.get("due_date"), "due date"),
-                        self.env._("Legacy bill %(ref)s", ref=row["legacy_id"]),
-                    )
-                )
+        self.env.cr.execute(  # landed invoices: open bills of every age
+            """SELECT legacy_ref, customer_ref, amount_residual, invoice_date, date_due
+                 FROM tmp_legacy_invoice WHERE error IS NULL AND amount_residual <> 0"""
+        )
+        items = [
+            (
+                f"{customer}/bill:{ref}",
+                customer,
+                Decimal(due).quantize(Decimal("0.01")),
+                day,
+                date_due,
+                self.env._("Legacy bill %(ref)s", ref=ref),
+            )
+            for ref, customer, due, day, date_due in self.env.cr.fetchall()
+        ]
         for row in customers:
             for column, label in (
                 ("unapplied_credit", self.env._("Unapplied credit")),
@@ -1367,8 +1490,9 @@ class TelecomMigrationBatch(models.Model):
     # BUSINESS: validation report
     # ------------------------------------------------------------
 
-    def _telecom_check_files(self, files, customers, services, invoices):
-        """Rows and amounts per file: what the file says (every row) against what landed."""
+    def _telecom_check_files(self, files, customers, services):
+        """Rows and amounts per file: what the file says (every row, rejects included)
+        against what landed. The invoice files are counted in their staging tables."""
 
         def safe_amount(row, column):
             try:
@@ -1382,38 +1506,63 @@ class TelecomMigrationBatch(models.Model):
         def landed_total(rows, column):
             return sum((amount(r.get(column), column) for r in rows), Decimal(0))
 
-        history = [row for row in invoices if row.get("_history")]
-        landed_ids = {row["legacy_id"] for row in history}
-        lines_landed = [
-            row for _n, row in files["invoice_lines"] if row.get("invoice_id") in landed_ids
-        ]
-        skipped = len(invoices) - len(history)
+        cutoff = self.date - relativedelta(months=HISTORY_MONTHS)
+        cr = self.env.cr
+        cr.execute(
+            """SELECT count(*), COALESCE(sum(legacy_total), 0),
+                      count(*) FILTER (WHERE error IS NULL AND invoice_date >= %(cutoff)s),
+                      count(*) FILTER (WHERE error IS NULL AND invoice_date < %(cutoff)s),
+                      COALESCE(sum(amount_total) FILTER (WHERE error IS NULL), 0)
+                 FROM tmp_legacy_invoice""",
+            {"cutoff": cutoff},
+        )
+        invoices = cr.fetchone()
+        cr.execute(
+            """SELECT count(*), COALESCE(sum(l.amount), 0), count(t.legacy_ref),
+                      COALESCE(sum(l.amount) FILTER (WHERE t.legacy_ref IS NOT NULL), 0)
+                 FROM tmp_legacy_invoice_line l
+                 LEFT JOIN tmp_legacy_invoice t ON t.legacy_ref = l.legacy_ref
+                  AND t.error IS NULL AND t.invoice_date >= %(cutoff)s""",
+            {"cutoff": cutoff},
+        )
+        lines = cr.fetchone()
         rejects = defaultdict(int)
         for reject in self.reject_ids:
             rejects[reject.file] += 1
-        checks = [
-            ("customers", files["customers"], customers, "balance", 0),
-            ("services", files["services"], services, None, 0),
-            ("invoices", files["invoices"], invoices, "amount_total", 0),
-            ("invoice_lines", files["invoice_lines"], lines_landed, "amount", 0),
-        ]
-        vals_list = []
-        for file, rows, landed, column, _unused in checks:
-            legacy_amount = total(rows, column) if column else Decimal(0)
-            landed_amount = landed_total(landed, column) if column else Decimal(0)
-            vals_list.append(
+        counts = {
+            # file: (legacy rows, legacy amount, landed rows, skipped rows, landed amount)
+            "customers": (
+                len(files["customers"]),
+                total(files["customers"], "balance"),
+                len(customers),
+                0,
+                landed_total(customers, "balance"),
+            ),
+            "services": (len(files["services"]), 0, len(services), 0, 0),
+            "invoices": invoices,
+            "invoice_lines": (lines[0], lines[1], lines[2], 0, lines[3]),
+        }
+        self.env["telecom.migration.file.check"].create(
+            [
                 {
                     "batch_id": self.id,
                     "file": file,
-                    "legacy_rows": len(rows),
-                    "landed_rows": len(landed) - (skipped if file == "invoices" else 0),
-                    "skipped_rows": skipped if file == "invoices" else 0,
+                    "legacy_rows": legacy_rows,
+                    "landed_rows": landed_rows,
+                    "skipped_rows": skipped_rows,
                     "rejected_rows": rejects[file],
                     "legacy_amount": float(legacy_amount),
                     "landed_amount": float(landed_amount),
                 }
-            )
-        self.env["telecom.migration.file.check"].create(vals_list)
+                for file, (
+                    legacy_rows,
+                    legacy_amount,
+                    landed_rows,
+                    skipped_rows,
+                    landed_amount,
+                ) in counts.items()
+            ]
+        )
 
     def _telecom_check_balances(self, customer_rows):
         """Every account of the customers file, rejected ones included: the legacy balance
@@ -1493,13 +1642,21 @@ class TelecomMigrationBatch(models.Model):
                 odoo=money(balance.odoo_balance),
                 flag=self.env._(" (not migrated)") if not balance.landed else "",
             )
-            for balance in self.balance_ids.filtered(lambda b: not b.matched)
+            for balance in self.env["telecom.migration.balance"].search(
+                [("batch_id", "=", self.id), ("matched", "=", False)],
+                order="legacy_id",
+                limit=REPORT_LIST_LIMIT,
+            )
         ]
+        lines += self._telecom_report_more(self.balance_mismatch_count)
         lines.append(self.env._("Rejected rows: %(n)s.", n=self.reject_count))
         lines += [
             f"  {r.file} line {r.line_no} ({r.legacy_id or '-'}): {r.reason}"
-            for r in self.reject_ids
+            for r in self.env["telecom.migration.reject"].search(
+                [("batch_id", "=", self.id)], limit=REPORT_LIST_LIMIT
+            )
         ]
+        lines += self._telecom_report_more(self.reject_count)
         kept = self.kept_ids
         lines.append(self.env._("Kept on the mapping, not carried over: %(n)s.", n=len(kept)))
         lines += [
@@ -1508,3 +1665,13 @@ class TelecomMigrationBatch(models.Model):
             for entry in kept
         ]
         return "\n".join(lines)
+
+    def _telecom_report_more(self, count):
+        """The line saying how many a list of the report leaves out, if any."""
+        if count <= REPORT_LIST_LIMIT:
+            return []
+        return [
+            self.env._(
+                "  … and %(n)s more (see the tabs of the migration).", n=count - REPORT_LIST_LIMIT
+            )
+        ]

@@ -1,10 +1,12 @@
 import base64
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.telecom_billing.tests.common import TelecomBillingCase
 
+from ..models import telecom_migration_batch as batch_module
 from .common import legacy_file
 
 
@@ -275,6 +277,15 @@ class TestLegacyMigration(LegacyExportCase):
             batch.report, r"account L-1009: legacy \$\s75\.00, Odoo \$\s0\.00 \(not migrated\)"
         )
 
+    def test_report_lists_are_capped(self):
+        """At 100,000 accounts the report names the first rejects and differences only."""
+        with patch.object(batch_module, "REPORT_LIST_LIMIT", 2):
+            report = self.batch._telecom_report_text()
+        self.assertIn("Rejected rows: 5.", report)
+        self.assertIn("… and 3 more (see the tabs of the migration).", report)
+        self.assertEqual(report.count(" line "), 2)
+        self.assertEqual((self.batch.reject_count, self.batch.balance_mismatch_count), (5, 1))
+
     def test_rehearsal_is_timed_and_rolled_back(self):
         Move = self.env["account.move"]
         moves, partners = Move.search_count([]), self.env["res.partner"].search_count([])
@@ -327,6 +338,80 @@ class TestLegacyMigration(LegacyExportCase):
         self.assertAmount(acme.odoo_balance, 215.40)
         self.assertFalse(acme.matched)  # the legacy balance column still says 225.40
         self.assertTrue({b.legacy_id: b for b in self.batch.balance_ids}["L-1009"].landed)
+
+    def test_history_streamed_with_rejects_per_row(self):
+        """The history files are staged in slices (two rows per COPY here), checked across
+        rows in SQL (lines of an unsorted file grouped per invoice, an id given twice), every
+        reject kept with its line and reason, the file totals over every row."""
+        invoices = (
+            "legacy_id,customer_id,invoice_date,due_date,period_start,period_end,"
+            "amount_total,amount_due,status\n"
+            "H-1,L-1001,2026-02-05,2026-02-25,,,50.00,0.00,paid\n"
+            "H-2,L-1001,2026-01-05,,,,40.00,0.00,paid\n"
+            "H-1,L-1002,2026-02-05,,,,10.00,0.00,paid\n"
+            "H-3,L-1002,2026-13-01,,,,12.00,0.00,paid\n"
+            "H-4,L-1002,2026-02-15,,,,abc,0.00,paid\n"
+            "H-5,L-1004,2026-02-15,,,,7.00,0.00,paid\n"
+            "H-6,L-1004,2026-02-16,,,,8.00,8.00,open\n"
+        )
+        lines = (
+            "invoice_id,line_type,description,amount,tax_type\n"
+            "H-1,plan,Plan,30.00,\n"
+            "H-2,plan,Plan,39.00,\n"
+            "H-1,tax,Federal USF,20.00,FUSF\n"
+            "H-5,plan,Plan,x7,\n"
+        )
+        self.batch.write(
+            {
+                "invoices_file": base64.b64encode(invoices.encode()),
+                "invoice_lines_file": base64.b64encode(lines.encode()),
+            }
+        )
+        with patch.object(batch_module, "COPY_ROWS", 2):
+            self.batch.action_run()
+            self.batch.action_run()  # a re-run updates: no invoice or line twice
+        rejects = {
+            r.line_no: (r.legacy_id, r.reason)
+            for r in self.batch.reject_ids
+            if r.file == "invoices"
+        }
+        self.assertEqual(
+            rejects,
+            {
+                3: ("H-2", "its lines add up to 39.00, not to its total 40.00"),
+                4: ("H-1", "legacy id H-1 is also on line 2"),
+                5: ("H-3", "invoice date '2026-13-01' is not a date (YYYY-MM-DD)"),
+                6: ("H-4", "amount 'abc' is not an amount"),
+                7: ("H-5", "line amount 'x7' is not an amount"),
+            },
+        )
+        History = self.env["telecom.migration.invoice"]
+        landed = History.search([("legacy_ref", "like", "H-%")])
+        self.assertEqual(sorted(landed.mapped("legacy_ref")), ["H-1", "H-6"])
+        h1 = landed.filtered(lambda i: i.legacy_ref == "H-1")
+        self.assertEqual(h1.partner_id, self._partner("L-1001"))
+        self.assertEqual(
+            [(line.sequence, line.description, line.tax_type) for line in h1.line_ids],
+            [(0, "Plan", False), (1, "Federal USF", "FUSF")],
+        )
+        self.assertEqual(self.batch.invoice_count, 2)
+        files = {c.file: c for c in self.batch.file_check_ids}
+        checked = files["invoices"]
+        self.assertEqual(
+            (checked.legacy_rows, checked.landed_rows, checked.rejected_rows), (7, 2, 5)
+        )
+        self.assertAmount(checked.legacy_amount, 127.00)  # every row that has an amount
+        self.assertAmount(checked.landed_amount, 58.00)
+        self.assertFalse(checked.matched)
+        checked = files["invoice_lines"]
+        self.assertEqual((checked.legacy_rows, checked.landed_rows), (4, 2))
+        self.assertAmount(checked.legacy_amount, 89.00)
+        self.assertAmount(checked.landed_amount, 50.00)
+        # the open bill of the staged history is an open item of its account
+        items = self.env["account.move.line"].search(
+            [("telecom_legacy_item", "=", "L-1004/bill:H-6")]
+        )
+        self.assertAmount(sum(items.mapped("balance")), 8.00)
 
 
 @tagged("post_install", "-at_install")
