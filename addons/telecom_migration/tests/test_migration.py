@@ -381,8 +381,8 @@ class TestLegacyMigration(LegacyExportCase):
                 3: ("H-2", "its lines add up to 39.00, not to its total 40.00"),
                 4: ("H-1", "legacy id H-1 is also on line 2"),
                 5: ("H-3", "invoice date '2026-13-01' is not a date (YYYY-MM-DD)"),
-                6: ("H-4", "amount 'abc' is not an amount"),
-                7: ("H-5", "line amount 'x7' is not an amount"),
+                6: ("H-4", "amount 'abc' is not a number"),
+                7: ("H-5", "line amount 'x7' is not a number"),
             },
         )
         History = self.env["telecom.migration.invoice"]
