@@ -9,6 +9,7 @@
     "data": [
         "security/telecom_regulatory_groups.xml",
         "security/ir.model.access.csv",
+        "security/telecom_regulatory_company_rules.xml",
         "security/telecom_regulatory_rules.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron.xml",

@@ -117,6 +117,10 @@ class TelecomNumber(models.Model):
         ("name_uniq", "UNIQUE(name)", "This telephone number is already in the inventory."),
     ]
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

@@ -63,6 +63,10 @@ class TelecomPortRequest(models.Model):
         ),
     ]
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

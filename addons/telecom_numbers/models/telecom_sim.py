@@ -45,6 +45,10 @@ class TelecomSim(models.Model):
         ("imsi_uniq", "UNIQUE(imsi)", "This IMSI belongs to another SIM."),
     ]
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

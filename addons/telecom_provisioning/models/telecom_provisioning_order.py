@@ -85,6 +85,15 @@ class TelecomProvisioningOrder(models.Model):
         related="service_id.partner_id", store=True, string="Billing Account", index=True
     )
     product_id = fields.Many2one(related="service_id.product_id", string="Plan")
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        required=True,
+        index=True,
+        help="The company of the service, or of the backend for an order without service.",
+    )
     backend_id = fields.Many2one(
         "telecom.provisioning.backend",
         required=True,
@@ -164,6 +173,11 @@ class TelecomProvisioningOrder(models.Model):
     # ------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------
+
+    @api.depends("service_id", "backend_id")
+    def _compute_company_id(self):
+        for order in self:
+            order.company_id = order.service_id.company_id or order.backend_id.company_id
 
     @api.depends("payload")
     def _compute_payload_text(self):
