@@ -68,6 +68,7 @@ def _nanp_reason(raw, reasons):
 class TelecomNumberImport(models.Model):
     _name = "telecom.number.import"
     _description = "Number Block Import"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "id desc"
 
@@ -88,6 +89,7 @@ class TelecomNumberImport(models.Model):
         ondelete="set null",
         help="Import into this block: every number must fall in its range and takes its rate "
         "center, LATA, state and OCN unless the file gives them.",
+        check_company=True,
     )
     create_blocks = fields.Boolean(
         string="Create Thousands-Blocks",

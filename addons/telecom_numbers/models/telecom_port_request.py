@@ -53,6 +53,7 @@ def _simplified(text):
 class TelecomPortRequest(models.Model):
     _name = "telecom.port.request"
     _description = "Number Port Request"
+    _check_company_auto = True
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _sql_constraints = [
@@ -106,6 +107,7 @@ class TelecomPortRequest(models.Model):
         string="Numbers",
         readonly=True,
         copy=False,
+        check_company=True,
     )
     number_count = fields.Integer(compute="_compute_number_count")
     losing_carrier = fields.Char(help="Port-in: the carrier the numbers leave.")

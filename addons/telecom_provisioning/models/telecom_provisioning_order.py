@@ -63,6 +63,7 @@ class TelecomProvisioningOrder(models.Model):
 
     _name = "telecom.provisioning.order"
     _description = "Provisioning Order"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _sql_constraints = [
@@ -100,6 +101,7 @@ class TelecomProvisioningOrder(models.Model):
         index=True,
         tracking=True,
         ondelete="restrict",
+        check_company=True,
     )
     action = fields.Selection(ORDER_ACTIONS, required=True, tracking=True)
     mode = fields.Selection(
