@@ -1,7 +1,7 @@
 {
     "name": "Telecom Billing",
     "summary": "Subscriptions, bill runs, proration, taxes and fees, dunning, revenue assurance",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",

@@ -10,6 +10,7 @@
     "external_dependencies": {"python": ["phonenumbers", "qrcode", "requests"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/telecom_numbers_company_rules.xml",
         "security/telecom_numbers_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron.xml",

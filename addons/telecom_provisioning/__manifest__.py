@@ -9,6 +9,7 @@
     "external_dependencies": {"python": ["requests", "zeep"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/telecom_provisioning_company_rules.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/telecom_provisioning_service_type_data.xml",

@@ -1,7 +1,7 @@
 {
     "name": "Telecom Regulatory",
     "summary": "FCC BDC subscription files, Form 499-A/499-Q worksheets, CPNI, E911, RND and NRUF",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",
@@ -9,6 +9,7 @@
     "data": [
         "security/telecom_regulatory_groups.xml",
         "security/ir.model.access.csv",
+        "security/telecom_regulatory_company_rules.xml",
         "security/telecom_regulatory_rules.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron.xml",

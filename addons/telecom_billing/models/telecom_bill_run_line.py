@@ -20,6 +20,7 @@ class TelecomBillRunLine(models.Model):
         ),
     ]
 
+    company_id = fields.Many2one(related="run_id.company_id")
     run_id = fields.Many2one("telecom.bill.run", required=True, ondelete="cascade", index=True)
     subscription_id = fields.Many2one(
         "telecom.subscription", required=True, ondelete="cascade", index=True

@@ -17,6 +17,7 @@ class TelecomServicePromotion(models.Model):
     # FIELDS
     # ------------------------------------------------------------
 
+    company_id = fields.Many2one(related="service_id.company_id")
     service_id = fields.Many2one("telecom.service", required=True, ondelete="cascade", index=True)
     subscription_id = fields.Many2one(related="service_id.subscription_id", store=True, index=True)
     promotion_id = fields.Many2one("telecom.promotion", required=True, ondelete="restrict")

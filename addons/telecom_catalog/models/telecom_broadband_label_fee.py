@@ -13,6 +13,7 @@ class TelecomBroadbandLabelFee(models.Model):
     # FIELDS
     # ------------------------------------------------------------
 
+    company_id = fields.Many2one(related="label_id.company_id")
     label_id = fields.Many2one(
         "telecom.broadband.label", required=True, ondelete="cascade", index=True
     )

@@ -14,6 +14,7 @@ class TelecomPriceVersion(models.Model):
         ("price_positive", "CHECK(price >= 0)", "A recurring price cannot be negative."),
     ]
 
+    company_id = fields.Many2one(related="product_tmpl_id.company_id")
     product_tmpl_id = fields.Many2one(
         "product.template", string="Plan", required=True, ondelete="cascade", index=True
     )

@@ -13,6 +13,10 @@ class TelecomNpacBackend(models.Model):
     _inherit = ["mail.thread"]
     _order = "sequence, name"
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)

@@ -21,6 +21,8 @@ class TelecomNpacCallback(models.Model):
         ),
     ]
 
+    company_id = fields.Many2one(related="backend_id.company_id")
+
     backend_id = fields.Many2one(
         "telecom.npac.backend", required=True, readonly=True, ondelete="cascade"
     )

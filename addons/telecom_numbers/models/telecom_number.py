@@ -110,12 +110,17 @@ def vanity_digits(pattern):
 class TelecomNumber(models.Model):
     _name = "telecom.number"
     _description = "Telephone Number"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "name"
     _rec_names_search = ["name", "national_number"]
     _sql_constraints = [
         ("name_uniq", "UNIQUE(name)", "This telephone number is already in the inventory."),
     ]
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
 
     # ------------------------------------------------------------
     # FIELDS
@@ -196,7 +201,11 @@ class TelecomNumber(models.Model):
         "before it becomes available again.",
     )
     block_id = fields.Many2one(
-        "telecom.number.block", string="Block", ondelete="set null", index="btree_not_null"
+        "telecom.number.block",
+        string="Block",
+        ondelete="set null",
+        index="btree_not_null",
+        check_company=True,
     )
     import_id = fields.Many2one(
         "telecom.number.import", string="Imported By", readonly=True, ondelete="set null"

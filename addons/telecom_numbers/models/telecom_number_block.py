@@ -31,6 +31,10 @@ class TelecomNumberBlock(models.Model):
         ),
     ]
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------
@@ -212,13 +216,14 @@ class TelecomNumberBlock(models.Model):
                     """
                 INSERT INTO telecom_number (
                     name, national_number, npa, nxx, line, rate_center, lata, state_code, ocn,
-                    number_type, source, status, status_date, aging_required, block_id,
+                    number_type, source, status, status_date, aging_required, block_id, company_id,
                     create_uid, create_date, write_uid, write_date)
                 SELECT '+1' || b.npa || b.nxx || l.line,
                        '(' || b.npa || ') ' || b.nxx || '-' || l.line,
                        b.npa, b.nxx, l.line, b.rate_center, b.lata, bs.code, b.ocn,
                        b.number_type, 'native', 'available', now() AT TIME ZONE 'UTC', false,
-                       b.id, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                       b.id, b.company_id, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
+                       now() AT TIME ZONE 'UTC'
                   FROM telecom_number_block b
                   LEFT JOIN res_country_state bs ON bs.id = b.state_id
                  CROSS JOIN LATERAL (SELECT lpad(g::text, 4, '0') AS line

@@ -9,6 +9,8 @@ class TelecomNumberHistory(models.Model):
     _description = "Telephone Number History"
     _order = "date desc, id desc"
 
+    company_id = fields.Many2one(related="number_id.company_id")
+
     number_id = fields.Many2one(
         "telecom.number", string="Number", required=True, ondelete="cascade", index=True
     )

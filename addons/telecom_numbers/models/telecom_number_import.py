@@ -68,8 +68,13 @@ def _nanp_reason(raw, reasons):
 class TelecomNumberImport(models.Model):
     _name = "telecom.number.import"
     _description = "Number Block Import"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "id desc"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
 
     # ------------------------------------------------------------
     # FIELDS
@@ -84,6 +89,7 @@ class TelecomNumberImport(models.Model):
         ondelete="set null",
         help="Import into this block: every number must fall in its range and takes its rate "
         "center, LATA, state and OCN unless the file gives them.",
+        check_company=True,
     )
     create_blocks = fields.Boolean(
         string="Create Thousands-Blocks",
@@ -446,10 +452,11 @@ class TelecomNumberImport(models.Model):
                 """
                 INSERT INTO telecom_number_block (
                     name, npa, nxx, line_from, line_to, block_type, size, rate_center, lata,
-                    state_id, ocn, number_type, create_uid, create_date, write_uid, write_date)
+                    state_id, ocn, number_type, company_id, create_uid, create_date, write_uid,
+                    write_date)
                 SELECT g.npa || '-' || g.nxx || '-' || g.x || '000..' || g.x || '999',
                        g.npa, g.nxx, g.x || '000', g.x || '999', 'thousands', 1000,
-                       g.rate_center, g.lata, st.id, g.ocn, g.number_type,
+                       g.rate_center, g.lata, st.id, g.ocn, g.number_type, %(company)s,
                        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM (SELECT npa, nxx, left(line, 1) AS x, min(rate_center) AS rate_center,
                                min(lata) AS lata, min(state_code) AS state_code,
@@ -469,6 +476,7 @@ class TelecomNumberImport(models.Model):
                 ON CONFLICT (npa, nxx, line_from) DO NOTHING
                 """,
                 uid=self.env.uid,
+                company=self.company_id.id,
                 toll_free=list(TOLL_FREE_NPAS),
                 us=self.env.ref("base.us").id,
             )
@@ -488,7 +496,7 @@ class TelecomNumberImport(models.Model):
                 INSERT INTO telecom_number (
                     name, national_number, npa, nxx, line, rate_center, lata, state_code, ocn,
                     number_type, source, status, status_date, aging_required, block_id,
-                    import_id, create_date, write_date)
+                    import_id, company_id, create_date, write_date)
                 SELECT '+1' || s.nat, '(' || s.npa || ') ' || s.nxx || '-' || s.line,
                        s.npa, s.nxx, s.line,
                        coalesce(s.rate_center, b.rate_center), coalesce(s.lata, b.lata),
@@ -496,7 +504,7 @@ class TelecomNumberImport(models.Model):
                        CASE WHEN s.npa = ANY(%(toll_free)s) THEN 'toll_free'
                             ELSE coalesce(s.number_type, b.number_type, 'geographic') END,
                        'native', 'available', now() AT TIME ZONE 'UTC', false, b.id,
-                       %(import)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                       %(import)s, %(company)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                   FROM tn_import_stage s
                   LEFT JOIN telecom_number_block b ON %(join)s
                   LEFT JOIN res_country_state bs ON bs.id = b.state_id
@@ -508,6 +516,7 @@ class TelecomNumberImport(models.Model):
                 """,
                 toll_free=list(TOLL_FREE_NPAS),
                 join=join,
+                company=self.company_id.id,
                 **{"import": self.id},
             ),
             self.env._("Added to the inventory by block import %(name)s", name=self.name),

@@ -8,6 +8,8 @@ class TelecomNumberImportReject(models.Model):
     _telecom_reject_parent = "import_id"
     _order = "import_id, row_number"
 
+    company_id = fields.Many2one(related="import_id.company_id")
+
     import_id = fields.Many2one(
         "telecom.number.import", string="Import", required=True, ondelete="cascade", index=True
     )

@@ -73,6 +73,10 @@ class TelecomNumberMigration(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------
@@ -362,7 +366,7 @@ class TelecomNumberMigration(models.Model):
                 name, national_number, npa, nxx, line, rate_center, lata, state_code, ocn,
                 number_type, source, status, status_date, partner_id, service_reference,
                 reserved_until, assigned_date, disconnect_date, aging_until, aging_required,
-                block_id, create_uid, create_date, write_uid, write_date)
+                block_id, company_id, create_uid, create_date, write_uid, write_date)
             SELECT '+1' || s.number,
                    '(' || left(s.number, 3) || ') ' || substr(s.number, 4, 3) || '-'
                        || right(s.number, 4),
@@ -374,7 +378,8 @@ class TelecomNumberMigration(models.Model):
                    s.source, s.status, now() AT TIME ZONE 'UTC', s.partner_id, s.service_ref,
                    s.reserved_until::date, s.assigned_date::date, s.disconnect_date::date,
                    s.aging_until::date, s.status IN ('assigned', 'aging'),
-                   b.id, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                   b.id, %(company)s, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
+                   now() AT TIME ZONE 'UTC'
               FROM tn_migration_stage s
               LEFT JOIN telecom_number_block b
                      ON b.npa = left(s.number, 3) AND b.nxx = substr(s.number, 4, 3)
@@ -385,6 +390,7 @@ class TelecomNumberMigration(models.Model):
             """,
             toll_free=list(TOLL_FREE_NPAS),
             uid=self.env.uid,
+            company=self.company_id.id,
         )
         return self.env["telecom.number.history"]._telecom_log_inserted(
             insert, self.env._("Migrated from the legacy system (%(name)s)", name=self.name)

@@ -8,6 +8,8 @@ class TelecomNumberMigrationReject(models.Model):
     _telecom_reject_parent = "migration_id"
     _order = "migration_id, row_number"
 
+    company_id = fields.Many2one(related="migration_id.company_id")
+
     migration_id = fields.Many2one(
         "telecom.number.migration",
         string="Migration",

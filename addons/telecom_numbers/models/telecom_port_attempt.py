@@ -22,6 +22,8 @@ class TelecomPortAttempt(models.Model):
     _description = "Port Request Attempt"
     _order = "request_id, attempt_number desc, id desc"
 
+    company_id = fields.Many2one(related="request_id.company_id")
+
     request_id = fields.Many2one(
         "telecom.port.request",
         string="Port Request",

@@ -53,6 +53,7 @@ def _simplified(text):
 class TelecomPortRequest(models.Model):
     _name = "telecom.port.request"
     _description = "Number Port Request"
+    _check_company_auto = True
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _sql_constraints = [
@@ -62,6 +63,10 @@ class TelecomPortRequest(models.Model):
             "A vendor reference belongs to one port request.",
         ),
     ]
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
 
     # ------------------------------------------------------------
     # FIELDS
@@ -102,6 +107,7 @@ class TelecomPortRequest(models.Model):
         string="Numbers",
         readonly=True,
         copy=False,
+        check_company=True,
     )
     number_count = fields.Integer(compute="_compute_number_count")
     losing_carrier = fields.Char(help="Port-in: the carrier the numbers leave.")

@@ -38,12 +38,17 @@ SECRET_GROUP = "telecom_catalog.group_telecom_number_admin"
 class TelecomSim(models.Model):
     _name = "telecom.sim"
     _description = "SIM Card or eSIM Profile"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "name"
     _sql_constraints = [
         ("name_uniq", "UNIQUE(name)", "This ICCID is already in the SIM inventory."),
         ("imsi_uniq", "UNIQUE(imsi)", "This IMSI belongs to another SIM."),
     ]
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
 
     # ------------------------------------------------------------
     # FIELDS
@@ -69,6 +74,7 @@ class TelecomSim(models.Model):
         index="btree_not_null",
         ondelete="restrict",
         help="The mobile line (MSISDN) the SIM serves.",
+        check_company=True,
     )
     partner_id = fields.Many2one(
         "res.partner",

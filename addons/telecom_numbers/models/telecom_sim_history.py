@@ -8,6 +8,8 @@ class TelecomSimHistory(models.Model):
     _description = "SIM History"
     _order = "date desc, id desc"
 
+    company_id = fields.Many2one(related="sim_id.company_id")
+
     sim_id = fields.Many2one(
         "telecom.sim", string="SIM", required=True, ondelete="cascade", index=True
     )

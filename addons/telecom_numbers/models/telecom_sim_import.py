@@ -48,6 +48,10 @@ class TelecomSimImport(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     file = fields.Binary(string="CSV File", attachment=True, copy=False)
     filename = fields.Char()
@@ -276,10 +280,11 @@ class TelecomSimImport(models.Model):
                     INSERT INTO telecom_sim (
                         name, imsi, pin1, puk1, pin2, puk2, kind, eid, smdp_address,
                         matching_id, state, state_date, number_id, partner_id, import_id,
+                        company_id,
                         create_uid, create_date, write_uid, write_date)
                     SELECT s.iccid, s.imsi, s.pin1, s.puk1, s.pin2, s.puk2, s.kind, s.eid,
                            s.smdp_address, s.matching_id, s.state, now() AT TIME ZONE 'UTC',
-                           n.id, n.partner_id, %(import)s,
+                           n.id, n.partner_id, %(import)s, %(company)s,
                            %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                       FROM sim_import_stage s
                       LEFT JOIN telecom_number n ON n.name = s.number
@@ -297,6 +302,7 @@ class TelecomSimImport(models.Model):
                 """,
                 uid=self.env.uid,
                 reason=self.env._("Added by SIM import %(name)s", name=self.name),
+                company=self.company_id.id,
                 **{"import": self.id},
             )
         )

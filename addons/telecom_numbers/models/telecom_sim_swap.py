@@ -26,6 +26,8 @@ class TelecomSimSwap(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
+    company_id = fields.Many2one(related="old_sim_id.company_id", store=True, index=True)
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

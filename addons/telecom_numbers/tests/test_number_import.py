@@ -27,10 +27,11 @@ GOOD_AND_BAD = """number,rate_center,lata,state,ocn,number_type
 
 @tagged("post_install", "-at_install")
 class TestNumberImport(TelecomNumbersCase):
-    def _import(self, text, **kwargs):
-        return self.env["telecom.number.import"]._telecom_import_csv(
-            text.encode(), "test.csv", **kwargs
-        )
+    def _import(self, text, company=None, **kwargs):
+        Import = self.env["telecom.number.import"]
+        if company:
+            Import = Import.with_company(company)
+        return Import._telecom_import_csv(text.encode(), "test.csv", **kwargs)
 
     def test_good_bad_and_duplicate_rows(self):
         record = self._import(GOOD_AND_BAD)
@@ -102,6 +103,35 @@ class TestNumberImport(TelecomNumbersCase):
         self.assertEqual(number.rate_center, "WASHINGTON")
         self.assertEqual(number.lata, "236")
         self.assertEqual(number.ocn, "7531")
+
+    def test_numbers_belong_to_the_company_of_their_import_or_block(self):
+        """The set-based inserts (import, new blocks, block generation) fill the company."""
+        company_b = self.env["res.company"].create({"name": "T Numbers Company B"})
+        record = self._import(GOOD_AND_BAD.replace("555-20", "556-20"), company=company_b)
+        numbers = self.env["telecom.number"].search([("import_id", "=", record.id)])
+        self.assertTrue(numbers)
+        self.assertEqual(record.company_id, company_b)
+        self.assertEqual(numbers.company_id, company_b)
+        self.assertEqual(numbers.block_id.company_id, company_b)
+        self.assertEqual(numbers.history_ids.company_id, company_b)
+        self.assertEqual(record.reject_ids.company_id, company_b)
+        block = (
+            self.env["telecom.number.block"]
+            .with_company(company_b)
+            .create(
+                {
+                    "npa": "719",
+                    "nxx": "556",
+                    "line_from": "0100",
+                    "line_to": "0109",
+                    "rate_center": "PUEBLO",
+                    "state_id": self.env.ref("base.state_us_6").id,
+                }
+            )
+        )
+        block._telecom_generate_numbers()
+        self.assertEqual(block.company_id, company_b)
+        self.assertEqual(block.number_ids.company_id, company_b)
 
     def test_file_level_errors(self):
         with self.assertRaisesRegex(UserError, "empty"):

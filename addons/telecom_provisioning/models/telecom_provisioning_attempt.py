@@ -16,6 +16,8 @@ class TelecomProvisioningAttempt(models.Model):
     _order = "date desc, id desc"
     _rec_name = "order_id"
 
+    company_id = fields.Many2one(related="order_id.company_id")
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

@@ -32,6 +32,10 @@ class TelecomProvisioningBackend(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name"
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

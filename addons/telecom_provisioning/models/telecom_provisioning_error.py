@@ -23,6 +23,8 @@ class TelecomProvisioningError(models.Model):
     _description = "Provisioning Error Catalogue Entry"
     _order = "category, code"
 
+    company_id = fields.Many2one(related="backend_id.company_id")
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

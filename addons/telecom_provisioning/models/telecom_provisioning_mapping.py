@@ -35,6 +35,8 @@ class TelecomProvisioningMapping(models.Model):
     _description = "Provisioning Payload Mapping Line"
     _order = "backend_id, sequence, id"
 
+    company_id = fields.Many2one(related="backend_id.company_id")
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

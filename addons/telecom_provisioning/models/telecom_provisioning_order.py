@@ -63,6 +63,7 @@ class TelecomProvisioningOrder(models.Model):
 
     _name = "telecom.provisioning.order"
     _description = "Provisioning Order"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _sql_constraints = [
@@ -85,12 +86,22 @@ class TelecomProvisioningOrder(models.Model):
         related="service_id.partner_id", store=True, string="Billing Account", index=True
     )
     product_id = fields.Many2one(related="service_id.product_id", string="Plan")
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        required=True,
+        index=True,
+        help="The company of the service, or of the backend for an order without service.",
+    )
     backend_id = fields.Many2one(
         "telecom.provisioning.backend",
         required=True,
         index=True,
         tracking=True,
         ondelete="restrict",
+        check_company=True,
     )
     action = fields.Selection(ORDER_ACTIONS, required=True, tracking=True)
     mode = fields.Selection(
@@ -164,6 +175,11 @@ class TelecomProvisioningOrder(models.Model):
     # ------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------
+
+    @api.depends("service_id", "backend_id")
+    def _compute_company_id(self):
+        for order in self:
+            order.company_id = order.service_id.company_id or order.backend_id.company_id
 
     @api.depends("payload")
     def _compute_payload_text(self):

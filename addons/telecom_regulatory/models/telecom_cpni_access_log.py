@@ -14,6 +14,10 @@ class TelecomCpniAccessLog(models.Model):
     _description = "CPNI Access Log"
     _order = "date desc, id desc"
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True, index=True)
     user_id = fields.Many2one("res.users", string="Staff", required=True, readonly=True, index=True)
     partner_id = fields.Many2one(

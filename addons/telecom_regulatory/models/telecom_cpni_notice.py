@@ -18,6 +18,10 @@ class TelecomCpniNotice(models.Model):
     _description = "CPNI Account Change Notice"
     _order = "date desc, id desc"
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True, index=True)
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True, index=True

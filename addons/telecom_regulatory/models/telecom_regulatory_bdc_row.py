@@ -70,6 +70,8 @@ class TelecomRegulatoryBdcRow(models.Model):
     _description = "BDC Subscription Row"
     _order = "file_type, tract, state_fips, technology_code, download_speed, upload_speed, id"
 
+    company_id = fields.Many2one(related="filing_id.company_id")
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------

@@ -6,6 +6,8 @@ class TelecomRegulatoryFilingError(models.Model):
     _description = "Regulatory Filing Error"
     _order = "blocking desc, id"
 
+    company_id = fields.Many2one(related="filing_id.company_id")
+
     filing_id = fields.Many2one(
         "telecom.regulatory.filing", required=True, ondelete="cascade", index=True
     )

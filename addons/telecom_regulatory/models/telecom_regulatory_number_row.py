@@ -18,6 +18,8 @@ class TelecomRegulatoryNumberRow(models.Model):
     _description = "Number Report Row"
     _order = "report, rate_center, thousands_block, disconnect_date, telephone_number, id"
 
+    company_id = fields.Many2one(related="filing_id.company_id")
+
     filing_id = fields.Many2one(
         "telecom.regulatory.filing", required=True, ondelete="cascade", index=True
     )

@@ -24,6 +24,8 @@ class TelecomRegulatoryWorksheetLine(models.Model):
     _description = "Form 499 Worksheet Line"
     _order = "filing_id, sequence, id"
 
+    company_id = fields.Many2one(related="filing_id.company_id")
+
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------
