@@ -88,6 +88,15 @@ class TelecomChargeableMixin(models.AbstractModel):
             return "%s: %s" % (label, period)
         return self.env._("%(item)s: prorated %(period)s", item=label, period=period)
 
+    def _telecom_rebill_from(self, day, reason):
+        """Credit the days these items already charged from ``day`` on, at the terms that
+        charged them, so that the bill run charges them again in new terms (another bill cycle
+        day, another price). Items not charged that far are left as they are. Returns the
+        items credited."""
+        billed = self.filtered(lambda item: item.charged_until and item.charged_until >= day)
+        billed._telecom_settle(day, reason)
+        return billed
+
     def _telecom_settle(self, next_date, reason):
         """Bring ``charged_until`` to ``next_date - 1`` with pending charges or credits.
 

@@ -270,18 +270,12 @@ class TelecomService(models.Model):
             return super().write(vals)
         today = fields.Date.context_today(self)
         new_price = vals["negotiated_price"] or 0.0
-        billed = self.filtered(
-            lambda s: (
-                s.charged_until
-                and s.charged_until >= today
-                and s.currency_id.compare_amounts(s.negotiated_price or 0.0, new_price)
-            )
+        changing = self.filtered(
+            lambda s: s.currency_id.compare_amounts(s.negotiated_price or 0.0, new_price)
         )
-        for service in billed:
-            service._telecom_settle(
-                today,
-                self.env._("Negotiated price changed to %(price)s", price=new_price or "-"),
-            )
+        billed = changing._telecom_rebill_from(
+            today, self.env._("Negotiated price changed to %(price)s", price=new_price or "-")
+        )
         result = super().write(vals)
         if billed:
             super(TelecomService, billed).write({"negotiated_price_since": today})

@@ -274,17 +274,16 @@ class TelecomSubscription(models.Model):
         """Before the bill cycle day changes: credit the days already billed from today on, in
         the periods of the cycle that billed them, so that they are billed again in the new
         cycle's periods and every credit of a day mirrors the charge of that day."""
+        reason = self.env._("Bill cycle day changed to %(day)s", day=new_day)
         for subscription in self:
             today = fields.Date.context_today(subscription)
             services = subscription.service_ids.filtered(
                 lambda s: s.state in ("active", "suspended")
             )
-            addons = services.addon_line_ids.filtered(lambda a: a.state == "active")
-            items = [*services, *addons]
-            reason = self.env._("Bill cycle day changed to %(day)s", day=new_day)
-            for item in items:
-                if item.charged_until and item.charged_until >= today:
-                    item._telecom_settle(today, reason)
+            services._telecom_rebill_from(today, reason)
+            services.addon_line_ids.filtered(lambda a: a.state == "active")._telecom_rebill_from(
+                today, reason
+            )
 
     def _telecom_period_of(self, on_date):
         """``(start, end)`` of this account's billing period holding ``on_date``."""
