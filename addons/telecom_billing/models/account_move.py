@@ -278,6 +278,21 @@ class AccountMove(models.Model):
             reverses.with_context(move_reverse_cancel=cancel)._post(soft=False)
         return reverses
 
+    def _reconcile_reversed_moves(self, reverse_moves, move_reverse_cancel):
+        """Odoo reconciles a bill with its credit note account by account, in the order of
+        their lines, from groups made beforehand. A telecom bill's tax lines come after its
+        receivable (they are the engine's, added last): reconciling the receivable first
+        would let the cash basis entries of a tax due on payment reconcile its transition
+        lines in between, and Odoo would then refuse them as already reconciled. Reconcile
+        the tax lines first, as Odoo does when they come first."""
+        for move, reverse in zip(self, reverse_moves, strict=True):
+            tax_lines = (move.line_ids + reverse.line_ids).filtered(
+                lambda x: x.display_type == "tax" and not x.reconciled and x.account_id.reconcile
+            )
+            for lines in tax_lines.grouped(lambda x: (x.account_id, x.currency_id)).values():
+                lines.with_context(move_reverse_cancel=move_reverse_cancel).reconcile()
+        return super()._reconcile_reversed_moves(reverse_moves, move_reverse_cancel)
+
     # ------------------------------------------------------------
     # BUSINESS: tax engine transactions
     # ------------------------------------------------------------
@@ -383,16 +398,21 @@ class AccountMove(models.Model):
             tax = self.env["account.tax"].browse(tax_line["tax_id"])
             repartition = tax._telecom_repartition(refund)
             amount_currency = -sign * tax_line["amount"]
+            # a cash-basis tax waits on its transition account, untagged, until the bill is
+            # paid: Odoo's cash basis entries then book it to the liability account, tagged
+            on_invoice = tax.tax_exigibility == "on_invoice"
             vals_list.append(
                 {
                     "display_type": "tax",
                     "name": tax_line["name"],
                     "tax_repartition_line_id": repartition.id,
-                    "account_id": tax_line["account_id"],
+                    "account_id": tax_line["account_id"]
+                    if on_invoice
+                    else repartition._get_aml_target_tax_account().id,
                     "amount_currency": amount_currency,
                     "balance": convert(amount_currency),
                     "tax_base_amount": convert(tax_line["base"]),
-                    "tax_tag_ids": [Command.set(repartition.tag_ids.ids)],
+                    "tax_tag_ids": [Command.set(repartition.tag_ids.ids if on_invoice else [])],
                     "tax_ids": [Command.set(tax_line["tax_ids"])],
                     "telecom_line_kind": "tax",
                     "telecom_tax_kind": tax_line["telecom_tax_kind"],

@@ -7,7 +7,9 @@ class TelecomTaxRemittance(models.Model):
     """Taxes and fees to remit, read from the posted journal items.
 
     One row per telecom tax line of a posted invoice or credit note (its base, the tax
-    billed or credited, the part collected), and one per base a certificate exempted. Group
+    billed or credited, the part collected), one per tax line of the cash basis entries of a
+    tax due on payment (what each payment collected), and one per base a certificate
+    exempted. Group
     by period, jurisdiction level, jurisdiction and tax kind in the pivot; the list drills
     down to the journal items; both export to CSV/XLSX.
     """
@@ -46,7 +48,16 @@ class TelecomTaxRemittance(models.Model):
     tax_net = fields.Monetary(string="Net Tax", readonly=True, help="Billed minus credits.")
     collected = fields.Monetary(
         readonly=True,
-        help="Net tax of the paid part of the invoices (cash collected from customers).",
+        help="Net tax of the paid part of the invoices (cash collected from customers). "
+        "A tax due on payment (cash basis) is collected on the rows of Odoo's cash basis "
+        "entries, dated on the payments.",
+    )
+    is_collection = fields.Boolean(
+        string="Cash Basis Collection",
+        readonly=True,
+        help="A row of Odoo's cash basis entry of a payment: the part of a tax due on "
+        "payment that the payment collected, moved from the transition account to the "
+        "liability account.",
     )
 
     # ------------------------------------------------------------
@@ -77,11 +88,26 @@ class TelecomTaxRemittance(models.Model):
                        GREATEST(-l.balance, 0) AS tax_billed,
                        GREATEST(l.balance, 0) AS credits,
                        -l.balance AS tax_net,
-                       ROUND(-l.balance * mv.paid, 2) AS collected
+                       CASE WHEN t.tax_exigibility = 'on_payment' THEN 0.0
+                            ELSE ROUND(-l.balance * mv.paid, 2)
+                       END AS collected,
+                       FALSE AS is_collection
                   FROM account_move_line l
                   JOIN moves mv ON mv.id = l.move_id
                   JOIN account_tax t ON t.id = l.tax_line_id
                  WHERE t.telecom_tax_kind IS NOT NULL
+                UNION ALL
+                -- cash-basis taxes are collected by Odoo's cash basis entries, dated on the
+                -- payments: the tax they book to the liability account
+                SELECT l.id, l.date, l.company_id, l.company_currency_id, o.id, l.id,
+                       o.partner_id, t.id, l.account_id, t.telecom_tax_kind,
+                       t.telecom_jurisdiction, t.telecom_jurisdiction_level,
+                       0.0, 0.0, 0.0, 0.0, 0.0, -l.balance, TRUE
+                  FROM account_move_line l
+                  JOIN account_move cb ON cb.id = l.move_id
+                  JOIN account_move o ON o.id = cb.tax_cash_basis_origin_move_id
+                  JOIN account_tax t ON t.id = l.tax_line_id
+                 WHERE l.parent_state = 'posted' AND t.telecom_tax_kind IS NOT NULL
                 UNION ALL
                 -- bills made before taxes were Odoo taxes: their fees are product lines
                 SELECT l.id, mv.date, mv.company_id, l.company_currency_id, mv.id, l.id,
@@ -94,7 +120,7 @@ class TelecomTaxRemittance(models.Model):
                                 3)]
                        END,
                        0.0, 0.0, GREATEST(-l.balance, 0), GREATEST(l.balance, 0), -l.balance,
-                       ROUND(-l.balance * mv.paid, 2)
+                       ROUND(-l.balance * mv.paid, 2), FALSE
                   FROM account_move_line l
                   JOIN moves mv ON mv.id = l.move_id
                  WHERE l.display_type = 'product' AND l.telecom_tax_kind IS NOT NULL
@@ -102,7 +128,7 @@ class TelecomTaxRemittance(models.Model):
                 SELECT -(mv.id * 1000 + e.n) AS id, mv.date, mv.company_id, c.currency_id,
                        mv.id, NULL, mv.partner_id, t.id, r.account_id, t.telecom_tax_kind,
                        t.telecom_jurisdiction, t.telecom_jurisdiction_level,
-                       0.0, (e.item ->> 'base')::numeric * mv.sign, 0.0, 0.0, 0.0, 0.0
+                       0.0, (e.item ->> 'base')::numeric * mv.sign, 0.0, 0.0, 0.0, 0.0, FALSE
                   FROM moves mv
                   JOIN account_move m ON m.id = mv.id
                   JOIN res_company c ON c.id = mv.company_id

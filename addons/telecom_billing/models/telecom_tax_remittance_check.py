@@ -4,8 +4,11 @@ from odoo import fields, models, tools
 class TelecomTaxRemittanceCheck(models.Model):
     """The remittance report against the general ledger: per month and liability account of
     the telecom taxes, the net tax of the report and the movement of the account's balance
-    in the posted journal items. A difference is what was booked to the account by other
-    entries (a payment to a tax authority, a manual entry): it is shown, never hidden."""
+    in the posted journal items. A tax due on payment (cash basis) waits on its transition
+    account from the bill until Odoo's cash basis entries move what each payment collected
+    to its liability account: both accounts are checked. A difference is what was booked to
+    the account by other entries (a payment to a tax authority, a manual entry): it is
+    shown, never hidden."""
 
     _name = "telecom.tax.remittance.check"
     _description = "Telecom Tax Remittance against the Ledger"
@@ -46,11 +49,22 @@ class TelecomTaxRemittanceCheck(models.Model):
                       JOIN accounts a ON a.account_id = l.account_id
                      WHERE l.parent_state = 'posted'
                      GROUP BY 1, 2, 3
+                ), moved AS (
+                    SELECT r.company_id, r.account_id, r.date,
+                           CASE WHEN r.is_collection THEN r.collected ELSE r.tax_net END
+                               AS amount
+                      FROM telecom_tax_remittance r
+                     WHERE r.move_line_id IS NOT NULL
+                     UNION ALL
+                    -- what a cash basis entry collected left the tax's transition account
+                    SELECT r.company_id, t.cash_basis_transition_account_id, r.date, -r.collected
+                      FROM telecom_tax_remittance r
+                      JOIN account_tax t ON t.id = r.tax_id
+                     WHERE r.is_collection
                 ), report AS (
                     SELECT company_id, account_id, DATE_TRUNC('month', date)::date AS month,
-                           SUM(tax_net) AS tax
-                      FROM telecom_tax_remittance
-                     WHERE move_line_id IS NOT NULL
+                           SUM(amount) AS tax
+                      FROM moved
                      GROUP BY 1, 2, 3
                 )
                 SELECT ROW_NUMBER() OVER (ORDER BY g.month, g.account_id, g.company_id) AS id,

@@ -204,6 +204,50 @@ class TestBillRunWriter(TelecomBillingCase):
         return run, result
 
     def test_writer_writes_what_the_orm_writes(self):
+        run, by_orm = self._assert_writer_writes_what_the_orm_writes()
+        self.assertEqual(
+            run.move_ids.mapped("move_type").count("out_refund"), 1, "the credit note is covered"
+        )
+        self.assertTrue(any(v["analytic"] for v in by_orm.values()), "analytic lines covered")
+        self.assertTrue(any(v["followers"] for v in by_orm.values()), "followers covered")
+        tax_lines = self._tax_lines(by_orm)
+        self.assertTrue(tax_lines, "tax lines covered")
+        self.assertTrue(any(line["taxes"] for line in tax_lines), "tax on tax covered")
+        self.assertTrue(
+            any(line["tax_base_amount"] and line["tags"] for line in tax_lines), "tags covered"
+        )
+
+    def test_writer_writes_what_the_orm_writes_with_cash_basis_taxes(self):
+        """The accountant made the sales tax due on payment: its tax lines wait, untagged,
+        on the transition account (open, reconcilable) and its bases are not tagged."""
+        transition = self.env["account.account"].create(
+            {
+                "code": "T25198",
+                "name": "Test sales tax to collect",
+                "account_type": "liability_current",
+                "reconcile": True,
+            }
+        )
+        self.env.company.tax_exigibility = True
+        sales_tax = self.env["account.tax"].search([("telecom_tax_kind", "=", "sales_tax")])
+        self.assertTrue(sales_tax, "the February bills created the sales tax")
+        sales_tax.write(
+            {"tax_exigibility": "on_payment", "cash_basis_transition_account_id": transition.id}
+        )
+        __, by_orm = self._assert_writer_writes_what_the_orm_writes()
+        waiting = [line for line in self._tax_lines(by_orm) if line["tax_line_id"] in sales_tax.ids]
+        self.assertTrue(waiting, "cash-basis tax lines covered")
+        for line in waiting:
+            self.assertEqual(line["account_id"], transition.id)
+            self.assertEqual(line["amount_residual"], line["balance"])
+            self.assertFalse(line["tags"])
+
+    def _tax_lines(self, snapshot):
+        return [
+            line for v in snapshot.values() for line in v["lines"] if line["display_type"] == "tax"
+        ]
+
+    def _assert_writer_writes_what_the_orm_writes(self):
         self.env.flush_all()
         self.env.cr.execute("SAVEPOINT writer_equivalence")
         __, by_orm = self._snapshot("orm")
@@ -211,19 +255,6 @@ class TestBillRunWriter(TelecomBillingCase):
         self.env.invalidate_all(flush=False)
         with self.assertNoLogs("odoo.addons.telecom_billing.models.telecom_bill_run", "WARNING"):
             run, by_writer = self._snapshot("sql")
-        self.assertEqual(
-            run.move_ids.mapped("move_type").count("out_refund"), 1, "the credit note is covered"
-        )
-        self.assertTrue(any(v["analytic"] for v in by_orm.values()), "analytic lines covered")
-        self.assertTrue(any(v["followers"] for v in by_orm.values()), "followers covered")
-        tax_lines = [
-            line for v in by_orm.values() for line in v["lines"] if line["display_type"] == "tax"
-        ]
-        self.assertTrue(tax_lines, "tax lines covered")
-        self.assertTrue(any(line["taxes"] for line in tax_lines), "tax on tax covered")
-        self.assertTrue(
-            any(line["tax_base_amount"] and line["tags"] for line in tax_lines), "tags covered"
-        )
         differences = []
         for name, expected in by_orm.items():
             got = by_writer[name]
@@ -249,6 +280,7 @@ class TestBillRunWriter(TelecomBillingCase):
                 elif got[key] != expected[key]:
                     differences.append(f"{name} {key}: {got[key]!r} != {expected[key]!r}")
         self.assertFalse(differences, "\n".join(differences))
+        return run, by_orm
 
     def test_writer_invoices_balance(self):
         run, __ = self._snapshot("sql")

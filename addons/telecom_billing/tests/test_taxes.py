@@ -876,3 +876,132 @@ class TestTaxRemittanceDemo(TransactionCase):
             [accounts.ids],
         )
         self.assertAlmostEqual(report, float(self.env.cr.fetchone()[0]), places=2)
+
+
+@tagged("post_install", "-at_install")
+class TestCashBasisTaxes(TelecomTaxCase):
+    """The accountant made California's communications tax due on payment (cash basis): the
+    bill books it on the transition account, each payment's cash basis entry moves what it
+    collected to the liability account, and the remittance report follows the ledger."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        common = {"engine_id": cls.tax_engine.id, "date_from": "2026-01-01"}
+        cls.env["telecom.tax.rate"].create(
+            [
+                dict(
+                    common,
+                    kind="federal_usf",
+                    name="Federal USF",
+                    regulatory_class="interstate",
+                    rate=36.6,
+                    account_id=cls.acc_usf.id,
+                ),
+                dict(
+                    common,
+                    kind="communications_tax",
+                    name="California communications tax",
+                    state_id=cls.state_ca.id,
+                    rate=5.0,
+                    account_id=cls.acc_tax.id,
+                ),
+            ]
+        )
+        cls.transition = cls.env["account.account"].create(
+            {
+                "code": "T25105",
+                "name": "Test telecom taxes to collect",
+                "account_type": "liability_current",
+                "reconcile": True,
+            }
+        )
+        cls.env.company.tax_exigibility = True
+        cls.cash_tax = cls.env["account.tax"]._telecom_tax_for(
+            cls.env.company, "communications_tax", "CA", cls.acc_tax
+        )
+        cls.cash_tax.write(
+            {
+                "tax_exigibility": "on_payment",
+                "cash_basis_transition_account_id": cls.transition.id,
+            }
+        )
+        cls.paid, cls.unpaid, cls.credited = (cls._subscription() for __ in range(3))
+        for subscription in (cls.paid, cls.unpaid, cls.credited):
+            cls._service(subscription, cls.plan_basic, start="2026-03-01")
+        run = cls._bill(cls.d(2026, 3, 1))
+        cls.bill = cls._invoice(run, cls.paid)
+        # 40.00 + USF 14.64 + communications tax 2.00: 20.00 paid in March, the rest in April
+        for amount, day in ((20.0, "2026-03-05"), (36.64, "2026-04-05")):
+            cls.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=cls.bill.ids
+            ).create({"amount": amount, "payment_date": day})._create_payments()
+        credited = cls._invoice(run, cls.credited)
+        wizard = (
+            cls.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=credited.ids)
+            .create({"journal_id": credited.journal_id.id, "date": "2026-03-20"})
+        )
+        cls.env["account.move"].browse(wizard.refund_moves()["res_id"]).action_post()
+        cls.env.flush_all()
+        cls.env.invalidate_all()
+
+    def _balance(self, account, date_from, date_to):
+        self.env.cr.execute(
+            """SELECT COALESCE(-SUM(balance), 0) FROM account_move_line
+                WHERE account_id = %s AND parent_state = 'posted' AND date BETWEEN %s AND %s""",
+            [account.id, date_from, date_to],
+        )
+        return round(float(self.env.cr.fetchone()[0]), 2)
+
+    def test_bill_waits_on_the_transition_account(self):
+        tax_line = self._lines(self.bill, "tax").filtered(lambda x: x.tax_line_id == self.cash_tax)
+        self.assertEqual(tax_line.account_id, self.transition)
+        self.assertFalse(tax_line.tax_tag_ids, "tagged when collected, as in Odoo")
+        self.assertAmount(self.bill.amount_tax, 16.64, "still a tax of the bill")
+        self.assertEqual(self.bill.payment_state, "paid")
+
+    def test_payments_collect_the_tax_on_the_liability_account(self):
+        entries = self.bill.tax_cash_basis_created_move_ids
+        self.assertEqual(len(entries), 2, "one cash basis entry per payment")
+        collected = entries.line_ids.filtered(lambda x: x.tax_line_id == self.cash_tax)
+        self.assertEqual(collected.account_id, self.acc_tax)
+        self.assertEqual(collected.tax_tag_ids, self.cash_tax._telecom_repartition(False).tag_ids)
+        first = round(2.00 * 20.00 / 56.64, 2)  # 0.71
+        self.assertEqual(
+            sorted((str(x.date), -x.balance) for x in collected),
+            [("2026-03-05", first), ("2026-04-05", round(2.00 - first, 2))],
+        )
+        self.assertEqual(self._balance(self.transition, "2026-03-01", "2026-04-30"), 2.00)
+
+    def test_report_collects_on_payment_and_matches_the_ledger(self):
+        Report = self.env["telecom.tax.remittance"]
+        rows = Report.search([("tax_id", "=", self.cash_tax.id)])
+        billed = rows.filtered(lambda r: not r.is_collection)
+        self.assertEqual(sum(billed.mapped("tax_net")), 4.00, "three bills less a credit note")
+        self.assertEqual(set(billed.mapped("collected")), {0.0}, "collected on payment")
+        for month, (date_from, date_to) in {
+            "March": ("2026-03-01", "2026-03-31"),
+            "April": ("2026-04-01", "2026-04-30"),
+        }.items():
+            collections = rows.filtered(
+                lambda r, f=date_from, t=date_to: r.is_collection and f <= str(r.date) <= t
+            )
+            self.assertAlmostEqual(
+                sum(collections.mapped("collected")),
+                self._balance(self.acc_tax, date_from, date_to),
+                places=2,
+                msg=month,
+            )
+        checks = self.env["telecom.tax.remittance.check"].search(
+            [("account_id", "in", (self.acc_tax | self.transition | self.acc_usf).ids)]
+        )
+        self.assertEqual(len(checks), 5, "USF in March; the tax and its transition: March, April")
+        self.assertEqual(
+            {(c.account_id, str(c.month), c.difference) for c in checks if c.difference},
+            set(),
+        )
+        march_tax = checks.filtered(
+            lambda c: c.account_id == self.acc_tax and str(c.month) == "2026-03-01"
+        )
+        self.assertEqual(march_tax.ledger_balance, round(2.00 * 20.00 / 56.64, 2))

@@ -277,6 +277,8 @@ def _line_rows(env, moves, bills):
             )
             balance = currency.round(vals["balance"])
             tax_total += -sign * balance
+            # open on a reconcilable account (a cash-basis tax's transition account)
+            residual = balance if _reconcilable(env, vals["account_id"]) else 0.0
             tax_rows.append(
                 dict(
                     common,
@@ -292,9 +294,11 @@ def _line_rows(env, moves, bills):
                     amount_currency=balance,
                     debit=max(balance, 0.0),
                     credit=max(-balance, 0.0),
+                    amount_residual=residual,
+                    amount_residual_currency=residual,
                     tax_tag_invert=inbound,
                     _tax_ids=vals["tax_ids"][0][2],
-                    _tag_ids=repartition.tag_ids.ids,
+                    _tag_ids=vals["tax_tag_ids"][0][2],
                     **{key: value for key, value in vals.items() if key.startswith("telecom_")},
                 )
             )
@@ -352,9 +356,16 @@ def _line_rows(env, moves, bills):
 
 
 def _base_tags(taxes, refund):
-    """Tags a charge line gets from the base repartition of its taxes."""
+    """Tags a charge line gets from the base repartition of its taxes (a cash-basis tax
+    tags its base on the cash basis entries of the payments, as in Odoo)."""
+    taxes = taxes.filtered(lambda tax: tax.tax_exigibility == "on_invoice")
     lines = taxes.refund_repartition_line_ids if refund else taxes.invoice_repartition_line_ids
     return lines.filtered(lambda line: line.repartition_type == "base").tag_ids.ids
+
+
+def _reconcilable(env, account_id):
+    account = env["account.account"].browse(account_id)
+    return account.reconcile or account.account_type in ("asset_receivable", "liability_payable")
 
 
 def _converters(Model, columns):
