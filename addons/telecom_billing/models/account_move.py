@@ -287,7 +287,12 @@ class AccountMove(models.Model):
         the tax lines first, as Odoo does when they come first."""
         for move, reverse in zip(self, reverse_moves, strict=True):
             tax_lines = (move.line_ids + reverse.line_ids).filtered(
-                lambda x: x.display_type == "tax" and not x.reconciled and x.account_id.reconcile
+                lambda x: (
+                    x.telecom_tax_kind
+                    and x.display_type == "tax"
+                    and not x.reconciled
+                    and x.account_id.reconcile
+                )
             )
             for lines in tax_lines.grouped(lambda x: (x.account_id, x.currency_id)).values():
                 lines.with_context(move_reverse_cancel=move_reverse_cancel).reconcile()
