@@ -6,13 +6,13 @@ from datetime import date
 
 from odoo.tests import tagged
 
+from odoo.addons.telecom_provisioning.tests.platform_simulators import SoapPlatformSimulator
+
 from .common import NetworkCase
 
 
-@tagged("post_install", "-at_install")
-class TestReconciliation(NetworkCase):
-    """The REST platform simulator is seeded with one difference of each kind; the run finds
-    exactly those, and each fix goes through provisioning or billing."""
+class ReconciliationCase(NetworkCase):
+    """The platform simulator is seeded with one difference of each kind."""
 
     def setUp(self):
         super().setUp()
@@ -27,20 +27,20 @@ class TestReconciliation(NetworkCase):
         self.mobile = self._service(self.plan_mobile)
         self.number.service_id = self.mobile
         self.mobile._telecom_request_activate()
-        subscribers = self.rest.subscribers
+        subscribers = self.platform.subscribers
         subscribers[self.leak.name] = {
             "state": "active",
             "profile": "FTTH-300",
             "speed_mbps": 300,
             "features": [],
             "activated_on": "2026-11-20",
-            "platform_id": "REST-LEAK",
+            "platform_id": "NET-LEAK",
         }
         del subscribers[self.missing.name]
         subscribers[self.profile.name].update(profile="FTTH-1G", speed_mbps=1000)
         subscribers[self.suspended.name]["state"] = "suspended"
         subscribers[self.mobile.name]["msisdn"] = "+19165550199"
-        self.rest.seed({"ZZ-UNKNOWN-1": {"state": "active", "profile": "FTTH-1G"}})
+        self.platform.seed({"ZZ-UNKNOWN-1": {"state": "active", "profile": "FTTH-1G"}})
         self.expected = {
             ("net_not_billed", self.leak.name, 50.0),
             ("net_not_billed", "ZZ-UNKNOWN-1", 80.0),
@@ -52,6 +52,12 @@ class TestReconciliation(NetworkCase):
 
     def _found(self, findings):
         return {(f.check, f.network_ref, f.amount) for f in findings}
+
+
+@tagged("post_install", "-at_install")
+class TestReconciliation(ReconciliationCase):
+    """Over the REST platform's read API: the run finds exactly the seeded differences, and
+    each fix goes through provisioning or billing."""
 
     def test_exactly_the_seeded_differences(self):
         run = self._reconcile()
@@ -84,19 +90,19 @@ class TestReconciliation(NetworkCase):
         finding.state = "open"
         finding.action_network_fix()
         self.assertEqual(finding.fix_order_id.state, "done")
-        self.assertEqual(self.rest.subscribers[self.missing.name]["state"], "active")
+        self.assertEqual(self.platform.subscribers[self.missing.name]["state"], "active")
         # profile: plan and features sent again
         findings[self.profile.name].action_network_fix()
-        self.assertEqual(self.rest.subscribers[self.profile.name]["profile"], "FTTH-300")
-        self.assertEqual(self.rest.subscribers[self.profile.name]["speed_mbps"], 300)
+        self.assertEqual(self.platform.subscribers[self.profile.name]["profile"], "FTTH-300")
+        self.assertEqual(self.platform.subscribers[self.profile.name]["speed_mbps"], 300)
         self.assertEqual(self.profile.product_id, self.plan_fiber_300, "billing unchanged")
         # suspended on the network only: reactivated there
         findings[self.suspended.name].action_network_fix()
-        self.assertEqual(self.rest.subscribers[self.suspended.name]["state"], "active")
+        self.assertEqual(self.platform.subscribers[self.suspended.name]["state"], "active")
         self.assertEqual(self.suspended.state, "active")
         # number mismatch: the number billing holds goes to the network
         findings[self.mobile.name].action_network_fix()
-        self.assertEqual(self.rest.subscribers[self.mobile.name]["msisdn"], "+19165550142")
+        self.assertEqual(self.platform.subscribers[self.mobile.name]["msisdn"], "+19165550142")
         fixed = self.env["telecom.ra.finding"].browse([f.id for f in findings.values()])
         self.assertEqual(
             set(fixed.filtered(lambda f: f.state == "resolved").mapped("network_ref")),
@@ -107,9 +113,7 @@ class TestReconciliation(NetworkCase):
         self.assertEqual(self._found(self._findings()), {("net_not_billed", "ZZ-UNKNOWN-1", 80.0)})
 
     def test_killed_run_resumes_without_duplicates(self):
-        run = self.env["telecom.network.reconciliation"].create(
-            {"backend_id": self.rest_backend.id}
-        )
+        run = self.env["telecom.network.reconciliation"].create({"backend_id": self.backend.id})
         run.action_start()
         run._telecom_step()
         first_cursor = run.cursor
@@ -118,11 +122,11 @@ class TestReconciliation(NetworkCase):
         self.assertNotEqual(run.cursor, first_cursor)
         # the platform fails on the next page: the run waits and reads the same page again
         cursor = run.cursor
-        self.rest.behave_read("error_5xx")
+        self.platform.behave_read("error_5xx")
         run._telecom_step()
         self.assertEqual((run.state, run.cursor, run.read_error_count), ("running", cursor, 1))
         self.assertTrue(run.next_read_at)
-        self.rest.behave_read("rate_limited", retry_after=3)
+        self.platform.behave_read("rate_limited", retry_after=3)
         run._telecom_step()
         self.assertEqual((run.cursor, run.read_error_count), (cursor, 2))
         # killed after its findings were written but before the cursor was: the page is read
@@ -136,9 +140,7 @@ class TestReconciliation(NetworkCase):
         self.assertEqual(len(findings), len(self.expected))
 
     def test_cron_runs_one_page_per_call(self):
-        run = self.env["telecom.network.reconciliation"].create(
-            {"backend_id": self.rest_backend.id}
-        )
+        run = self.env["telecom.network.reconciliation"].create({"backend_id": self.backend.id})
         run.action_start()
         Run = self.env["telecom.network.reconciliation"]
         calls = 0
@@ -148,6 +150,18 @@ class TestReconciliation(NetworkCase):
         self.assertEqual(run.state, "done")
         self.assertGreater(calls, run.page_count, "one page per call, then the billing side")
         self.assertEqual(self._found(self._findings()), self.expected)
+
+
+@tagged("post_install", "-at_install")
+class TestSoapReconciliation(TestReconciliation):
+    """The same over the SOAP platform's read operations (ListSubscribers, typed records)."""
+
+    platform_kind = "soap"
+
+
+@tagged("post_install", "-at_install")
+class TestReconciliationSources(ReconciliationCase):
+    """Inventory extracts of batch-file platforms, the daily schedule, no read API."""
 
     def test_batch_file_platform_from_an_extract(self):
         self.rest_backend.reconcile_source = "file"
@@ -220,10 +234,13 @@ class TestReconciliation(NetworkCase):
         self.assertEqual(runs.state, "running")
 
     def test_platform_without_read_api_stops_the_run_with_a_reason(self):
+        old_platform = SoapPlatformSimulator(read_api=False).start()
+        self.addCleanup(old_platform.stop)
+        self.soap_backend.wsdl_url = old_platform.wsdl_url
         run = self.env["telecom.network.reconciliation"].create(
             {"backend_id": self.soap_backend.id}
         )
         run.action_start()
         self.env["telecom.network.reconciliation"]._cron_run_reconciliations()
         self.assertEqual(run.state, "failed")
-        self.assertIn("no read API", run.message_ids[0].body)
+        self.assertIn("no read API", "".join(run.message_ids.mapped("body")))

@@ -304,7 +304,7 @@ class BaseAdapter:
         """Outages the platform's monitoring reports, started or changed since ``since`` (ISO
         datetime string): list of dicts with ``id``, ``name``, ``start``, ``end`` (None while
         ongoing), ``zips`` (list), ``service_refs`` (list) and ``updated``."""
-        return [map_record(record, OUTAGE_FIELDS) for record in self._outage_records(since)]
+        return [map_record(record, OUTAGE_FIELDS) for record in self._outage_records(since or None)]
 
     def list_inventory(self, service_ref):
         """The equipment and resources the platform's inventory holds for ``service_ref``:
