@@ -3,6 +3,7 @@ import os
 import shutil
 import tempfile
 from datetime import date
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -163,9 +164,19 @@ class TestSoapReconciliation(TestReconciliation):
 class TestReconciliationSources(ReconciliationCase):
     """Inventory extracts of batch-file platforms, the daily schedule, no read API."""
 
-    def test_batch_file_platform_from_an_extract(self):
+    def _count_parses(self):
+        """Count the parses of inventory extracts from here on."""
+        Run = type(self.env["telecom.network.reconciliation"])
+        patcher = patch.object(
+            Run, "_telecom_extract_rows", autospec=True, side_effect=Run._telecom_extract_rows
+        )
+        parses = patcher.start()
+        self.addCleanup(patcher.stop)
+        return parses
+
+    def _file_run(self):
         self.rest_backend.reconcile_source = "file"
-        run = self.env["telecom.network.reconciliation"].create(
+        return self.env["telecom.network.reconciliation"].create(
             {
                 "backend_id": self.rest_backend.id,
                 "source": "file",
@@ -173,10 +184,53 @@ class TestReconciliationSources(ReconciliationCase):
                 "extract_filename": "inventory.csv",
             }
         )
+
+    def _staged_rows(self, run):
+        self.env.cr.execute(
+            "SELECT count(*) FROM telecom_network_extract_row WHERE run_id = %s", [run.id]
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_batch_file_platform_from_an_extract(self):
+        run = self._file_run()
+        parses = self._count_parses()
         run.action_start()
+        self.assertEqual((run.extract_row_count, self._staged_rows(run)), (6, 6))
         run._telecom_run_to_end()
         self.assertEqual(self.rest.read_calls, 0, "no read API call")
         self.assertEqual(self._found(self._findings()), self.expected)
+        self.assertEqual(run.page_count, 3, "6 rows read 2 a page")
+        self.assertEqual(parses.call_count, 1, "the extract is parsed once, not once a page")
+        self.assertEqual(self._staged_rows(run), 0, "the staged rows go when the run is done")
+
+    def test_killed_file_run_resumes_without_duplicates(self):
+        run = self._file_run()
+        parses = self._count_parses()
+        run.action_start()
+        run._telecom_step()
+        first_cursor = run.cursor
+        run._telecom_step()
+        self.assertEqual((first_cursor, run.cursor), ("2", "4"))
+        # killed after its findings were written but before the cursor was: the page is read
+        # again from the last committed cursor, from the staged rows
+        run.cursor = first_cursor
+        run._telecom_run_to_end()
+        findings = self._findings()
+        self.assertEqual(self._found(findings), self.expected)
+        self.assertEqual(len(findings), len(self.expected), "no finding twice")
+        self.assertEqual(parses.call_count, 1)
+
+    def test_file_run_started_before_its_rows_were_staged(self):
+        """A run started by a version that did not stage its extract stages it on its next
+        page and carries on from its cursor."""
+        run = self._file_run()
+        run.action_start()
+        run._telecom_step()
+        self.env.cr.execute("DELETE FROM telecom_network_extract_row WHERE run_id = %s", [run.id])
+        run.extract_staged = False
+        run._telecom_run_to_end()
+        self.assertEqual(self._found(self._findings()), self.expected)
+        self.assertEqual(run.subscriber_count, 6)
 
     def test_extract_through_a_file_channel(self):
         folder = tempfile.mkdtemp(prefix="t-network-")
@@ -189,6 +243,7 @@ class TestReconciliationSources(ReconciliationCase):
             handle.write(self._extract())
         with open(os.path.join(folder, "inventory-broken.csv"), "wb") as handle:
             handle.write(self._extract() + b"\nSRV/X,sub-x,active,P,fast,,,,\n")
+        parses = self._count_parses()
         log, broken = sorted(channel._telecom_poll(), key=lambda log: log.name)
         self.assertEqual(broken.state, "error")
         self.assertIn("speed_mbps 'fast' is not a whole number", broken.report)
@@ -197,6 +252,7 @@ class TestReconciliationSources(ReconciliationCase):
         run._telecom_run_to_end()
         self.assertEqual(self.rest.read_calls, 0, "no read API call")
         self.assertEqual(self._found(self._findings()), self.expected)
+        self.assertEqual(parses.call_count, 2, "each file parsed once")
 
     def _extract(self):
         """The platform's subscribers as its inventory extract file."""
