@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Network reconciliation benchmark: N subscribers (100,000 by default) read from the local REST
-platform simulator and compared with N billed services.
+(or SOAP) platform simulator and compared with N billed services.
 
 What it does:
 1. makes the database: a copy of ``--template`` (fast; an existing database with
    telecom_network installed) or, without it, a fresh one with telecom_network installed
    without demo data;
-2. starts the REST platform simulator of telecom_provisioning's tests on 127.0.0.1 in this
-   process;
-3. creates a REST backend for broadband (pages of ``--page-size`` subscribers), a broadband
+2. starts the REST (``--protocol soap``: SOAP) platform simulator of telecom_provisioning's
+   tests on 127.0.0.1 in this process;
+3. creates a REST (SOAP: the simulator's WSDL, pages read with ``ListSubscribers``) backend for
+   broadband (pages of ``--page-size`` subscribers), a broadband
    plan with a network profile, and N active services (plain SQL ``INSERT … SELECT``: the
    billing side only needs to exist); seeds the simulator with the same N subscribers, with
    deliberate differences: 0.1 % each of not billed (on the network only), not provisioned
@@ -21,6 +22,7 @@ What it does:
 
 Usage:  python3 bench/network_reconciliation.py [--subscribers 100000] [--page-size 1000]
                                                 [--db h27_netbench] [--template DB]
+                                                [--protocol rest|soap]
 Environment: PGHOST, PGPORT, PGUSER (defaults 127.0.0.1, 5432, current user).
 """
 
@@ -47,15 +49,18 @@ def make_database(db, template):
         create_database(db, "odoo.conf", addons_path(), "telecom_network")
 
 
-def prepare(env, url, count, page_size):
-    """Backend, plan, N active services; returns the service references and the plan."""
+def prepare(env, sim, protocol, count, page_size):
+    """Backend, plan, N active services; returns the backend and the service references."""
     env["telecom.provisioning.backend"].search([]).active = False
     broadband = env["telecom.provisioning.service.type"].search([("code", "=", "broadband")])
+    if protocol == "soap":
+        endpoint = {"kind": "soap", "wsdl_url": sim.wsdl_url}
+    else:
+        endpoint = {"kind": "rest", "base_url": sim.url + "/api/v1"}
     backend = env["telecom.provisioning.backend"].create(
         {
-            "name": "Bench REST platform",
-            "kind": "rest",
-            "base_url": url + "/api/v1",
+            **endpoint,
+            "name": f"Bench {protocol.upper()} platform",
             "connect_timeout": 2.0,
             "read_timeout": 30.0,
             "service_type_ids": [(6, 0, broadband.ids)],
@@ -165,15 +170,21 @@ def main():
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--db", default="h27_netbench")
     parser.add_argument("--template", help="copy this database instead of installing")
+    parser.add_argument("--protocol", choices=("rest", "soap"), default="rest")
     args = parser.parse_args()
     from odoo import SUPERUSER_ID, api
 
     make_database(args.db, args.template)
-    sim = load_simulators().RestPlatformSimulator(prefix="BENCH").start()
+    simulators = load_simulators()
+    simulator_class = {
+        "rest": simulators.RestPlatformSimulator,
+        "soap": simulators.SoapPlatformSimulator,
+    }[args.protocol]
+    sim = simulator_class(prefix="BENCH").start()
     registry = open_registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        backend, refs = prepare(env, sim.url, args.subscribers, args.page_size)
+        backend, refs = prepare(env, sim, args.protocol, args.subscribers, args.page_size)
         backend_id = backend.id
     expected = seed_network(sim, refs)
     log(f"reconciling {args.subscribers} services against {len(sim.subscribers)} subscribers")
@@ -188,7 +199,7 @@ def main():
         )
         found = dict(cr.fetchall())
         print()
-        print(f"Network reconciliation of {args.subscribers:,} billed services")
+        print(f"Network reconciliation of {args.subscribers:,} billed services ({args.protocol})")
         print(f"  network subscribers read : {run.subscriber_count:,} in {run.page_count} pages")
         print(f"  billed services checked  : {run.billing_checked_count:,}")
         print(f"  cron calls (commits)     : {calls}")
