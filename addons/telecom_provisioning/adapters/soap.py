@@ -218,6 +218,9 @@ class SoapAdapter(BaseAdapter):
         return self._read("ListInventory", serviceRef=service_ref) or []
 
     def _outage_records(self, since):
+        # xsd:dateTime wants the "T" between date and time ("2026-03-01 02:05:00" as Odoo
+        # writes it is not valid there)
+        since = since.replace(" ", "T", 1) if isinstance(since, str) else since
         return self._read("ListOutages", since=since) or []
 
     def _fault_error(self, fault, request_summary):
