@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Network reconciliation benchmark: N subscribers (100,000 by default) read from the local REST
-platform simulator and compared with N billed services.
+(or SOAP) platform simulator and compared with N billed services.
 
 What it does:
 1. makes the database: a copy of ``--template`` (fast; an existing database with
    telecom_network installed) or, without it, a fresh one with telecom_network installed
    without demo data;
-2. starts the REST platform simulator of telecom_provisioning's tests on 127.0.0.1 in this
-   process;
-3. creates a REST backend for broadband (pages of ``--page-size`` subscribers), a broadband
+2. starts the REST (``--protocol soap``: SOAP) platform simulator of telecom_provisioning's
+   tests on 127.0.0.1 in this process;
+3. creates a REST (SOAP: the simulator's WSDL, pages read with ``ListSubscribers``) backend for
+   broadband (pages of ``--page-size`` subscribers), a broadband
    plan with a network profile, and N active services (plain SQL ``INSERT … SELECT``: the
    billing side only needs to exist); seeds the simulator with the same N subscribers, with
    deliberate differences: 0.1 % each of not billed (on the network only), not provisioned
    (billed only), profile mismatch and suspended on the network only;
+   with ``--source file`` the same subscribers are written as the platform's inventory extract
+   (CSV) and the run reads the extract instead of the read API;
 4. runs the reconciliation cron, ``telecom.network.reconciliation._cron_run_reconciliations``,
    in a loop, committing after every call as Odoo's cron runner does (one page per call),
    until the run is done;
@@ -21,10 +24,12 @@ What it does:
 
 Usage:  python3 bench/network_reconciliation.py [--subscribers 100000] [--page-size 1000]
                                                 [--db h27_netbench] [--template DB]
+                                                [--protocol rest|soap] [--source api|file]
 Environment: PGHOST, PGPORT, PGUSER (defaults 127.0.0.1, 5432, current user).
 """
 
 import argparse
+import base64
 import time
 
 import psycopg2
@@ -47,15 +52,18 @@ def make_database(db, template):
         create_database(db, "odoo.conf", addons_path(), "telecom_network")
 
 
-def prepare(env, url, count, page_size):
-    """Backend, plan, N active services; returns the service references and the plan."""
+def prepare(env, sim, protocol, count, page_size):
+    """Backend, plan, N active services; returns the backend and the service references."""
     env["telecom.provisioning.backend"].search([]).active = False
     broadband = env["telecom.provisioning.service.type"].search([("code", "=", "broadband")])
+    if protocol == "soap":
+        endpoint = {"kind": "soap", "wsdl_url": sim.wsdl_url}
+    else:
+        endpoint = {"kind": "rest", "base_url": sim.url + "/api/v1"}
     backend = env["telecom.provisioning.backend"].create(
         {
-            "name": "Bench REST platform",
-            "kind": "rest",
-            "base_url": url + "/api/v1",
+            **endpoint,
+            "name": f"Bench {protocol.upper()} platform",
             "connect_timeout": 2.0,
             "read_timeout": 30.0,
             "service_type_ids": [(6, 0, broadband.ids)],
@@ -136,17 +144,31 @@ def seed_network(sim, refs):
     return expected
 
 
-def reconcile(registry, backend_id):
+def extract(sim):
+    """The platform's subscribers as its inventory extract (CSV, base64)."""
+    lines = [
+        "service_ref,subscriber_id,state,profile,speed_mbps,features,msisdn,iccid,activated_on"
+    ]
+    for ref, sub in sorted(sim.subscribers.items()):
+        values = (ref, sub.get("platform_id"), sub["state"], sub.get("profile"))
+        lines.append(",".join(str(v or "") for v in values) + ",,,,,")
+    return base64.b64encode("\n".join(lines).encode())
+
+
+def reconcile(registry, backend_id, extract_file=None):
     from odoo import SUPERUSER_ID, api
 
+    started = time.monotonic()  # the start reads (and stages) an extract: counted
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        run = env["telecom.network.reconciliation"].create({"backend_id": backend_id})
+        vals = {"backend_id": backend_id}
+        if extract_file:
+            vals.update(source="file", extract_file=extract_file, extract_filename="bench.csv")
+        run = env["telecom.network.reconciliation"].create(vals)
         run.action_start()
         run_id = run.id
         cr.commit()
     calls = 0
-    started = time.monotonic()
     while True:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "cron_id": 0})
@@ -165,19 +187,27 @@ def main():
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--db", default="h27_netbench")
     parser.add_argument("--template", help="copy this database instead of installing")
+    parser.add_argument("--protocol", choices=("rest", "soap"), default="rest")
+    parser.add_argument("--source", choices=("api", "file"), default="api")
     args = parser.parse_args()
     from odoo import SUPERUSER_ID, api
 
     make_database(args.db, args.template)
-    sim = load_simulators().RestPlatformSimulator(prefix="BENCH").start()
+    simulators = load_simulators()
+    simulator_class = {
+        "rest": simulators.RestPlatformSimulator,
+        "soap": simulators.SoapPlatformSimulator,
+    }[args.protocol]
+    sim = simulator_class(prefix="BENCH").start()
     registry = open_registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        backend, refs = prepare(env, sim.url, args.subscribers, args.page_size)
+        backend, refs = prepare(env, sim, args.protocol, args.subscribers, args.page_size)
         backend_id = backend.id
     expected = seed_network(sim, refs)
     log(f"reconciling {args.subscribers} services against {len(sim.subscribers)} subscribers")
-    run_id, calls, elapsed = reconcile(registry, backend_id)
+    extract_file = extract(sim) if args.source == "file" else None
+    run_id, calls, elapsed = reconcile(registry, backend_id, extract_file)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         run = env["telecom.network.reconciliation"].browse(run_id)
@@ -188,7 +218,8 @@ def main():
         )
         found = dict(cr.fetchall())
         print()
-        print(f"Network reconciliation of {args.subscribers:,} billed services")
+        source = "inventory extract" if args.source == "file" else args.protocol
+        print(f"Network reconciliation of {args.subscribers:,} billed services ({source})")
         print(f"  network subscribers read : {run.subscriber_count:,} in {run.page_count} pages")
         print(f"  billed services checked  : {run.billing_checked_count:,}")
         print(f"  cron calls (commits)     : {calls}")

@@ -31,5 +31,6 @@
     ],
     "demo": ["demo/telecom_network_demo.xml"],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

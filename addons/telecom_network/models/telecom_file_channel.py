@@ -51,4 +51,4 @@ class TelecomFileChannel(models.Model):
                 "Extract %(file)s received on channel %(channel)s.", file=name, channel=self.name
             )
         )
-        return self._telecom_result(run, len(run._telecom_extract_rows()), [])
+        return self._telecom_result(run, run.extract_row_count, [])

@@ -84,6 +84,13 @@ class TelecomNetworkReconciliation(models.Model):
         help="CSV with columns " + ", ".join(EXTRACT_COLUMNS) + " (features separated by ;).",
     )
     extract_filename = fields.Char()
+    extract_row_count = fields.Integer(
+        string="Extract Rows",
+        readonly=True,
+        copy=False,
+        help="Subscribers of the inventory extract, read once when the run started.",
+    )
+    extract_staged = fields.Boolean(readonly=True, copy=False)
     state = fields.Selection(RUN_STATES, required=True, default="draft", tracking=True, index=True)
     phase = fields.Selection(RUN_PHASES, required=True, default="network", readonly=True)
     cursor = fields.Char(
@@ -119,6 +126,23 @@ class TelecomNetworkReconciliation(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    def init(self):
+        """The staged rows of inventory extracts: a plain table read only by the run's pages
+        (one row per subscriber, in service reference order), dropped with the run."""
+        super().init()
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS telecom_network_extract_row (
+                    run_id integer NOT NULL
+                        REFERENCES telecom_network_reconciliation (id) ON DELETE CASCADE,
+                    seq integer NOT NULL,
+                    item jsonb NOT NULL,
+                    PRIMARY KEY (run_id, seq))
+                """
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -143,7 +167,7 @@ class TelecomNetworkReconciliation(models.Model):
                     )
                 )
             if run.source == "file":
-                run._telecom_extract_rows()  # refused up front when a row cannot be read
+                run._telecom_stage_extract()  # refused up front when a row cannot be read
         self.write({"state": "running", "date_start": fields.Datetime.now()})
         self.env.ref("telecom_network.ir_cron_run_reconciliations").sudo()._trigger()
         return True
@@ -222,11 +246,44 @@ class TelecomNetworkReconciliation(models.Model):
         backend = self.backend_id
         size = max(backend.reconcile_page_size or 500, 1)
         if self.source == "file":
-            rows = self._telecom_extract_rows()
-            start = int(self.cursor or 0)
-            end = start + size
-            return rows[start:end], (str(end) if end < len(rows) else None)
+            return self._telecom_extract_page(size)
         return backend._network_read_adapter().list_subscribers(self.cursor or None, size)
+
+    def _telecom_stage_extract(self):
+        """Parse the inventory extract once and stage its rows for the pages to read; the
+        cursor of a file run is the number of the last row read."""
+        self.ensure_one()
+        rows = self._telecom_extract_rows()
+        cr = self.env.cr
+        cr.execute(SQL("DELETE FROM telecom_network_extract_row WHERE run_id = %s", self.id))
+        execute_values(
+            cr._obj,
+            "INSERT INTO telecom_network_extract_row (run_id, seq, item) VALUES %s",
+            [(self.id, seq, json.dumps(row)) for seq, row in enumerate(rows, 1)],
+            page_size=1000,
+        )
+        self.write({"extract_staged": True, "extract_row_count": len(rows)})
+        return len(rows)
+
+    def _telecom_extract_page(self, size):
+        """The next ``size`` staged rows of the extract after the cursor."""
+        if not self.extract_staged:  # a run started before the rows were staged
+            self._telecom_stage_extract()
+        start = int(self.cursor or 0)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT item FROM telecom_network_extract_row
+                 WHERE run_id = %s AND seq > %s ORDER BY seq LIMIT %s
+                """,
+                self.id,
+                start,
+                size,
+            )
+        )
+        items = [item for (item,) in self.env.cr.fetchall()]
+        end = start + len(items)
+        return items, (str(end) if end < self.extract_row_count else None)
 
     def _telecom_extract_rows(self):
         """The subscribers of the inventory extract, by service reference. A comparison needs
@@ -618,6 +675,9 @@ class TelecomNetworkReconciliation(models.Model):
             ]
         )
         stale.write({"state": "resolved", "date_resolved": fields.Datetime.now()})
+        self.env.cr.execute(
+            SQL("DELETE FROM telecom_network_extract_row WHERE run_id = %s", self.id)
+        )
         self.write({"state": "done", "date_done": fields.Datetime.now()})
         counts = Finding.read_group(
             [("reconciliation_id", "=", self.id), ("state", "=", "open")], ["check"], ["check"]

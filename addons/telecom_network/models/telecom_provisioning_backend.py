@@ -22,7 +22,9 @@ class TelecomProvisioningBackend(models.Model):
         "inventory extract (CSV) uploaded on the reconciliation run.",
     )
     reconcile_page_size = fields.Integer(
-        default=500, help="Subscribers read and compared per page (one commit per page)."
+        default=500,
+        help="Subscribers read and compared per page (one commit per page). A read API gives "
+        "at most 1,000 a page (the adapter's limit); an inventory extract any number.",
     )
     reconcile_max_pages_per_minute = fields.Integer(
         default=0,

@@ -8,33 +8,39 @@ class TestInventory(NetworkCase):
     """Equipment and circuits of a service read through the platform's inventory API."""
 
     def test_inventory_read_through_the_adapter(self):
-        service = self._service(activate=True)
+        """Over REST (a fiber service) and over SOAP (a VoIP service, ListInventory)."""
+        for platform, plan in ((self.rest, self.plan_fiber_300), (self.soap, self.plan_voip)):
+            with self.subTest(platform=platform.__class__.__name__):
+                self._check_inventory_read(platform, self._service(plan, activate=True))
+
+    def _check_inventory_read(self, platform, service):
         items = [
-            {"inventory_id": "INV-1", "kind": "ont", "model": "G-010G", "serial": "ALCL0001",
-             "mac": "00:11:22:33:44:55"},
+            {"inventory_id": "INV-1", "kind": "ont", "model": "G-010G",
+             "serial": f"ALCL-{service.name}", "mac": "00:11:22:33:44:55"},
             {"inventory_id": "INV-2", "kind": "ip", "ip_address": "203.0.113.9/32"},
             {"inventory_id": "INV-3", "kind": "vlan", "vlan": 412},
-            {"inventory_id": "INV-4", "kind": "circuit", "circuit": "FBR-SAC-0042",
+            {"inventory_id": "INV-4", "kind": "circuit", "circuit": f"FBR-{service.name}",
              "port": "OLT1/1/3", "bandwidth_mbps": 1000},
         ]  # fmt: skip
-        self.rest.seed_inventory(service.name, items)
+        platform.seed_inventory(service.name, items)
         service.action_fetch_network_inventory()
         equipment = service.network_equipment_ids
         self.assertEqual(sorted(equipment.mapped("inventory_ref")), ["INV-1", "INV-2", "INV-3"])
         ont = equipment.filtered(lambda e: e.kind == "ont")
         self.assertEqual(
-            (ont.serial, ont.mac, ont.state), ("ALCL0001", "00:11:22:33:44:55", "installed")
+            (ont.serial, ont.mac, ont.state),
+            (f"ALCL-{service.name}", "00:11:22:33:44:55", "installed"),
         )
         self.assertEqual(equipment.filtered(lambda e: e.kind == "vlan").vlan, 412)
         circuit = service.circuit_record_id
         self.assertEqual(
             (circuit.name, circuit.inventory_ref, circuit.port),
-            ("FBR-SAC-0042", "INV-4", "OLT1/1/3"),
+            (f"FBR-{service.name}", "INV-4", "OLT1/1/3"),
         )
-        self.assertEqual(service.circuit_id, "FBR-SAC-0042", "the circuit text follows the record")
+        self.assertEqual(service.circuit_id, circuit.name, "the circuit text follows the record")
         # read again: updated, not duplicated
         items[0]["mac"] = "00:11:22:33:44:66"
-        self.rest.seed_inventory(service.name, items)
+        platform.seed_inventory(service.name, items)
         service.action_fetch_network_inventory()
         self.assertEqual(len(service.network_equipment_ids), 3)
         self.assertEqual(ont.mac, "00:11:22:33:44:66")
@@ -73,12 +79,19 @@ class TestInventory(NetworkCase):
         self.assertEqual(demo.circuit_record_id.name, demo.circuit_id)
 
     def test_subscriber_lookup_through_the_adapter(self):
-        service = self._service(activate=True)
-        adapter = self.rest_backend._network_read_adapter()
-        found = adapter.lookup_subscriber(service.name)
-        self.assertEqual((found["service_ref"], found["state"]), (service.name, "active"))
-        self.assertEqual(found["profile"], "FTTH-300")
-        self.assertIsNone(adapter.lookup_subscriber("NO-SUCH-REF"))
+        for backend, plan, profile in (
+            (self.rest_backend, self.plan_fiber_300, "FTTH-300"),
+            (self.soap_backend, self.plan_voip, None),
+        ):
+            with self.subTest(backend=backend.kind):
+                service = self._service(plan, activate=True)
+                adapter = backend._network_read_adapter()
+                found = adapter.lookup_subscriber(service.name)
+                self.assertEqual(
+                    (found["service_ref"], found["state"], found["profile"]),
+                    (service.name, "active", profile),
+                )
+                self.assertIsNone(adapter.lookup_subscriber("NO-SUCH-REF"))
 
     def test_termination_asks_for_the_equipment_back(self):
         service = self._service(activate=True)

@@ -24,6 +24,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 
 from odoo.addons.telecom_catalog.tools import adapter_errors
 
@@ -144,6 +145,91 @@ class PermanentError(ProvisioningError, adapter_errors.PermanentError):
     transient = False
 
 
+# ------------------------------------------------------------
+# read side: the reconciliation's view of a platform record
+# ------------------------------------------------------------
+
+
+def _text(value):
+    return None if value in (None, "") else str(value)
+
+
+def _int(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise PermanentError("invalid_response", f"{value!r} is not a whole number.") from None
+
+
+def _texts(value):
+    if value in (None, ""):
+        return []
+    values = value if isinstance(value, list | tuple) else [value]
+    return [str(v) for v in values if v not in (None, "")]
+
+
+def _date(value):
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat() if isinstance(value, date) else _text(value)
+
+
+def _moment(value):
+    """A datetime as Odoo writes it (UTC, ``YYYY-MM-DD HH:MM:SS``); strings as sent."""
+    if isinstance(value, datetime):
+        if value.tzinfo:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return _text(value)
+
+
+#: key of the reconciliation's dict → (the platform's camelCase name of it, conversion)
+SUBSCRIBER_FIELDS = {
+    "service_ref": ("serviceRef", _text),
+    "subscriber_id": ("subscriberId", _text),
+    "state": ("state", _text),
+    "profile": ("profile", _text),
+    "speed_mbps": ("speedMbps", _int),
+    "features": ("feature", _texts),
+    "msisdn": ("msisdn", _text),
+    "iccid": ("iccid", _text),
+    "activated_on": ("activatedOn", _date),
+}
+INVENTORY_FIELDS = {
+    "inventory_id": ("inventoryId", _text),
+    "kind": ("kind", _text),
+    "state": ("state", _text),
+    "model": ("model", _text),
+    "serial": ("serial", _text),
+    "mac": ("mac", _text),
+    "port": ("port", _text),
+    "circuit": ("circuit", _text),
+    "ip_address": ("ipAddress", _text),
+    "vlan": ("vlan", _int),
+    "bandwidth_mbps": ("bandwidthMbps", _int),
+}
+OUTAGE_FIELDS = {
+    "id": ("outageId", _text),
+    "name": ("name", _text),
+    "start": ("start", _moment),
+    "end": ("end", _moment),
+    "zips": ("zip", _texts),
+    "service_refs": ("serviceRef", _texts),
+    "updated": ("updated", _moment),
+}
+
+
+def map_record(record, fields):
+    """``record`` (a dict keyed our way or the platform's camelCase way) as a dict with
+    exactly the keys of ``fields``, each value converted (absent: None, or [] for lists)."""
+    return {
+        key: convert(record[key] if key in record else record.get(alias))
+        for key, (alias, convert) in fields.items()
+    }
+
+
 class BaseAdapter:
     """One platform protocol. Subclasses implement :meth:`_call`."""
 
@@ -188,30 +274,67 @@ class BaseAdapter:
     #: False for platforms without a read API (batch-file platforms): they are reconciled
     #: from an inventory extract file instead
     can_read = False
+    #: most subscribers the platform gives in one page: a bigger page is asked as this size
+    max_page_size = 1000
 
     def list_subscribers(self, cursor=None, limit=500):
         """One page of what the platform has provisioned, sorted by service reference:
-        ``(items, next_cursor)``; each item a dict with ``service_ref``, ``subscriber_id``,
-        ``state``, ``profile``, ``speed_mbps``, ``features``, ``msisdn``, ``iccid``,
-        ``activated_on``; ``next_cursor`` None on the last page. Raises ProvisioningError
-        (RetryableError with ``retry_after`` when rate-limited)."""
-        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+        ``(items, next_cursor)``; each item a dict with :data:`SUBSCRIBER_FIELDS` keys
+        (``service_ref``, ``subscriber_id``, ``state``, ``profile``, ``speed_mbps``,
+        ``features``, ``msisdn``, ``iccid``, ``activated_on``); ``next_cursor`` None on the
+        last page. Raises ProvisioningError (RetryableError with ``retry_after`` when
+        rate-limited)."""
+        limit = max(1, min(int(limit or 1), self.max_page_size))
+        records, next_cursor = self._subscriber_page(cursor or None, limit)
+        next_cursor = str(next_cursor) if next_cursor not in (None, "") else None
+        if next_cursor is not None and next_cursor == cursor:
+            raise PermanentError(
+                "cursor_loop",
+                f"Platform {self.config.name} answered cursor {cursor} with the same cursor: "
+                "reading on would never end.",
+            )
+        return [map_record(record, SUBSCRIBER_FIELDS) for record in records], next_cursor
 
     def lookup_subscriber(self, service_ref):
         """One subscriber as :meth:`list_subscribers` gives it, or None when unknown."""
-        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+        record = self._subscriber_record(service_ref)
+        return map_record(record, SUBSCRIBER_FIELDS) if record else None
 
     def list_outages(self, since=None):
         """Outages the platform's monitoring reports, started or changed since ``since`` (ISO
         datetime string): list of dicts with ``id``, ``name``, ``start``, ``end`` (None while
-        ongoing), ``zips`` (list) and ``service_refs`` (list)."""
-        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+        ongoing), ``zips`` (list), ``service_refs`` (list) and ``updated``."""
+        return [map_record(record, OUTAGE_FIELDS) for record in self._outage_records(since or None)]
 
     def list_inventory(self, service_ref):
         """The equipment and resources the platform's inventory holds for ``service_ref``:
         list of dicts with ``inventory_id``, ``kind`` and kind-specific keys (``serial``,
         ``mac``, ``port``, ``circuit``, ``ip_address``, ``vlan``)."""
-        raise PermanentError("no_read_api", f"Platform {self.config.name} has no read API.")
+        return [
+            map_record(record, INVENTORY_FIELDS) for record in self._inventory_records(service_ref)
+        ]
+
+    # what a protocol implements: the platform's records as it sends them (our snake_case
+    # keys or its own camelCase ones), mapped above
+
+    def _subscriber_page(self, cursor, limit):
+        """``(records, next_cursor)`` of one page of subscribers."""
+        raise self._no_read_api()
+
+    def _subscriber_record(self, service_ref):
+        """The platform's record of one subscriber, or None when unknown."""
+        raise self._no_read_api()
+
+    def _outage_records(self, since):
+        raise self._no_read_api()
+
+    def _inventory_records(self, service_ref):
+        raise self._no_read_api()
+
+    def _no_read_api(self, detail=""):
+        return PermanentError(
+            "no_read_api", f"Platform {self.config.name} has no read API{detail}."
+        )
 
     # ------------------------------------------------------------
     # helpers for subclasses

@@ -169,14 +169,14 @@ class RestAdapter(BaseAdapter):
         response_summary = f"HTTP {response.status_code}: {self.dumps(self.masked_data(body))}"
         raise self._parse_error(response, body, summary, response_summary)
 
-    def list_subscribers(self, cursor=None, limit=500):
+    def _subscriber_page(self, cursor, limit):
         params = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
         body = self._get("subscribers", params)
-        return list(body.get("items") or []), body.get("next_cursor") or None
+        return list(body.get("items") or []), body.get("next_cursor")
 
-    def lookup_subscriber(self, service_ref):
+    def _subscriber_record(self, service_ref):
         try:
             return self._get(f"subscribers/{quote(str(service_ref), safe='')}")
         except PermanentError as error:
@@ -184,10 +184,10 @@ class RestAdapter(BaseAdapter):
                 return None
             raise
 
-    def list_inventory(self, service_ref):
+    def _inventory_records(self, service_ref):
         return list(self._get("inventory", {"service_ref": service_ref}).get("items") or [])
 
-    def list_outages(self, since=None):
+    def _outage_records(self, since):
         params = {"since": since} if since else None
         return list(self._get("outages", params).get("items") or [])
 

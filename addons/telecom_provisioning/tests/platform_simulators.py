@@ -23,7 +23,10 @@ that decides each answer:
   monitoring reports (:attr:`PlatformCore.outages`, a list of dicts);
   :meth:`PlatformCore.seed` loads subscribers in bulk (bench, deliberate differences) and
   :meth:`PlatformCore.behave_read` queues one-shot behaviours of read requests
-  (``rate_limited`` → 429 with ``Retry-After``);
+  (``rate_limited`` → 429 with ``Retry-After``); the SOAP simulator answers the same reads
+  through the WSDL's operations ``ListSubscribers``, ``GetSubscriber``, ``ListInventory`` and
+  ``ListOutages`` (typed records, see :data:`SOAP_RECORDS`), or serves a WSDL without them
+  (``SoapPlatformSimulator(read_api=False)``: a platform with no read API);
 - counters: :attr:`PlatformCore.provisioned` lists every real provisioning (one per key),
   :attr:`PlatformCore.calls` counts requests, :attr:`PlatformCore.max_in_flight` the most
   requests served at the same time, :attr:`PlatformCore.subscribers` keeps the state of each
@@ -38,6 +41,7 @@ import bisect
 import collections
 import json
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -60,7 +64,65 @@ SOAP_OPERATIONS = {
     "ResumeSubscriber": "reactivate",
     "DeactivateSubscriber": "terminate",
 }
+# read operations of the WSDL → (read kind of PlatformCore.read, its parameters from the request's
+# elements, the answer's repeated record element, its type in SOAP_RECORDS)
+SOAP_READS = {
+    "ListSubscribers": (
+        "subscribers",
+        lambda v: {"cursor": v.get("cursor"), "limit": v.get("pageSize")},
+        "subscriber",
+        "Subscriber",
+    ),
+    "GetSubscriber": ("subscriber", lambda v: {"ref": v.get("serviceRef")}, None, "Subscriber"),
+    "ListInventory": ("inventory", lambda v: {"ref": v.get("serviceRef")}, "item", "InventoryItem"),
+    "ListOutages": ("outages", lambda v: {"since": v.get("since")}, "outage", "Outage"),
+}
+# element order of each typed record of the WSDL: (element, key of the core's dict)
+SOAP_RECORDS = {
+    "Subscriber": (
+        ("serviceRef", "service_ref"),
+        ("subscriberId", "subscriber_id"),
+        ("state", "state"),
+        ("profile", "profile"),
+        ("speedMbps", "speed_mbps"),
+        ("feature", "features"),
+        ("msisdn", "msisdn"),
+        ("iccid", "iccid"),
+        ("activatedOn", "activated_on"),
+    ),
+    "InventoryItem": (
+        ("inventoryId", "inventory_id"),
+        ("kind", "kind"),
+        ("model", "model"),
+        ("serial", "serial"),
+        ("mac", "mac"),
+        ("port", "port"),
+        ("circuit", "circuit"),
+        ("ipAddress", "ip_address"),
+        ("vlan", "vlan"),
+        ("bandwidthMbps", "bandwidth_mbps"),
+    ),
+    "Outage": (
+        ("outageId", "id"),
+        ("name", "name"),
+        ("start", "start"),
+        ("end", "end"),
+        ("zip", "zips"),
+        ("serviceRef", "service_refs"),
+        ("updated", "updated"),
+    ),
+}
 SUBSCRIBER_KEYS = ("subscriber_id", "subscriberId", "service_ref")
+# what the network delivers, from a payload: REST keys (our canonical payload) and the SOAP
+# elements of the WSDL
+PROFILE_KEYS = (
+    ("network_profile", "profile"),
+    ("profile", "profile"),
+    ("download_mbps", "speed_mbps"),
+    ("downloadMbps", "speed_mbps"),
+    ("msisdn", "msisdn"),
+    ("features", "features"),
+)
 STATE_AFTER = {
     "activate": "active",
     "reactivate": "active",
@@ -270,18 +332,13 @@ class PlatformCore:
         """What the network now delivers: profile, speed, features, number and SIM."""
         if action == "activate" and payload.get("effective_date"):
             record["activated_on"] = payload["effective_date"]
-        for key, target in (
-            ("network_profile", "profile"),
-            ("download_mbps", "speed_mbps"),
-            ("msisdn", "msisdn"),
-            ("features", "features"),
-        ):
+        for key, target in PROFILE_KEYS:
             if payload.get(key) not in (None, ""):
                 record[target] = payload[key]
         # the SIM the subscriber's line runs on (activation, SIM swap, re-provisioning)
         if payload.get("iccid"):
             record["iccid"] = payload["iccid"]
-        code = payload.get("addon_code")
+        code = payload.get("addon_code") or payload.get("featureCode")
         if code and action == "add_addon" and code not in record["features"]:
             record["features"] = [*record["features"], code]
         elif code and action == "remove_addon":
@@ -328,8 +385,8 @@ class PlatformCore:
             if kind == "inventory":
                 return Answer(True, 200, {"items": self.inventory.get(params["ref"], [])})
             if kind == "outages":
-                since = params.get("since") or ""
-                items = [o for o in self.outages if (o.get("updated") or "") >= since]
+                since = _moment(params.get("since"))
+                items = [o for o in self.outages if _moment(o.get("updated")) >= since]
                 return Answer(True, 200, {"items": items})
             if self._sorted_refs is None:
                 self._sorted_refs = sorted(self.subscribers)
@@ -378,6 +435,11 @@ class PlatformCore:
         return self._failure(
             behaviour.status or 503, "", behaviour.message or "Service unavailable", True
         )
+
+
+def _moment(value):
+    """A time as comparable text: ``2026-03-01 02:05`` and ``2026-03-01T02:05`` are equal."""
+    return str(value or "").replace(" ", "T")
 
 
 class _SimulatorServer:
@@ -512,6 +574,8 @@ class _SoapHandler(_BaseHandler):
         wsdl = WSDL_PATH.read_text().replace(
             "http://127.0.0.1:8081/provisioning", f"{self.sim.url}/provisioning"
         )
+        if not self.sim.read_api:
+            wsdl = _without_read_operations(wsdl)
         self._send(200, wsdl, "text/xml; charset=utf-8")
 
     def do_POST(self):
@@ -522,6 +586,8 @@ class _SoapHandler(_BaseHandler):
         except (etree.XMLSyntaxError, TypeError, IndexError):
             return self._fault("soap:Client", "INVALID_REQUEST", "Malformed SOAP envelope.")
         operation = etree.QName(request).localname
+        if operation in SOAP_READS and self.sim.read_api:
+            return self._read(operation, request)
         action = SOAP_OPERATIONS.get(operation)
         if not action:
             return self._fault("soap:Client", "UNKNOWN_OPERATION", f"No operation {operation}.")
@@ -530,6 +596,30 @@ class _SoapHandler(_BaseHandler):
         answer = self.core.handle(action, key, values, self.headers)
         if answer.ok:
             return self._send(200, self._response(operation, answer), "text/xml; charset=utf-8")
+        self._failed(answer)
+
+    def _read(self, operation, request):
+        """A read operation answered from the core's state as the WSDL's typed records."""
+        kind, params, element, record_type = SOAP_READS[operation]
+        values = {etree.QName(child).localname: child.text for child in request}
+        answer = self.core.read(kind, params(values), self.headers)
+        if not answer.ok:
+            return self._failed(answer)
+        body = answer.body
+        if element is None:  # GetSubscriber: the one record
+            xml = _soap_record("subscriber", body, record_type)
+        else:
+            xml = "".join(_soap_record(element, item, record_type) for item in body["items"])
+        if body.get("next_cursor"):
+            xml += f"<tns:nextCursor>{escape(str(body['next_cursor']))}</tns:nextCursor>"
+        envelope = (
+            f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
+            f'<tns:{operation}Response xmlns:tns="{SOAP_NS}">{xml}</tns:{operation}Response>'
+            f"</soap:Body></soap:Envelope>"
+        )
+        self._send(200, envelope, "text/xml; charset=utf-8")
+
+    def _failed(self, answer):
         error = answer.body["error"]
         if answer.status in (401, 429) or (answer.status >= 500 and not error["code"]):
             headers = {"Retry-After": str(answer.retry_after)} if answer.retry_after else {}
@@ -561,10 +651,44 @@ class _SoapHandler(_BaseHandler):
         self._send(500, xml, "text/xml; charset=utf-8")
 
 
+def _soap_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _moment(value) if isinstance(value, str) and _TIME.match(value) else str(value)
+
+
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def _soap_record(element, record, record_type):
+    """``record`` (a dict of the core) as the WSDL's typed ``record_type`` element."""
+    parts = []
+    for name, key in SOAP_RECORDS[record_type]:
+        values = record.get(key)
+        for value in values if isinstance(values, list) else [values]:
+            if value not in (None, ""):
+                parts.append(f"<tns:{name}>{escape(_soap_value(value))}</tns:{name}>")
+    return f"<tns:{element}>{''.join(parts)}</tns:{element}>"
+
+
+def _without_read_operations(wsdl):
+    """The WSDL as a platform without a read API serves it: no read operation."""
+    root = etree.fromstring(wsdl.encode())
+    for node in root.xpath("//*[local-name()='operation'][@name]"):
+        if node.get("name") in SOAP_READS:
+            node.getparent().remove(node)
+    return etree.tostring(root, encoding="unicode")
+
+
 class SoapPlatformSimulator(_SimulatorServer):
-    """A SOAP platform implementing tests/data/network_platform.wsdl (served at ``?wsdl``)."""
+    """A SOAP platform implementing tests/data/network_platform.wsdl (served at ``?wsdl``);
+    ``read_api=False``: the same platform without the read operations."""
 
     handler_class = _SoapHandler
+
+    def __init__(self, core=None, read_api=True, **core_kwargs):
+        super().__init__(core, **core_kwargs)
+        self.read_api = read_api
 
     @property
     def wsdl_url(self):

@@ -147,6 +147,113 @@ class TestAdapters(BaseCase):
         self.assertEqual(caught.exception.code, "mapping_error")
         self.assertEqual(self.soap.count(), 1)
 
+    # ------------------------------------------------------------
+    # read side: the same platform state read over REST and over SOAP
+    # ------------------------------------------------------------
+
+    def _seed_read_side(self, platform):
+        platform.seed(
+            {
+                f"SVC-{n}": {
+                    "profile": "FTTH-300",
+                    "speed_mbps": 300,
+                    "features": ["VOICEMAIL", "STATIC-IP"],
+                    "msisdn": f"+1916555000{n}",
+                    "iccid": f"8901000000000000{n}",
+                    "activated_on": "2026-11-20",
+                }
+                for n in range(5)
+            }
+        )
+        platform.seed({"SVC-2": {"state": "suspended"}})
+        platform.seed_inventory(
+            "SVC-1",
+            [
+                {"inventory_id": "INV-1", "kind": "ont", "serial": "ALCL1", "mac": "00:11"},
+                {"inventory_id": "INV-2", "kind": "vlan", "vlan": 412},
+            ],
+        )
+        platform.outages.append(
+            {"id": "MON-1", "name": "OLT down", "start": "2026-03-01 02:00:00", "end": None,
+             "zips": ["95814", "95816"], "service_refs": ["SVC-1"],
+             "updated": "2026-03-01 02:05:00"}
+        )  # fmt: skip
+
+    def _read_everything(self, adapter, limit=2):
+        pages, cursor = [], None
+        while True:
+            items, cursor = adapter.list_subscribers(cursor, limit)
+            pages.append(items)
+            if not cursor:
+                return pages
+
+    def test_read_side_rest_and_soap_give_the_same_records(self):
+        for platform in (self.rest, self.soap):
+            self._seed_read_side(platform)
+        rest_pages = self._read_everything(self.rest_adapter)
+        soap_pages = self._read_everything(self.soap_adapter)
+        self.assertEqual([len(page) for page in soap_pages], [2, 2, 1], "paged by cursor")
+        self.assertEqual(soap_pages, rest_pages)
+        first = soap_pages[0][0]
+        self.assertEqual(
+            first,
+            {"service_ref": "SVC-0", "subscriber_id": "NET-SVC-0", "state": "active",
+             "profile": "FTTH-300", "speed_mbps": 300, "features": ["STATIC-IP", "VOICEMAIL"],
+             "msisdn": "+19165550000", "iccid": "89010000000000000",
+             "activated_on": "2026-11-20"},
+        )  # fmt: skip
+        self.assertEqual(soap_pages[1][0]["state"], "suspended")
+        for adapter in (self.rest_adapter, self.soap_adapter):
+            self.assertEqual(adapter.lookup_subscriber("SVC-3"), soap_pages[1][1])
+            self.assertIsNone(adapter.lookup_subscriber("NO-SUCH-REF"))
+        inventory = self.soap_adapter.list_inventory("SVC-1")
+        self.assertEqual(inventory, self.rest_adapter.list_inventory("SVC-1"))
+        self.assertEqual(
+            [(i["inventory_id"], i["serial"], i["vlan"]) for i in inventory],
+            [("INV-1", "ALCL1", None), ("INV-2", None, 412)],
+        )
+        self.assertEqual(self.soap_adapter.list_inventory("SVC-0"), [])
+        outages = self.soap_adapter.list_outages(None)
+        self.assertEqual(outages, self.rest_adapter.list_outages(None))
+        self.assertEqual(
+            (outages[0]["start"], outages[0]["end"], outages[0]["zips"]),
+            ("2026-03-01 02:00:00", None, ["95814", "95816"]),
+        )
+        self.assertEqual(self.soap_adapter.list_outages("2026-03-01 02:06:00"), [])
+
+    def test_soap_read_rate_limited_and_failing(self):
+        self.soap.behave_read("rate_limited", retry_after=3)
+        with self.assertRaises(RetryableError) as caught:
+            self.soap_adapter.list_subscribers(None, 2)
+        self.assertEqual((caught.exception.code, caught.exception.retry_after), ("http_429", 3.0))
+        self.assertIn("ListSubscribers", caught.exception.request_summary)
+        self.soap.behave_read("error_5xx")
+        with self.assertRaises(RetryableError) as caught:
+            self.soap_adapter.list_subscribers(None, 2)
+        self.assertEqual(caught.exception.code, "http_5xx")
+
+    def test_soap_platform_without_read_operations(self):
+        with SoapPlatformSimulator(read_api=False) as old_platform:
+            adapter = adapter_class("soap")(
+                AdapterConfig(name="old", kind="soap", wsdl_url=old_platform.wsdl_url)
+            )
+            with self.assertRaises(PermanentError) as caught:
+                adapter.list_subscribers()
+            self.assertEqual(caught.exception.code, "no_read_api")
+            self.assertIn("no operation ListSubscribers", caught.exception.message)
+
+    def test_a_platform_repeating_its_cursor_is_stopped(self):
+        class Looping(BaseAdapter):
+            def _subscriber_page(self, cursor, limit):
+                return [{"serviceRef": "A", "state": "active"}], "A"
+
+        adapter = Looping(AdapterConfig(name="loop", kind="loop"))
+        items, cursor = adapter.list_subscribers(None, 5000)
+        self.assertEqual((items[0]["service_ref"], cursor), ("A", "A"))
+        with self.assertRaises(PermanentError) as caught:
+            adapter.list_subscribers(cursor)
+        self.assertEqual(caught.exception.code, "cursor_loop")
+
     def test_registry(self):
         self.assertEqual(adapter_class("rest").kind, "rest")
         self.assertEqual(adapter_class("soap").kind, "soap")
