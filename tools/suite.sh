@@ -15,7 +15,7 @@ TEST_DB=${TEST_DB:-telecom_test}
 HTTP_PORT=${HTTP_PORT:-8069}
 # payment_demo: Odoo's demo payment provider (test mode only), which autopay's tests and demo
 # charge; not a dependency of the telecom modules, so production databases never get it.
-MODULES=telecom_catalog,telecom_numbers,telecom_billing,telecom_usage,telecom_migration,telecom_provisioning,telecom_regulatory,telecom_interconnect,telecom_file_channel,telecom_network,payment_demo
+MODULES=telecom_catalog,telecom_numbers,telecom_billing,telecom_usage,telecom_migration,telecom_provisioning,telecom_regulatory,telecom_interconnect,telecom_interconnect_regulatory,telecom_file_channel,telecom_network,payment_demo
 mkdir -p "$ROOT/.local"
 
 # shellcheck source=tools/postgres.sh

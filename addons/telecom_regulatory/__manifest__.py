@@ -1,7 +1,7 @@
 {
     "name": "Telecom Regulatory",
     "summary": "FCC BDC subscription files, Form 499-A/499-Q worksheets, CPNI, E911, RND and NRUF",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Telecom",
     "author": "Telecom BSS Team",
     "license": "LGPL-3",

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class TelecomNumber(models.Model):
@@ -76,3 +77,29 @@ class TelecomNumber(models.Model):
         """A suspended service keeps its number: it is neither disconnected nor aging."""
         self.ensure_one()
         return self.service_id.state == "suspended" or super()._telecom_service_suspended()
+
+    @api.model
+    def _telecom_customers_of_numbers(self, names):
+        """The customers (accounts: commercial partners) holding the numbers ``names``
+        (E.164), in one query whatever their count: the customer of the service line using
+        the number, else the customer the number is held for. Numbers that are not ours are
+        left out. Read whoever asks (the CPNI access log needs them for any reader)."""
+        names = sorted({name for name in names if name})
+        if not names:
+            return self.env["res.partner"]
+        self.flush_model(["name", "partner_id", "service_id"])
+        self.env["telecom.service"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT COALESCE(p.commercial_partner_id, p.id)
+                  FROM telecom_number n
+                  LEFT JOIN telecom_service s ON s.id = n.service_id
+                  JOIN res_partner p ON p.id = COALESCE(s.partner_id, n.partner_id)
+                 WHERE n.name = ANY(%s)
+                """,
+                names,
+            )
+        )
+        return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())

@@ -10,9 +10,14 @@ SPLIT_METHODS = [
 
 
 class TelecomForm499Split(models.Model):
+    """A filer's interstate and international shares of the revenue of one Form 499 line
+    over a period: its own figures (traffic study, billing records, safe harbor), so each
+    company (499 filer) keeps its own splits."""
+
     _name = "telecom.form499.split"
     _description = "Form 499 Interstate/International Split"
     _order = "line_id, date_from desc, id"
+    _check_company_auto = True
     _sql_constraints = [
         (
             "pct_range",
@@ -22,6 +27,14 @@ class TelecomForm499Split(models.Model):
         ),
     ]
 
+    company_id = fields.Many2one(
+        "res.company",
+        string="Filer",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company (499 filer) whose revenue this split applies to.",
+    )
     line_id = fields.Many2one("telecom.form499.line", string="499 Line", required=True)
     regulatory_class = fields.Selection(
         REGULATORY_CLASSES, help="Applies to revenue of this class only; empty for all."
@@ -34,11 +47,12 @@ class TelecomForm499Split(models.Model):
     note = fields.Char(help="Source of the figures (safe harbor order, traffic study).")
 
     @api.model
-    def _telecom_split_for(self, line, regulatory_class, date_from, date_to):
-        """The split of ``line`` for revenue of ``regulatory_class`` over the period: the
-        class-specific one first, the latest start date first."""
+    def _telecom_split_for(self, company, line, regulatory_class, date_from, date_to):
+        """The split of ``company`` for ``line`` and revenue of ``regulatory_class`` over the
+        period: the class-specific one first, the latest start date first."""
         splits = self.search(
             [
+                ("company_id", "=", company.id),
                 ("line_id", "=", line.id),
                 ("regulatory_class", "in", [regulatory_class or False, False]),
                 ("date_from", "<=", date_to),

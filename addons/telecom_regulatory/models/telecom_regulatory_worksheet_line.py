@@ -217,7 +217,7 @@ class TelecomRegulatoryWorksheetLine(models.Model):
         key = ("split", line.id, regulatory_class or False)
         if key not in cache:
             split = self.env["telecom.form499.split"]._telecom_split_for(
-                line, regulatory_class, filing.date_from, filing.date_to
+                filing.company_id, line, regulatory_class, filing.date_from, filing.date_to
             )
             cache[key] = (
                 (

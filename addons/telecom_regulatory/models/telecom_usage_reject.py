@@ -11,10 +11,7 @@ class TelecomUsageReject(models.Model):
 
     def _telecom_cpni_customers(self):
         rejects = self.sudo()
-        numbers = (
-            self.env["telecom.number"]
-            .sudo()
-            .search([("name", "in", [ref for ref in rejects.mapped("service_ref") if ref])])
+        holders = self.env["telecom.number"]._telecom_customers_of_numbers(
+            rejects.mapped("service_ref")
         )
-        partners = numbers.service_id.partner_id | rejects.usage_record_id.partner_id
-        return partners.commercial_partner_id.sudo(False)
+        return holders | rejects.usage_record_id.partner_id.commercial_partner_id.sudo(False)

@@ -40,6 +40,7 @@ MUST_WALK = (
     "telecom.tax.exemption",
     "telecom.price.version",
     "telecom.broadband.label.fee",
+    "telecom.form499.split",
 )
 # Models of the suite without a company, on purpose: reference data every company shares.
 # Any other model of the suite without ``company_id`` fails the walk.
@@ -56,8 +57,6 @@ SHARED_MODELS = {
     "telecom.bdc.fabric.reject": "rows of the FCC Fabric file a load could not read",
     "telecom.form499.line": "the lines of the FCC Form 499 (defined by the FCC)",
     "telecom.form499.mapping": "which revenue class goes to which Form 499 line (FCC rules)",
-    "telecom.form499.split": "interstate/international split per 499 line and period (FCC "
-    "safe harbor); per company once one database files for several 499 filers",
     "telecom.usf.contribution.factor": "the FCC's quarterly USF contribution factor",
     "telecom.number.aging.rule": "number aging periods of 47 CFR 52.15(f) per customer type",
     "telecom.port.reject.code": "NPAC/SOA rejection codes (industry catalogue)",

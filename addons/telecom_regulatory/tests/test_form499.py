@@ -262,6 +262,30 @@ class TestForm499(TelecomRegulatoryCase):
         self.assertEqual(lines["420"], (1960.0, 699.4, 225.0))
         self.assertEqual(filing.gl_difference, 0.0)
 
+    def test_each_filer_reads_its_own_splits(self):
+        """Splits are a filer's figures: another company's split of line 413 changes nothing
+        in this company's worksheet."""
+        Split = self.env["telecom.form499.split"]
+        ours = Split.search(
+            [
+                ("company_id", "=", self.company.id),
+                ("line_id.code", "=", "413"),
+                ("regulatory_class", "=", "international"),
+            ]
+        )
+        self.assertEqual(len(ours), 1)
+        company_b = self.env["res.company"].create({"name": "T 499 Filer B"})
+        theirs = ours.copy(
+            {"company_id": company_b.id, "interstate_pct": 50.0, "international_pct": 50.0}
+        )
+        filing = self._filing()
+        filing.action_generate()
+        self.assertEqual(self._lines(filing)["413"], (200.0, 0.0, 200.0))
+        found = Split._telecom_split_for(
+            company_b, ours.line_id, "international", filing.date_from, filing.date_to
+        )
+        self.assertEqual(found, theirs)
+
     def test_499q_own_lines_and_projection(self):
         self._write_off(98.0, date(2025, 3, 31))
         filing = self._filing("499q", date(2025, 1, 1), date(2025, 3, 31))

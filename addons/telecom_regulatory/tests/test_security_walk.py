@@ -36,6 +36,8 @@ WALKERS = {
     "public": "base.group_public",
 }
 WALK_LIMIT = 80
+# records of each CPNI model read by the CPNI Authorized user to check the access log
+LOG_WALK_LIMIT = 10
 # files downloaded per model through /web/content (the newest: the fixtures' own first)
 DOWNLOAD_LIMIT = 10
 
@@ -118,6 +120,8 @@ class TestCpniWalk(TelecomRegulatoryCase, HttpCase):
         cls.invoice.telecom_call_detail_file = base64.b64encode(
             f"record_id,called_number\nT-WALK-1,{MARKER}\n".encode()
         )
+        if "telecom.interconnect.cdr" in cls.env:
+            cls._plant_trunk_record(service.number_ids[:1].name)
         cls.customer_b = cls.env["res.partner"].create({"name": "T Walk Other Customer"})
         cls.call_detail = (
             cls.env["ir.attachment"]
@@ -144,6 +148,32 @@ class TestCpniWalk(TelecomRegulatoryCase, HttpCase):
         for model, names in cls.cpni.items():
             cls.suite_fields.setdefault(model, set()).update(names)
 
+    @classmethod
+    def _plant_trunk_record(cls, number):
+        """A trunk record of a call from our customer's line to the marker (telecom_interconnect
+        installed)."""
+        carrier = cls.env["res.partner"].create({"name": "T Walk Carrier", "is_company": True})
+        agreement = cls.env["telecom.interconnect.agreement"].create(
+            {"name": "T Walk agreement", "partner_id": carrier.id}
+        )
+        cls.trunk_record = (
+            cls.env["telecom.interconnect.cdr"]
+            .sudo()
+            .create(
+                {
+                    "name": "T-WALK-IC",
+                    "agreement_id": agreement.id,
+                    "company_id": cls.env.company.id,
+                    "trunk_group": "T-WALK-TRUNK",
+                    "direction": "out",
+                    "start_time": "2025-03-05 10:00:00",
+                    "usage_date": "2025-03-05",
+                    "calling_number": number,
+                    "called_number": MARKER,
+                }
+            )
+        )
+
     strict = False
 
     def test_fixtures_hold_the_marker(self):
@@ -155,6 +185,7 @@ class TestCpniWalk(TelecomRegulatoryCase, HttpCase):
         self.assertIn("telecom.service.addon", self.cpni)
         self.assertIn("telecom.service.history", self.cpni)
         self.assertIn("telecom.interconnect.cdr", self.cpni)
+        self.assertTrue(self.trunk_record)
         self.assertTrue(self.usage_file.reject_ids)
         self.assertTrue(self.service.addon_line_ids and self.service.history_ids)
         self.assertEqual(len(self.call_detail), 1)
@@ -173,13 +204,16 @@ class TestCpniWalk(TelecomRegulatoryCase, HttpCase):
             "account.move",
             "telecom.service.addon",
             "telecom.service.history",
+            "telecom.interconnect.cdr",
         ):
             self.assertTrue(any(where in leak for leak in leaks), where)
         http_leaks = self._walk_http(cpni_user)
         for where in (
             "call_kw telecom.usage.record",
             "call_kw telecom.service",
+            "call_kw telecom.interconnect.cdr",
             "/web/export/csv telecom.usage.reject",
+            "/web/export/csv telecom.interconnect.cdr",
             "/web/content attachment",
             "/web/content account.move",
         ):
@@ -196,6 +230,46 @@ class TestCpniWalk(TelecomRegulatoryCase, HttpCase):
         for role, user in self.walkers.items():
             with self.subTest(role=role):
                 self.assertEqual(self._walk_http(user), [])
+
+    def test_every_cpni_read_is_logged(self):
+        """Every model declaring CPNI logs staff reads: it has the logging mixin, and the
+        CPNI Authorized user's reads and exports of its newest records are in the access log
+        of each customer those records belong to (the planted ones included)."""
+        logged = self.env["telecom.cpni.logged.mixin"]._inherit_children
+        self.assertEqual(sorted(set(self.cpni) - set(logged)), [], "CPNI read without a log")
+        cpni_user = new_test_user(
+            self.env,
+            login="t_walk_cpni_log",
+            groups=f"telecom_catalog.group_telecom_billing,{CPNI_GROUP},"
+            "account.group_account_invoice,base.group_allow_export",
+        )
+        Log = self.env["telecom.cpni.access.log"]
+        checked = set()
+        for model_name, names in sorted(self.cpni.items()):
+            records = self.env[model_name].search([], limit=LOG_WALK_LIMIT, order="id desc")
+            customers = records.sudo()._telecom_cpni_customers()
+            if not customers:
+                continue
+            for route in ("search_read", "export_data"):
+                with self.subTest(model=model_name, route=route):
+                    last = Log.search([], limit=1, order="id desc").id or 0
+                    mine = records.with_user(cpni_user)
+                    if route == "search_read":
+                        mine.search_read([("id", "in", records.ids)], list(names))
+                    else:
+                        mine.export_data(list(names))
+                    logs = Log.search(
+                        [
+                            ("id", ">", last),
+                            ("user_id", "=", cpni_user.id),
+                            ("data_viewed", "=like", f"{records._description}:%"),
+                        ]
+                    )
+                    self.assertEqual(logs.partner_id, customers)
+                    checked.add(model_name)
+        for model_name in ("telecom.usage.record", "telecom.interconnect.cdr", "account.move"):
+            self.assertIn(model_name, checked)
+        self.assertIn(self.customer, self.trunk_record._telecom_cpni_customers())
 
     # ------------------------------------------------------------
     # THE WALK

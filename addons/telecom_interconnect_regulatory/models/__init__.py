@@ -1,0 +1,2 @@
+from . import telecom_interconnect_cdr
+from . import telecom_usage_reject
