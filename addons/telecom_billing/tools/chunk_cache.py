@@ -27,3 +27,8 @@ def cached(env, key, compute):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def in_chunk(env):
+    """Whether a chunk cache is open (the bill run prepares a chunk)."""
+    return env.cr.cache.get(KEY) is not None
