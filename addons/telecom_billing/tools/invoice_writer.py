@@ -228,6 +228,9 @@ def _line_rows(env, moves, bills):
     rows, term_rows, tax_rows, totals = [], [], [], {}
     Line = env["account.move.line"]
     Tax = env["account.tax"]
+    # Float.convert_to_cache() of the quantity and unit price, the digits looked up once
+    to_quantity, to_price = (_cache_converter(Line, name) for name in ("quantity", "price_unit"))
+    base_tags = {}
     for move, bill in zip(moves, bills, strict=True):
         sign = MOVE_TYPES[move.move_type]
         currency = move.currency_id
@@ -270,10 +273,8 @@ def _line_rows(env, moves, bills):
             row["sequence"] = vals.get("sequence", 100)
             if display_type == "product":
                 product = env["product.product"].browse(vals.get("product_id"))
-                quantity = Line._fields["quantity"].convert_to_cache(vals.get("quantity", 1), Line)
-                price_unit = Line._fields["price_unit"].convert_to_cache(
-                    vals.get("price_unit", 0.0), Line
-                )
+                quantity = to_quantity(vals.get("quantity", 1))
+                price_unit = to_price(vals.get("price_unit", 0.0))
                 subtotal = currency.round(quantity * price_unit)
                 untaxed += subtotal
                 balance = -sign * subtotal
@@ -298,7 +299,10 @@ def _line_rows(env, moves, bills):
                 if taxes:
                     row["tax_tag_invert"] = inbound
                     row["_tax_ids"] = taxes.ids
-                    row["_tag_ids"] = _base_tags(taxes, refund)
+                    key = (tuple(taxes.ids), refund)
+                    if key not in base_tags:
+                        base_tags[key] = _base_tags(taxes, refund)
+                    row["_tag_ids"] = base_tags[key]
             rows.append(row)
         tax_total = 0.0
         for vals in move._telecom_tax_line_vals(bill.get("tax_lines") or []):
@@ -381,10 +385,36 @@ def _line_rows(env, moves, bills):
     return rows + term_rows + tax_rows, totals
 
 
+def _cache_converter(Model, name):
+    """What ``Model._fields[name].convert_to_cache(value, Model)`` gives for a float field,
+    its digits looked up once."""
+    field = Model._fields[name]
+    digits = field.get_digits(Model.env)
+    if not digits:
+        return lambda value: float(value or 0.0)
+    return lambda value: float_round(float(value or 0.0), precision_digits=digits[1])
+
+
 def _base_tags(taxes, refund):
     """Tags a charge line gets from the base repartition of its taxes."""
     lines = taxes.refund_repartition_line_ids if refund else taxes.invoice_repartition_line_ids
     return lines.filtered(lambda line: line.repartition_type == "base").tag_ids.ids
+
+
+def _rounded_repr(scale):
+    """``float_repr(float_round(value, scale), scale)``, remembered per value: a chunk's
+    amounts repeat (zeros, quantities, plan prices)."""
+    known = {}
+
+    def convert(value):
+        text = known.get(value)
+        if text is None:
+            text = known[value] = float_repr(
+                float_round(float(value or 0.0), precision_digits=scale), scale
+            )
+        return text
+
+    return convert
 
 
 def _converters(Model, columns):
@@ -398,11 +428,7 @@ def _converters(Model, columns):
         elif field.type == "float" and not field.company_dependent:
             digits = field.get_digits(Model.env)
             if digits:
-                converters.append(
-                    lambda value, scale=digits[1]: float_repr(
-                        float_round(float(value or 0.0), precision_digits=scale), scale
-                    )
-                )
+                converters.append(_rounded_repr(digits[1]))
             else:
                 converters.append(float)
         else:
