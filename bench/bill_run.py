@@ -49,12 +49,16 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import psutil
-import psycopg2
+# This folder holds numbers.py, which shadows the standard library's ``numbers`` for a script
+# run from here: ``decimal`` then silently falls back to its pure-Python version (several
+# times slower; the in-process profile and posting were measured with it). Not an import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import psutil  # noqa: E402
+import psycopg2  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OCA = ROOT / ".local" / "oca" / "odoo" / "addons"
-TEMPLATE = "bench_bill_tpl"
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
 PGPORT = os.environ.get("PGPORT", "5432")
 PGUSER = os.environ.get("PGUSER", getpass.getuser())
@@ -71,17 +75,29 @@ def parse_args():
     parser.add_argument("n", type=int, nargs="?", default=1000, help="subscriptions")
     parser.add_argument("--workers", type=int, default=1, help="cron workers (default 1)")
     parser.add_argument("--batch-size", type=int, default=500, help="subscriptions per chunk")
-    parser.add_argument("--db", help="database (default bench_bill_<N>)")
+    parser.add_argument("--db", help="database (default <prefix>bench_bill_<N>)")
+    parser.add_argument(
+        "--db-prefix",
+        default="",
+        help="prefix of every database of the run, template included (e.g. your name, so that "
+        "engineers sharing a PostgreSQL server do not drop each other's bench databases)",
+    )
     parser.add_argument("--no-contract", action="store_true", help="skip OCA contract")
     parser.add_argument("--rebuild-template", action="store_true")
     parser.add_argument("--profile", action="store_true", help="profile one chunk in-process")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="with --profile: bill one chunk unprofiled first, then profile the next one",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--generate-only", action="store_true", help="with --data: generate and keep, no run"
     )
     parser.add_argument(
         "--data",
-        help="database (bench_...) holding generated data: copied instead of generating when "
+        help="database (<prefix>bench_...) holding generated data: copied instead of generating "
+        "when "
         "it exists, else made from this run's data (same N and --no-contract expected)",
     )
     parser.add_argument(
@@ -91,10 +107,12 @@ def parse_args():
         help="invoice writer of the bill run (system parameter telecom_billing.bill_run_writer)",
     )
     args = parser.parse_args()
+    prefix = f"{args.db_prefix}bench_"
+    args.template = f"{prefix}bill_tpl"
     if not args.db:
-        args.db = f"bench_bill_{args.n}" + (f"_w{args.workers}" if args.workers > 1 else "")
-    if not args.db.startswith("bench_") or (args.data and not args.data.startswith("bench_")):
-        parser.error("the database name must start with bench_")
+        args.db = f"{prefix}bill_{args.n}" + (f"_w{args.workers}" if args.workers > 1 else "")
+    if not args.db.startswith(prefix) or (args.data and not args.data.startswith(prefix)):
+        parser.error(f"the database names must start with {prefix}")
     return args
 
 
@@ -176,12 +194,12 @@ def addons_revision():
         return ""
 
 
-def template_revision():
+def template_revision(template):
     with pg() as cr:
         cr.execute(
             """SELECT shobj_description(oid, 'pg_database') FROM pg_database
                 WHERE datname = %s""",
-            [TEMPLATE],
+            [template],
         )
         row = cr.fetchone()
     return row[0] if row else None
@@ -190,26 +208,29 @@ def template_revision():
 def fresh_database(args):
     # OCA contract goes into the template whenever it is on the addons path, so that runs
     # with and without --no-contract share one template; the comment records it.
+    # With kept data (--data) the template is not used: it is neither checked nor rebuilt
+    # (make the data again after a change of the addons' schema or data files).
     contract = oca_contract_available()
+    template = args.template
+    source_db = template
+    if args.data and db_exists(args.data):
+        source_db = args.data
     revision = addons_revision() + ("+contract" if contract else "")
-    built = db_exists(TEMPLATE) and template_revision()
-    stale = built and revision and built != revision
+    built = db_exists(template) and template_revision(template)
+    stale = source_db == template and built and revision and built != revision
     if stale:
-        log(f"{TEMPLATE} was built from other addons: rebuilding it")
-    if args.rebuild_template or stale or not db_exists(TEMPLATE):
-        drop_db(TEMPLATE)
+        log(f"{template} was built from other addons: rebuilding it")
+    if args.rebuild_template or stale or (source_db == template and not db_exists(template)):
+        drop_db(template)
         modules = "telecom_usage" + (",contract" if contract else "")
-        log(f"building the template database {TEMPLATE} ({modules}, demo data; a few minutes)")
+        log(f"building the template database {template} ({modules}, demo data; a few minutes)")
         subprocess.run(
-            [sys.executable, "-m", "odoo", *odoo_args(TEMPLATE, contract), "-i", modules]
+            [sys.executable, "-m", "odoo", *odoo_args(template, contract), "-i", modules]
             + ["--stop-after-init", "--no-http", "--log-level=warn"],
             check=True,
         )
         with pg() as cr:
-            cr.execute(f'COMMENT ON DATABASE "{TEMPLATE}" IS %s', [revision])
-    source_db = TEMPLATE
-    if args.data and db_exists(args.data):
-        source_db = args.data
+            cr.execute(f'COMMENT ON DATABASE "{template}" IS %s', [revision])
     drop_db(args.db)
     with pg() as cr:
         cr.execute(f'CREATE DATABASE "{args.db}" TEMPLATE "{source_db}"')
@@ -217,7 +238,7 @@ def fresh_database(args):
     if source.is_dir():
         shutil.copytree(source, data_dir() / "filestore" / args.db)
     log(f"fresh database {args.db} (copy of {source_db})")
-    return source_db != TEMPLATE
+    return source_db != template
 
 
 def save_data(args):
@@ -227,7 +248,7 @@ def save_data(args):
     odoo.sql_db.close_all()
     drop_db(args.data)
     with pg() as cr:
-        cr.execute(f'CREATE DATABASE "{args.data}" TEMPLATE "{args.db}"')
+        cr.execute(f'CREATE DATABASE "{args.data}" template "{args.db}"')
     source = data_dir() / "filestore" / args.db
     if source.is_dir():
         shutil.copytree(source, data_dir() / "filestore" / args.data)
@@ -651,6 +672,13 @@ def profile_chunk(registry, args):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         run_id = start_bill_run(env, args.writer)
         run = env["telecom.bill.run"].browse(run_id)
+        if args.warm:
+            # a first chunk unprofiled: what a cron worker does once (trigger trees,
+            # ormcaches, rate tables) is not counted in the profiled chunk
+            started = time.perf_counter()
+            warmed = run._telecom_process_chunk(args.batch_size)
+            env.flush_all()
+            log(f"warm-up chunk: {warmed} subscriptions in {time.perf_counter() - started:.1f} s")
         before = odoo.sql_db.sql_counter
         profiler = cProfile.Profile()
         started = time.perf_counter()

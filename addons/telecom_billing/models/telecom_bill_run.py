@@ -13,7 +13,7 @@ from odoo.addons.telecom_catalog.tools.locking import fetch_locked_ids, lock_ids
 
 from ..adapters.base import TaxEngineUnavailable
 from ..tools import invoice_writer
-from ..tools.chunk_cache import chunk_cache
+from ..tools.chunk_cache import chunk_cache, reset_chunk_cache
 
 _logger = logging.getLogger(__name__)
 
@@ -598,9 +598,9 @@ class TelecomBillRun(models.Model):
     def _telecom_process_chunk(self, batch_size=500):
         """Bill up to ``batch_size`` subscriptions; finish the run when none is left.
 
-        Each subscription is prepared in its own savepoint: an error or an unreachable tax
-        engine is logged on the run and the others go on. The invoices of the chunk are
-        created in one batch. Returns the number of subscriptions handled.
+        An error of a subscription or an unreachable tax engine is logged on the run and the
+        others go on (:meth:`_telecom_prepare_bills`). The invoices of the chunk are created
+        in one batch. Returns the number of subscriptions handled.
         """
         self.ensure_one()
         if self.state != "running":
@@ -634,26 +634,60 @@ class TelecomBillRun(models.Model):
 
     def _telecom_prepare_bills(self, subscriptions, bills, log_vals):
         """Prepare the bill of each subscription into ``bills``, or its log line into
-        ``log_vals`` (error, waiting for the tax engine, nothing to bill)."""
+        ``log_vals`` (error, waiting for the tax engine, nothing to bill).
+
+        Preparing a bill reads (it writes only an Odoo tax for a fee never billed before,
+        after the engine answered): the chunk is prepared in one savepoint, an unavailable
+        engine logged as it comes. When a subscription fails otherwise, that is rolled back
+        and the chunk prepared again with a savepoint per subscription (two queries each), so
+        that the failing one is logged and the others go on.
+        """
+        waiting = {}
+        try:
+            with self.env.cr.savepoint():
+                prepared = {}
+                for subscription in subscriptions:
+                    try:
+                        prepared[subscription] = subscription._telecom_prepare_bill(self)
+                    except TaxEngineUnavailable as error:  # before any write: none to undo
+                        waiting[subscription] = error
+        except RECORD_ERRORS:
+            # as at the chunk's start, but for the engine failures seen (circuit breaker)
+            reset_chunk_cache(self.env, keep="telecom_tax_breaker")
+            prepared = None
         for subscription in subscriptions:
-            try:
-                with self.env.cr.savepoint():
-                    bill = subscription._telecom_prepare_bill(self)
-            except TaxEngineUnavailable as error:
-                log_vals.append(self._telecom_log_vals(subscription, "waiting_tax", error))
-                continue
-            except RECORD_ERRORS as error:  # logged on the run, others go on
-                _logger.info("Bill run %s: %s failed: %s", self.id, subscription.name, error)
-                log_vals.append(self._telecom_log_vals(subscription, "error", error))
-                continue
-            if bill:
-                bills.append(bill)
-            else:
+            if subscription in waiting:
                 log_vals.append(
-                    self._telecom_log_vals(
-                        subscription, "skipped", self.env._("Nothing to bill for this period.")
-                    )
+                    self._telecom_log_vals(subscription, "waiting_tax", waiting[subscription])
                 )
+            elif prepared is None:
+                self._telecom_prepare_bill_alone(subscription, bills, log_vals)
+            else:
+                self._telecom_add_bill(subscription, prepared[subscription], bills, log_vals)
+
+    def _telecom_prepare_bill_alone(self, subscription, bills, log_vals):
+        """Prepare the bill of ``subscription`` in its own savepoint."""
+        try:
+            with self.env.cr.savepoint():
+                bill = subscription._telecom_prepare_bill(self)
+        except TaxEngineUnavailable as error:
+            log_vals.append(self._telecom_log_vals(subscription, "waiting_tax", error))
+            return
+        except RECORD_ERRORS as error:  # logged on the run, others go on
+            _logger.info("Bill run %s: %s failed: %s", self.id, subscription.name, error)
+            log_vals.append(self._telecom_log_vals(subscription, "error", error))
+            return
+        self._telecom_add_bill(subscription, bill, bills, log_vals)
+
+    def _telecom_add_bill(self, subscription, bill, bills, log_vals):
+        if bill:
+            bills.append(bill)
+        else:
+            log_vals.append(
+                self._telecom_log_vals(
+                    subscription, "skipped", self.env._("Nothing to bill for this period.")
+                )
+            )
 
     def _telecom_log_vals(self, subscription, state, message):
         return {

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.tools import format_date
 
+from ..tools.chunk_cache import cached
+
 ONE_DAY = timedelta(days=1)
 
 
@@ -75,8 +77,8 @@ class TelecomChargeableMixin(models.AbstractModel):
         if piece["quantity"] != self.quantity:
             label = "%g × %s" % (self.quantity, label)
         period = "%s - %s" % (
-            format_date(self.env, piece["date_from"]),
-            format_date(self.env, piece["date_to"]),
+            self._telecom_format_date(piece["date_from"]),
+            self._telecom_format_date(piece["date_to"]),
         )
         if credit:
             return self.env._(
@@ -87,6 +89,15 @@ class TelecomChargeableMixin(models.AbstractModel):
         if piece["full_period"]:
             return "%s: %s" % (label, period)
         return self.env._("%(item)s: prorated %(period)s", item=label, period=period)
+
+    def _telecom_format_date(self, day):
+        """``format_date`` of ``day`` in the user's language; kept for a bill run's chunk
+        (its lines share a few dates)."""
+        return cached(
+            self.env,
+            ("telecom_format_date", self.env.lang, day),
+            lambda: format_date(self.env, day),
+        )
 
     def _telecom_rebill_from(self, day, reason):
         """Credit the days these items already charged from ``day`` on, at the terms that

@@ -514,10 +514,15 @@ class TelecomSubscription(models.Model):
                     continue
                 remaining -= amount
                 if product is None:
-                    product = self.env.ref(
-                        "telecom_catalog.product_telecom_promotion_discount",
-                        raise_if_not_found=False,
+                    product = cached(
+                        self.env,
+                        "telecom_promotion_product",
+                        lambda: self.env.ref(
+                            "telecom_catalog.product_telecom_promotion_discount",
+                            raise_if_not_found=False,
+                        ),
                     )
+                    product = product.with_env(self.env) if product else product
                 month = promotion_line.months_applied + 1
                 name = self.env._(
                     "Promotion %(promotion)s: %(summary)s",

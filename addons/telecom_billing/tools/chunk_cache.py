@@ -27,3 +27,18 @@ def cached(env, key, compute):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def in_chunk(env):
+    """Whether a chunk cache is open (the bill run prepares a chunk)."""
+    return env.cr.cache.get(KEY) is not None
+
+
+def reset_chunk_cache(env, keep=None):
+    """Forget what the open chunk cache holds (after a rollback, as at the chunk's start),
+    but for the keys whose first part is ``keep``."""
+    if in_chunk(env):
+        cache = env.cr.cache[KEY]
+        for key in list(cache):
+            if not (isinstance(key, tuple) and key[0] == keep):
+                del cache[key]

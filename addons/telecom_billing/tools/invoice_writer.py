@@ -5,7 +5,8 @@ and again at posting, every stored field computed line by line). A bill run's in
 simple and all alike: company currency, explicit income accounts, telecom taxes and fees as
 tax lines whose amounts the tax engine gave (the Odoo taxes are 0 % placeholders: nothing to
 compute), one due date. For those, this writer creates the invoice headers with the ORM (every
-header field computed as usual, in one batch, without lines), then inserts their lines, the
+header field computed as usual, in one batch, without lines; the chatter's auto-subscription
+once per group of alike headers), then inserts their lines, the
 taxes of the charge lines and the tax tags with one INSERT each per chunk, posts them with one
 UPDATE and applies what posting does (analytic lines, the customer as follower, customer
 rank). The bill run calls
@@ -23,7 +24,7 @@ from collections import defaultdict
 from psycopg2.extras import execute_values
 
 from odoo import Command, fields
-from odoo.tools import SQL, float_repr, float_round
+from odoo.tools import SQL, float_compare, float_repr, float_round
 
 MOVE_TYPES = {"out_invoice": 1, "out_refund": -1}
 # account.move.line fields written here; any other stored column stays NULL.
@@ -170,16 +171,45 @@ def write_invoices(run, bills):
         | {"name": "/"}
         for bill in bills
     ]
-    moves = Move.create(headers[:1])
+    moves = _create_headers(Move, headers[:1])
     if len(headers) > 1:
         if "team_id" in Move._fields:
             for vals in headers[1:]:
                 vals.setdefault("team_id", moves.team_id.id)
-        moves |= Move.create(headers[1:])
+        moves |= _create_headers(Move, headers[1:])
     env.flush_all()
     rows, totals = _line_rows(env, moves, bills)
     _insert_lines(env, rows)
     _post(env, moves, totals)
+    return moves
+
+
+def _create_headers(Move, vals_list):
+    """``Move.create(vals_list)``, with the chatter's auto-subscription done once for the
+    headers that share the values it looks at instead of once per header (its query of the
+    followers of the sales team is the same for all)."""
+    if _method_modules(Move, "_message_auto_subscribe") | _method_modules(
+        Move, "_message_auto_subscribe_followers"
+    ) != {"mail"}:
+        return Move.create(vals_list)  # another module subscribes from other values
+    moves = Move.with_context(tracking_disable=True).create(vals_list).with_env(Move.env)
+    # what mail.thread's create() does besides (the context's defaults count as values)
+    defaults = {
+        key[8:]: value for key, value in Move.env.context.items() if key.startswith("default_")
+    }
+    __, __, __, __, relation = Move.env["mail.message.subtype"]._get_auto_subscription_subtypes(
+        Move._name
+    )
+    # the values _message_auto_subscribe() reads: parent relations and the responsible user
+    keys = sorted({name for names in relation.values() for name in names} | {"user_id"})
+    groups = defaultdict(lambda: Move)
+    for move, vals in zip(moves, vals_list, strict=True):
+        values = defaults | vals
+        groups[tuple((key, values.get(key)) for key in keys)] |= move
+    for key_values, group in groups.items():
+        group._message_auto_subscribe(
+            {key: value for key, value in key_values if value}, followers_existing_policy="update"
+        )
     return moves
 
 
@@ -198,6 +228,9 @@ def _line_rows(env, moves, bills):
     rows, term_rows, tax_rows, totals = [], [], [], {}
     Line = env["account.move.line"]
     Tax = env["account.tax"]
+    # Float.convert_to_cache() of the quantity and unit price, the digits looked up once
+    to_quantity, to_price = (_cache_converter(Line, name) for name in ("quantity", "price_unit"))
+    base_tags = {}
     for move, bill in zip(moves, bills, strict=True):
         sign = MOVE_TYPES[move.move_type]
         currency = move.currency_id
@@ -240,10 +273,8 @@ def _line_rows(env, moves, bills):
             row["sequence"] = vals.get("sequence", 100)
             if display_type == "product":
                 product = env["product.product"].browse(vals.get("product_id"))
-                quantity = Line._fields["quantity"].convert_to_cache(vals.get("quantity", 1), Line)
-                price_unit = Line._fields["price_unit"].convert_to_cache(
-                    vals.get("price_unit", 0.0), Line
-                )
+                quantity = to_quantity(vals.get("quantity", 1))
+                price_unit = to_price(vals.get("price_unit", 0.0))
                 subtotal = currency.round(quantity * price_unit)
                 untaxed += subtotal
                 balance = -sign * subtotal
@@ -268,7 +299,10 @@ def _line_rows(env, moves, bills):
                 if taxes:
                     row["tax_tag_invert"] = inbound
                     row["_tax_ids"] = taxes.ids
-                    row["_tag_ids"] = _base_tags(taxes, refund)
+                    key = (tuple(taxes.ids), refund)
+                    if key not in base_tags:
+                        base_tags[key] = _base_tags(taxes, refund)
+                    row["_tag_ids"] = base_tags[key]
             rows.append(row)
         tax_total = 0.0
         for vals in move._telecom_tax_line_vals(bill.get("tax_lines") or []):
@@ -355,6 +389,16 @@ def _line_rows(env, moves, bills):
     return rows + term_rows + tax_rows, totals
 
 
+def _cache_converter(Model, name):
+    """What ``Model._fields[name].convert_to_cache(value, Model)`` gives for a float field,
+    its digits looked up once."""
+    field = Model._fields[name]
+    digits = field.get_digits(Model.env)
+    if not digits:
+        return lambda value: float(value or 0.0)
+    return lambda value: float_round(float(value or 0.0), precision_digits=digits[1])
+
+
 def _base_tags(taxes, refund):
     """Tags a charge line gets from the base repartition of its taxes (a cash-basis tax
     tags its base on the cash basis entries of the payments, as in Odoo)."""
@@ -368,6 +412,22 @@ def _reconcilable(env, account_id):
     return account.reconcile or account.account_type in ("asset_receivable", "liability_payable")
 
 
+def _rounded_repr(scale):
+    """``float_repr(float_round(value, scale), scale)``, remembered per value: a chunk's
+    amounts repeat (zeros, quantities, plan prices)."""
+    known = {}
+
+    def convert(value):
+        text = known.get(value)
+        if text is None:
+            text = known[value] = float_repr(
+                float_round(float(value or 0.0), precision_digits=scale), scale
+            )
+        return text
+
+    return convert
+
+
 def _converters(Model, columns):
     """Per column, what ``field.convert_to_column(value, Model)`` does, with the float digits
     looked up once instead of once per value."""
@@ -379,11 +439,7 @@ def _converters(Model, columns):
         elif field.type == "float" and not field.company_dependent:
             digits = field.get_digits(Model.env)
             if digits:
-                converters.append(
-                    lambda value, scale=digits[1]: float_repr(
-                        float_round(float(value or 0.0), precision_digits=scale), scale
-                    )
-                )
+                converters.append(_rounded_repr(digits[1]))
             else:
                 converters.append(float)
         else:
@@ -449,10 +505,7 @@ def _create_analytic_lines(env, lines):
     (``_prepare_analytic_lines``), the amounts rounded in the company currency and the
     related columns (currency, journal) filled as the ORM fills them."""
     lines._validate_analytic_distribution()
-    vals_list = []
-    for line in lines:
-        if line.analytic_distribution:
-            vals_list += line._prepare_analytic_lines()
+    vals_list = _analytic_vals(env, lines.filtered("analytic_distribution"))
     if not vals_list:
         return
     Analytic = env["account.analytic.line"]
@@ -485,6 +538,88 @@ def _create_analytic_lines(env, lines):
     written = {name for row in rows for name in row}
     records.modified(list(written), create=True)
     _compute_missing(records, written)
+
+
+def _method_modules(Model, name):
+    """The modules whose classes define method ``name`` of ``Model``."""
+    return {
+        cls.__module__.split(".")[2]
+        for cls in type(Model).__mro__
+        if name in vars(cls) and cls.__module__.startswith("odoo.addons.")
+    }
+
+
+def _analytic_vals(env, lines):
+    """``_prepare_analytic_lines()`` of each line, with the analytic accounts checked once for
+    all lines (Odoo's ``_prepare_analytic_distribution_line`` checks them with one query per
+    line). A line whose values another module changes (an override of either method; a
+    cost sale re-invoices) gets them from Odoo's own method."""
+    Line = env["account.move.line"]
+    own = _method_modules(Line, "_prepare_analytic_lines") <= {"account", "sale"} and (
+        _method_modules(Line, "_prepare_analytic_distribution_line") <= {"account"}
+    )
+    reinvoiced = "sale" in _method_modules(Line, "_prepare_analytic_lines")
+    account_ids = {
+        int(id_) for line in lines for key in line.analytic_distribution for id_ in key.split(",")
+    }
+    existing = set(env["account.analytic.account"].browse(account_ids).exists().ids)
+    precision = env["decimal.precision"].precision_get("Percentage Analytic")
+    vals_list = []
+    for line in lines:
+        if not own or (reinvoiced and line._sale_can_be_reinvoice()):
+            vals_list += line._prepare_analytic_lines()
+            continue
+        on_each_plan = {}
+        for key, distribution in line.analytic_distribution.items():
+            accounts = env["account.analytic.account"].browse(
+                id_ for id_ in map(int, key.split(",")) if id_ in existing
+            )
+            vals = _analytic_distribution_vals(
+                line, float(distribution), accounts, on_each_plan, precision
+            )
+            if not line.currency_id.is_zero(vals.get("amount")):
+                vals_list.append(vals)
+    return vals_list
+
+
+def _analytic_distribution_vals(line, distribution, accounts, on_each_plan, precision):
+    """Odoo's ``account.move.line._prepare_analytic_distribution_line`` (account 18.0), the
+    existing ``accounts`` given."""
+    account_field_values = {}
+    amount = 0
+    for account in accounts:
+        plan = account.root_plan_id
+        distribution_plan = on_each_plan.get(plan, 0) + distribution
+        if float_compare(distribution_plan, 100, precision_digits=precision) == 0:
+            amount = -line.balance * (100 - on_each_plan.get(plan, 0)) / 100.0
+        else:
+            amount = -line.balance * distribution / 100.0
+        on_each_plan[plan] = distribution_plan
+        account_field_values[account.plan_id._column_name()] = account.id
+    move = line.move_id
+    default_name = line.name or (
+        line.ref or "/" + " -- " + (line.partner_id and line.partner_id.name or "/")
+    )
+    return {
+        "name": default_name,
+        "date": line.date,
+        **account_field_values,
+        "partner_id": line.partner_id.id,
+        "unit_amount": line.quantity,
+        "product_id": line.product_id and line.product_id.id or False,
+        "product_uom_id": line.product_uom_id and line.product_uom_id.id or False,
+        "amount": amount,
+        "general_account_id": line.account_id.id,
+        "ref": line.ref,
+        "move_line_id": line.id,
+        "user_id": move.invoice_user_id.id or line.env.uid,
+        "company_id": line.company_id.id or line.env.company.id,
+        "category": "invoice"
+        if move.is_sale_document()
+        else "vendor_bill"
+        if move.is_purchase_document()
+        else "other",
+    }
 
 
 def _compute_missing(records, given):
@@ -601,15 +736,14 @@ def number_invoices(env, moves):
         [(move.id, *names[move.id]) for move in moves],
         page_size=1000,
     )
+    # the lines' copy of the number, and the payment reference as the receivable's label:
+    # one pass over the lines
     cr.execute(
-        """UPDATE account_move_line l SET move_name = m.name
+        """UPDATE account_move_line l
+              SET move_name = m.name,
+                  name = CASE WHEN l.display_type = 'payment_term'
+                              THEN COALESCE(m.payment_reference, '') ELSE l.name END
              FROM account_move m WHERE m.id = l.move_id AND m.id = ANY(%s)""",
-        [moves.ids],
-    )
-    cr.execute(
-        """UPDATE account_move_line l SET name = COALESCE(m.payment_reference, '')
-             FROM account_move m
-            WHERE m.id = l.move_id AND m.id = ANY(%s) AND l.display_type = 'payment_term'""",
         [moves.ids],
     )
     env.invalidate_all(flush=False)

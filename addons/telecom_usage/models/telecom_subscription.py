@@ -3,6 +3,8 @@ from psycopg2.extras import execute_values
 from odoo import api, models
 from odoo.tools import SQL
 
+from odoo.addons.telecom_billing.tools.chunk_cache import cached, in_chunk
+
 from .telecom_rate_line import USAGE_TYPES
 from .telecom_usage_record import JURISDICTIONS
 
@@ -22,25 +24,44 @@ class TelecomSubscription(models.Model):
 
     def _telecom_usage_summary(self, before):
         """Unbilled rated usage dated before ``before``, one row per service, usage type,
-        destination group and jurisdiction."""
+        destination group and jurisdiction. In a bill run chunk, read for all the chunk's
+        subscriptions at once (one query per chunk, not one per subscription)."""
         self.ensure_one()
+        if not in_chunk(self.env):
+            return self._telecom_usage_summaries(before).get(self.id, [])
+        summaries = cached(
+            self.env,
+            ("telecom_usage_summary", before),
+            lambda: self.browse(self._prefetch_ids)._telecom_usage_summaries(before),
+        )
+        if self.id not in summaries:  # not prefetched with the chunk
+            summaries.update(self._telecom_usage_summaries(before))
+        return summaries[self.id]
+
+    def _telecom_usage_summaries(self, before):
+        """``{subscription id: rows of _telecom_usage_summary}`` for the subscriptions of
+        ``self``."""
         self.env["telecom.usage.record"].flush_model()
         self.env.cr.execute(
             """
-            SELECT r.service_id, r.usage_type, COALESCE(l.destination_group, ''),
+            SELECT v.subscription_id, r.service_id, r.usage_type,
+                   COALESCE(l.destination_group, ''),
                    COUNT(*), SUM(r.duration), SUM(r.volume_bytes), SUM(r.billable_units),
                    SUM(r.included_units), SUM(r.charge), MIN(r.usage_date), MAX(r.usage_date),
                    r.jurisdiction
               FROM telecom_usage_record r
               JOIN telecom_service v ON v.id = r.service_id
               LEFT JOIN telecom_rate_line l ON l.id = r.rate_line_id
-             WHERE v.subscription_id = %s AND r.state = 'rated' AND r.usage_date < %s
-             GROUP BY 1, 2, 3, 12
-             ORDER BY 1, 2, 3, 12
+             WHERE v.subscription_id = ANY(%s) AND r.state = 'rated' AND r.usage_date < %s
+             GROUP BY 1, 2, 3, 4, 13
+             ORDER BY 1, 2, 3, 4, 13
             """,
-            [self.id, before],
+            [list(self.ids), before],
         )
-        return self.env.cr.fetchall()
+        summaries = {subscription_id: [] for subscription_id in self.ids}
+        for row in self.env.cr.fetchall():
+            summaries[row[0]].append(row[1:])
+        return summaries
 
     def _telecom_usage_label(
         self, usage_type, group, jurisdiction, count, volume, billable, included
@@ -68,7 +89,11 @@ class TelecomSubscription(models.Model):
         """Usage billed in arrears: one line per service, usage type and destination group
         with the total of its rated usage dated before the period billed in advance."""
         lines = super()._telecom_prepare_usage_lines(period)
-        product = self.env.ref("telecom_usage.product_telecom_usage")
+        product = cached(
+            self.env,
+            "telecom_usage_product",
+            lambda: self.env.ref("telecom_usage.product_telecom_usage"),
+        ).with_env(self.env)
         for row in self._telecom_usage_summary(period[0]):
             service_id, usage_type, group, count, __, volume, billable, included = row[:8]
             charge, date_from, date_to, jurisdiction = row[8:]
