@@ -49,13 +49,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-# This folder holds numbers.py, which shadows the standard library's ``numbers`` for a script
-# run from here: ``decimal`` then silently falls back to its pure-Python version (several
-# times slower; the in-process profile and posting were measured with it). Not an import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import psutil  # noqa: E402
-import psycopg2  # noqa: E402
+import psutil
+import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 OCA = ROOT / ".local" / "oca" / "odoo" / "addons"
@@ -99,6 +94,17 @@ def parse_args():
         help="database (<prefix>bench_...) holding generated data: copied instead of generating "
         "when "
         "it exists, else made from this run's data (same N and --no-contract expected)",
+    )
+    parser.add_argument(
+        "--kill-after",
+        type=float,
+        metavar="SECONDS",
+        help="kill -9 the Odoo server SECONDS after the bill run job started (mid-chunk), "
+        "start it again, and let the run finish: the count check proves nothing was billed "
+        "twice nor lost",
+    )
+    parser.add_argument(
+        "--kills", type=int, default=1, help="with --kill-after: how many times (default 1)"
     )
     parser.add_argument(
         "--writer",
@@ -547,8 +553,12 @@ class Sampler(threading.Thread):
             self.stopped.wait(0.2)
 
 
-def run_server_until(args, cron_xmlid, done_sql, label, cron_workers, contract=True):
-    """Make the cron job due, launch odoo until ``done_sql`` returns true; (seconds, sampler)."""
+def run_server_until(
+    args, cron_xmlid, done_sql, label, cron_workers, contract=True, kill_after=None, kills=0
+):
+    """Make the cron job due, launch odoo until ``done_sql`` returns true; (seconds, sampler).
+    With ``kill_after``, the server is killed with SIGKILL ``kill_after`` seconds after the
+    job started (again after each restart, ``kills`` times) and started again."""
     import odoo
 
     with pg(args.db) as cr:
@@ -595,30 +605,43 @@ def run_server_until(args, cron_xmlid, done_sql, label, cron_workers, contract=T
         f"--logfile={logfile}",
     ]
     env = dict(os.environ, ODOO_NOTIFY_CRON_CHANGES="1")
+
+    def launch():
+        with open(logfile, "ab") as output:
+            return subprocess.Popen(
+                command, env=env, start_new_session=True, stdout=output, stderr=subprocess.STDOUT
+            )
+
     started = time.perf_counter()
-    with open(logfile, "ab") as output:
-        server = subprocess.Popen(
-            command, env=env, start_new_session=True, stdout=output, stderr=subprocess.STDOUT
-        )
+    server = launch()
     sampler = Sampler(server.pid)
     sampler.start()
     job_started = None
+    launched_job = None  # when this launch's job started (--kill-after counts from it)
+    runs_before = 0  # progress rows (one per run of the job) before this launch
     try:
         with pg(args.db) as cr, pg() as wake:
             while True:
                 time.sleep(0.5)
                 if server.poll() is not None:
                     sys.exit(f"odoo stopped (exit {server.returncode}); see {logfile}")
-                if job_started is None:
+                if launched_job is None:
                     # cron workers sleep up to a minute after they start: wake them as
                     # Odoo does when a job is triggered
                     wake.execute("SELECT pg_notify('cron_trigger', %s)", [args.db])
                     cr.execute("SELECT COUNT(*) FROM ir_cron_progress WHERE cron_id = %s", [cron])
-                    if cr.fetchone()[0]:
-                        job_started = time.perf_counter()
+                    if cr.fetchone()[0] > runs_before:
+                        launched_job = time.perf_counter()
+                        job_started = job_started or launched_job
                 cr.execute(done_sql)
                 if cr.fetchone()[0]:
                     break
+                if kills and launched_job and time.perf_counter() - launched_job >= kill_after:
+                    cr.execute("SELECT COUNT(*) FROM ir_cron_progress WHERE cron_id = %s", [cron])
+                    runs_before = cr.fetchone()[0]
+                    server = kill_and_restart(server, sampler, launch, cr)
+                    kills -= 1
+                    launched_job = None
         elapsed = time.perf_counter() - started
         sampler.job_time = time.perf_counter() - (job_started or started)
     finally:
@@ -630,6 +653,21 @@ def run_server_until(args, cron_xmlid, done_sql, label, cron_workers, contract=T
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     return elapsed, sampler
+
+
+def kill_and_restart(server, sampler, launch, cr):
+    """SIGKILL the server's processes (no clean-up, as a power cut would), then start it
+    again: the job must resume where the killed one stopped."""
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
+    cr.execute(
+        "SELECT COUNT(*) FROM account_move WHERE telecom_period_start = %s AND state = 'posted'",
+        [period()],
+    )
+    log(f"killed the server with SIGKILL mid-run ({cr.fetchone()[0]:,} bills posted): restarting")
+    server = launch()
+    sampler.root = psutil.Process(server.pid)
+    return server
 
 
 def start_bill_run(env, writer="sql"):
@@ -749,6 +787,8 @@ def main():
         "billrun",
         args.workers,
         contract,
+        kill_after=args.kill_after,
+        kills=args.kills if args.kill_after else 0,
     )
     load_after = load()
     with pg(args.db) as cr:

@@ -2,10 +2,10 @@
 """Benchmark of telecom_numbers: a 1M-number block CSV import, available-number searches and
 the 1M-number inventory migration (statuses, customers, porting history, SIMs).
 
-    python3 bench/numbers.py                  # fresh database num_bench, 1,000,000 numbers
-    python3 bench/numbers.py --reuse          # reuse num_bench as it is (module installed)
-    python3 bench/numbers.py --rows 200000 --searches 100
-    python3 bench/numbers.py --migration-only --migration-rows 1000000
+    python3 bench/number_inventory.py                  # fresh database num_bench, 1,000,000 numbers
+    python3 bench/number_inventory.py --reuse          # reuse num_bench as it is (module installed)
+    python3 bench/number_inventory.py --rows 200000 --searches 100
+    python3 bench/number_inventory.py --migration-only --migration-rows 1000000
 
 It creates the database with telecom_numbers installed (no demo data) unless --reuse is given,
 generates a CSV of --rows numbers (10,000-line NXXs spread over several states and rate
