@@ -11,6 +11,7 @@ SUITE = (
     "telecom_provisioning",
     "telecom_regulatory",
     "telecom_interconnect",
+    "telecom_interconnect_regulatory",
     "telecom_file_channel",
     "telecom_network",
 )
@@ -38,6 +39,24 @@ class TestSuiteInstall(TransactionCase):
         self.assertTrue(telecom_models, "the suite defines telecom.* models")
         without_rules = telecom_models.filtered(lambda m: not m.access_ids)
         self.assertFalse(without_rules.mapped("model"), "every telecom model needs access rules")
+
+    def test_no_required_column_on_standard_models(self):
+        """A field the suite adds to another module's model (a company, a partner, an
+        invoice) is never NOT NULL in the database: the modules loaded before the suite create
+        such records without knowing the field (Odoo's own tests of sale create companies),
+        and would fail on the constraint. Defaults and form views make them required."""
+        required = [
+            f"{model_name}.{name}"
+            for model_name in self.env.registry
+            for name, field in self.env[model_name]._fields.items()
+            if field._module in SUITE
+            and self.env[model_name]._original_module not in SUITE
+            and self.env[model_name]._auto
+            and field.store
+            and field.column_type
+            and field.required
+        ]
+        self.assertFalse(required, "NOT NULL columns on models of other modules")
 
     def test_group_implications(self):
         ref = self.env.ref

@@ -32,21 +32,21 @@ class ResCompany(models.Model):
         help="Engine computing telecom taxes and regulatory fees on bill-run invoices; the "
         "company's built-in tax tables when empty.",
     )
+    # not required in the database: a company created by a module loaded before this one
+    # (Odoo's own tests do) does not know these fields; the defaults and the settings apply
     telecom_autopay_timing = fields.Selection(
         AUTOPAY_TIMINGS,
         string="Autopay Charges",
         default="before_due",
-        required=True,
         help="When autopay charges a bill: a number of days before its due date (never before "
-        "the bill date), or as soon as it is posted.",
+        "the bill date), or as soon as it is posted. Empty: days before the due date.",
     )
     telecom_autopay_days_before_due = fields.Integer(string="Autopay Days Before Due", default=3)
     telecom_autopay_retry_days = fields.Char(
         string="Autopay Retries (days)",
         default="1,3,7",
-        required=True,
         help="Days after the first failed charge on which autopay tries again, comma-separated. "
-        "When the last retry fails, the overdue policy takes over.",
+        "When the last retry fails (or at once when empty), the overdue policy takes over.",
     )
 
     @api.constrains("telecom_autopay_days_before_due", "telecom_autopay_retry_days")

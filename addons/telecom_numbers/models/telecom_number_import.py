@@ -158,8 +158,8 @@ class TelecomNumberImport(models.Model):
     def _telecom_import_csv(self, content, filename="numbers.csv", block=False, store_file=True):
         """Create an import record for ``content`` (CSV bytes) and run it now.
 
-        Callable from scripts (bench/number_inventory.py): ``store_file=False`` skips keeping a copy of
-        the file as an attachment.
+        Callable from scripts (bench/number_inventory.py): ``store_file=False`` skips keeping a
+        copy of the file as an attachment.
         """
         record = self.create(
             {
