@@ -3,6 +3,9 @@
 
     python3 bench/autopay.py 10000                   # fresh database autopay_bench
     python3 bench/autopay.py 1000 --db h17b_autopay  # another database name
+    python3 bench/autopay.py 10000 --db h17d_autopay --generate-only   # data, no charge
+    python3 bench/autopay.py 10000 --db h17d_autopay --reuse --profile # one batch, rolled back
+    python3 bench/autopay.py 10000 --db h17d_autopay --reuse           # charge the bills
 
 It creates the database with telecom_billing and payment_demo installed (no demo data), then
 generates N customers, each with a saved demo card as autopay payment method (charges
@@ -10,12 +13,20 @@ succeed), a billing account and one posted bill of 42.10 due today, in batched c
 runs the autopay job as Odoo's cron runner does (one call per batch, a commit after each call,
 calls again while work remains): each bill gets a standard ``payment.transaction`` sent to the
 provider, post-processed the standard way (``account.payment`` posted and matched with the
-bill). Prints the charges per second, then checks with SQL that every bill has exactly one
-confirmed autopay transaction and one payment and is paid.
+bill). Prints the charges per second, the SQL queries per charge and the process's peak
+memory, then checks with SQL that every bill has exactly one confirmed autopay transaction and
+one payment and is paid.
+
+``--profile`` runs one prepare call and one send call under cProfile, prints the top of the
+profile and the queries per bill of each call, and rolls them back.
 """
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
+import resource
 import time
 
 from benchlib import ROOT, addons_path, create_database, db_args, load, machine
@@ -28,6 +39,14 @@ def parse_args():
     parser.add_argument("n", type=int, nargs="?", default=10_000, help="bills to charge")
     parser.add_argument("--db", default="autopay_bench", help="database name")
     parser.add_argument("--batch-size", type=int, default=200, help="bills per job call")
+    parser.add_argument(
+        "--reuse", action="store_true", help="the database and its bills as they are"
+    )
+    parser.add_argument("--generate-only", action="store_true", help="stop before charging")
+    parser.add_argument("--profile", action="store_true", help="profile one batch, rolled back")
+    parser.add_argument(
+        "--time-limit", type=float, help="stop calling the job after this many seconds"
+    )
     parser.add_argument("--config", default=os.path.join(ROOT, "odoo.conf"))
     parser.add_argument("--addons-path", default=None, help="default: Odoo's addons + addons/")
     return parser.parse_args()
@@ -95,7 +114,14 @@ def generate(env, n, chunk=1000):
           f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
 
 
-def check(cr, n):
+def charged_count(cr):
+    cr.execute("SELECT count(*) FROM account_move WHERE telecom_autopay_state = 'paid'")
+    return cr.fetchone()[0]
+
+
+def check(cr, n, stopped=False):
+    """Every bill paid by exactly one confirmed transaction and one payment (``stopped``: the
+    run was stopped by ``--time-limit``, only the bills charged so far are checked)."""
     cr.execute(
         """
         SELECT count(*),
@@ -116,15 +142,50 @@ def check(cr, n):
     print(f"Check: {bills:,} bills, {paid:,} paid, {charged:,} charged by autopay, "
           f"{done:,} confirmed transactions, {payments:,} payments, "
           f"{twice} bills charged twice")  # fmt: skip
-    ok = bills == paid == charged == done == payments == n and not twice
+    if stopped:
+        ok = paid == charged == done == payments and not twice
+    else:
+        ok = bills == paid == charged == done == payments == n and not twice
     print("OK" if ok else "MISMATCH")
     return ok
+
+
+def peak_rss():
+    """The largest resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def profile(env, batch_size):
+    """One prepare call and one send call under cProfile, then rolled back."""
+    from odoo import fields
+
+    Autopay = env["telecom.autopay"]
+    today = fields.Date.context_today(Autopay)
+    cr = env.cr
+    for label, call in (
+        ("prepare", lambda: Autopay._telecom_prepare_charges(today, batch_size)),
+        ("send", lambda: Autopay._telecom_send_charges(batch_size)),
+    ):
+        profiler = cProfile.Profile()
+        queries, started = cr.sql_log_count, time.perf_counter()
+        profiler.enable()
+        count = len(call())
+        env.flush_all()
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+        print(f"{label}: {count} bills in {elapsed:.1f} s ({elapsed / count * 1000:.0f} ms, "
+              f"{(cr.sql_log_count - queries) / count:.1f} queries per bill)")  # fmt: skip
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        print(out.getvalue())
+    cr.rollback()
 
 
 def main():
     args = parse_args()
     paths = addons_path(args.addons_path)
-    create_database(args.db, args.config, paths, "telecom_billing,payment_demo")
+    if not args.reuse:
+        create_database(args.db, args.config, paths, "telecom_billing,payment_demo")
 
     import odoo
     from odoo.tools import config
@@ -135,21 +196,40 @@ def main():
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        generate(env, args.n)
+        if not args.reuse:
+            generate(env, args.n)
+        if args.generate_only:
+            return
+        if args.profile:
+            profile(env, args.batch_size)
+            return
         print(f"Machine: {machine(cr)}")
         print(f"Load average before: {load()}", flush=True)
         Autopay = env["telecom.autopay"]
-        calls, started = 0, time.perf_counter()
+        calls, started, queries = 0, time.perf_counter(), cr.sql_log_count
+        before, stopped = charged_count(cr), False
         while Autopay._cron_telecom_autopay(batch_size=args.batch_size):
             cr.commit()  # what the cron runner does after each call
             env.invalidate_all()
             calls += 1
+            if calls % 10 == 0:
+                print(f"  {calls} calls, {charged_count(cr) - before:,} charged, "
+                      f"{time.perf_counter() - started:.0f} s, load {load()}",
+                      flush=True)  # fmt: skip
+            if args.time_limit and time.perf_counter() - started > args.time_limit:
+                stopped = True
+                break
         cr.commit()
         elapsed = time.perf_counter() - started
-        print(f"Autopay: {args.n:,} charges in {elapsed:.1f} s ({args.n / elapsed:,.1f} "
-              f"charges/s), {calls} job calls of up to {args.batch_size} bills")  # fmt: skip
+        count = charged_count(cr) - before
+        print(f"Autopay{' (stopped by --time-limit)' if stopped else ''}: {count:,} charges in "
+              f"{elapsed:.1f} s ({count / elapsed:,.2f} charges/s, "
+              f"{elapsed / max(count, 1) * 1000:.0f} ms each, "
+              f"{(cr.sql_log_count - queries) / max(count, 1):.1f} queries each), "
+              f"{calls} job calls of up to {args.batch_size} bills, "
+              f"peak RSS {peak_rss():.0f} MiB")  # fmt: skip
         print(f"Load average after: {load()}")
-        raise SystemExit(0 if check(cr, args.n) else 1)
+        raise SystemExit(0 if check(cr, args.n, stopped) else 1)
 
 
 if __name__ == "__main__":

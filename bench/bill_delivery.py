@@ -2,25 +2,35 @@
 """Bill delivery benchmark: N bills of a bill run rendered and delivered by its delivery step.
 
     python3 bench/bill_delivery.py 200 --template h17a --port 8171
+    python3 bench/bill_delivery.py 10000 --template h17d --db h17d_delivery --bill-only
+    python3 bench/bill_delivery.py 10000 --db h17d_delivery --reuse --pdf-sample 200
 
 What it does:
 1. copies ``--template`` (a database with the suite and its demo data, e.g. the one ``make
-   run`` builds) into a fresh ``bench_delivery_<N>`` and updates telecom_billing there;
+   run`` builds) into a fresh ``bench_delivery_<N>`` (``--db``) and updates telecom_billing
+   there;
 2. generates N customers with 1-3 services each (``bench/bill_run.py``'s generator) and bills
-   them with the bill run (posted, not sent);
+   them with the bill run (posted, not sent); ``--bill-only`` stops here, ``--reuse`` starts
+   after this step with the last bill run of the database;
 3. starts Odoo on ``--port`` so that wkhtmltopdf loads the report's styles as in production,
    then measures, in-process and committed chunk by chunk as the delivery job does:
    - PDF rendering of a sample of bills, one bill per wkhtmltopdf call (what Odoo's sending
      does with a wkhtmltopdf built on unpatched Qt, as Linux distributions ship it) and, when
      the wkhtmltopdf supports it, ``--batch`` bills per call (Odoo's default is 80);
    - HTML rendering of the same bills (the portal's on-demand view);
-   - the delivery step of the N bills emailed with their PDF (mails queued);
-   - the delivery step of the same N bills emailed without the PDF, linking to the portal;
-4. prints the figures, the projection for 100,000 bills on two cores and the machine.
+   - the delivery step of the first ``--pdf-sample`` bills emailed with their PDF (mails
+     queued);
+   - the delivery step of all N bills emailed without the PDF, linking to the portal;
+4. prints the figures (per bill, SQL queries per bill, the process's peak memory), the
+   projection for 100,000 bills on two cores and the machine.
 """
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
+import resource
 import subprocess
 import sys
 import time
@@ -38,14 +48,26 @@ def log(message):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, nargs="?", default=200, help="bills")
-    parser.add_argument("--template", required=True, help="database with the suite and demo data")
+    parser.add_argument("--template", help="database with the suite and demo data")
     parser.add_argument("--db", help="database (default bench_delivery_<N>)")
     parser.add_argument("--port", type=int, default=8069, help="HTTP port of the Odoo started")
     parser.add_argument("--sample", type=int, default=20, help="bills rendered one by one")
     parser.add_argument("--batch", type=int, default=20, help="bills per wkhtmltopdf call")
-    parser.add_argument("--reuse", action="store_true", help="bill again in the existing db")
+    parser.add_argument(
+        "--reuse", action="store_true", help="deliver the last bill run of the existing db again"
+    )
+    parser.add_argument("--bill-only", action="store_true", help="stop after the bill run")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one delivery chunk, rolled back"
+    )
+    parser.add_argument(
+        "--pdf-sample", type=int, default=200, help="bills delivered with the PDF attached"
+    )
     parser.add_argument("--chunk", type=int, default=100, help="bills per delivery chunk")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if not args.reuse and not args.template:
+        parser.error("--template is required unless --reuse")
+    return args
 
 
 def odoo_args(db):
@@ -89,12 +111,24 @@ def bill(env, n):
     return run
 
 
-def timed(label, function, count):
+def last_run(env):
+    return env["telecom.bill.run"].search([("state", "=", "done")], order="id desc", limit=1)
+
+
+def peak_rss():
+    """The largest resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label, function, count, cr=None):
     started = time.perf_counter()
+    queries = cr.sql_log_count if cr else 0
     function()
     elapsed = time.perf_counter() - started
     per_bill = elapsed / count if count else 0.0
-    log(f"{label}: {count} bills in {elapsed:.1f} s, {per_bill * 1000:.0f} ms per bill")
+    per_query = f", {(cr.sql_log_count - queries) / count:.1f} queries per bill" if cr else ""
+    log(f"{label}: {count:,} bills in {elapsed:.1f} s, {per_bill * 1000:.0f} ms per bill"
+        f"{per_query}, peak RSS {peak_rss():.0f} MiB")  # fmt: skip
     return per_bill
 
 
@@ -114,7 +148,8 @@ def render_html(env, moves):
         report._render_qweb_html("account.report_invoice", move.ids)
 
 
-def deliver(env, run, attach_pdf, chunk):
+def queue(env, run, attach_pdf, limit=None):
+    """The run's bills queued for delivery again (the first ``limit`` only when given)."""
     env.company.telecom_bill_attach_pdf = attach_pdf
     env["mail.mail"].search(
         [("model", "=", "account.move"), ("res_id", "in", run.move_ids.ids)]
@@ -131,6 +166,20 @@ def deliver(env, run, attach_pdf, chunk):
     )
     env.invalidate_all()
     run._telecom_start_delivery()
+    if limit is not None:  # the other bills stay out of this delivery
+        env.cr.execute(
+            """UPDATE account_move SET telecom_send_state = 'sent'
+                WHERE telecom_bill_run_id = %s AND telecom_send_state = 'to_send'
+                  AND id NOT IN (SELECT id FROM account_move WHERE telecom_bill_run_id = %s
+                                  AND telecom_send_state = 'to_send' ORDER BY id LIMIT %s)""",
+            [run.id, run.id, limit],
+        )
+        env.invalidate_all()
+
+
+def deliver(env, run, attach_pdf, chunk, limit=None):
+    """The delivery step of the run's bills (the first ``limit`` only when given)."""
+    queue(env, run, attach_pdf, limit)
     env.cr.commit()
     while run.delivery_state == "sending":
         run._telecom_deliver_chunk(chunk)
@@ -138,6 +187,29 @@ def deliver(env, run, attach_pdf, chunk):
             run._telecom_finish_delivery()
         env.cr.commit()  # what the cron runner does after each call
     return run.sent_count
+
+
+def profile(env, run, chunk):
+    """One delivery chunk of email bills linking to the portal under cProfile, rolled back."""
+    cr = env.cr
+    queue(env, run, False, limit=chunk)
+    profiler = cProfile.Profile()
+    queries, started = cr.sql_log_count, time.perf_counter()
+    profiler.enable()
+    run._telecom_deliver_chunk(chunk)
+    env.flush_all()
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"{chunk} bills in {elapsed:.1f} s ({elapsed / chunk * 1000:.0f} ms, "
+          f"{(cr.sql_log_count - queries) / chunk:.1f} queries per bill)")  # fmt: skip
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+    print(out.getvalue())
+    path = os.path.join(benchlib.ROOT, ".local", "bench_delivery.prof")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    profiler.dump_stats(path)
+    print(f"Profile saved as {path} (python3 -m pstats {path})")
+    cr.rollback()
 
 
 def main():
@@ -151,6 +223,14 @@ def main():
 
     config.parse_config(odoo_args(db))
     registry = odoo.modules.registry.Registry(db)
+    if args.bill_only or args.profile:
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            if args.bill_only:
+                bill(env, args.n)
+            else:
+                profile(env, last_run(env), args.chunk)
+        return
     server = subprocess.Popen(
         [sys.executable, "-m", "odoo", *odoo_args(db), f"--http-port={args.port}"]
         + ["--workers=0", "--max-cron-threads=0", "--log-level=warn"],
@@ -162,7 +242,9 @@ def main():
             env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{args.port}")
             # a wkhtmltopdf on unpatched Qt renders one document per call
             env["ir.config_parameter"].set_param("account.pdf_generation_batch", "0")
-            run = bill(env, args.n)
+            run = last_run(env) if args.reuse else bill(env, args.n)
+            cr.commit()
+            log(f"Load average: {benchlib.load()}")
             moves = run.move_ids[: args.sample]
             pdf_one = timed(
                 "PDF, one bill per call", lambda: render_pdf_one_by_one(env, moves), len(moves)
@@ -178,25 +260,33 @@ def main():
                 pdf_batch = None
             html = timed("HTML (portal view)", lambda: render_html(env, moves), len(moves))
             count = len(run.move_ids)
-            with_pdf = timed(
-                "Delivery, email with the PDF",
-                lambda: deliver(env, run, True, args.chunk),
-                count,
-            )
+            with_pdf = None
+            if args.pdf_sample:
+                sample = min(args.pdf_sample, count)
+                with_pdf = timed(
+                    "Delivery, email with the PDF",
+                    lambda: deliver(env, run, True, args.chunk, limit=sample),
+                    sample,
+                    cr,
+                )
+                log(f"Load average: {benchlib.load()}")
             without_pdf = timed(
                 "Delivery, email linking to the portal",
                 lambda: deliver(env, run, False, args.chunk),
                 count,
+                cr,
             )
             print()
             print(f"Machine: {benchlib.machine(cr)}")
             print(f"Load average: {benchlib.load()}")
             hours = lambda per_bill: per_bill * 100_000 / 2 / 3600  # noqa: E731
-            print(f"100,000 bills on two cores, email with PDF: {hours(with_pdf):.1f} h")
+            if with_pdf:
+                print(f"100,000 bills on two cores, email with PDF: {hours(with_pdf):.1f} h")
             print(f"100,000 bills on two cores, email with portal link: {hours(without_pdf):.1f} h")
             print(f"PDF one by one {pdf_one * 1000:.0f} ms/bill; HTML {html * 1000:.0f} ms/bill")
             if pdf_batch:
                 print(f"PDF in batches of {args.batch}: {pdf_batch * 1000:.0f} ms/bill")
+            print(f"Peak RSS of the measuring process: {peak_rss():.0f} MiB")
     finally:
         server.terminate()
         server.wait()

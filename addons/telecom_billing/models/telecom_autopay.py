@@ -153,31 +153,46 @@ class TelecomAutopay(models.AbstractModel):
     @api.model
     def _telecom_prepare_charges(self, today, batch_size):
         """Prepare the charges of a batch of due bills: a draft transaction each (or the
-        reason there is none). Nothing is sent to a provider here."""
+        reason there is none). Nothing is sent to a provider here.
+
+        The batch is prepared in one savepoint; when that fails, bill by bill, so that one
+        bill's problem does not hold the others. (One ``create`` per transaction: Odoo's
+        check that a transaction's token is active reads one record only.)"""
         moves = (
             self.env["account.move"]
             .sudo()
             .browse(self._telecom_due_ids(today, limit=batch_size, lock=True))
         )
-        for move in moves:
-            try:
-                with self.env.cr.savepoint():
+        try:
+            with self.env.cr.savepoint():
+                for move in moves:
                     self._telecom_prepare_charge(move, today)
-            except RECORD_ERRORS as error:  # kept on the bill, tried again tomorrow
-                _logger.warning("Autopay could not prepare %s: %s", move.name, error)
-                move.write(
-                    {
-                        "telecom_autopay_state": "retry",
-                        "telecom_autopay_next_date": today + timedelta(days=1),
-                        "telecom_autopay_message": str(error),
-                    }
-                )
+        except RECORD_ERRORS as error:
+            _logger.info("Autopay prepares this batch bill by bill: %s", error)
+            for move in moves:
+                self._telecom_prepare_one(move, today)
         return moves
 
+    def _telecom_prepare_one(self, move, today):
+        try:
+            with self.env.cr.savepoint():
+                self._telecom_prepare_charge(move, today)
+        except RECORD_ERRORS as error:  # kept on the bill, tried again tomorrow
+            _logger.warning("Autopay could not prepare %s: %s", move.name, error)
+            move._telecom_write_status(
+                {
+                    "telecom_autopay_state": "retry",
+                    "telecom_autopay_next_date": today + timedelta(days=1),
+                    "telecom_autopay_message": str(error),
+                }
+            )
+
     def _telecom_prepare_charge(self, move, today):
+        """Record on ``move`` what autopay does with it today: its draft transaction when it
+        is to be charged, else why not."""
         amount = move._telecom_collectible_amount()
         if move.currency_id.is_zero(amount):
-            move.write(
+            move._telecom_write_status(
                 {
                     "telecom_autopay_state": "skipped",
                     "telecom_autopay_next_date": False,
@@ -189,7 +204,7 @@ class TelecomAutopay(models.AbstractModel):
             return
         token = self._telecom_token_of(move.commercial_partner_id)
         if not token:
-            move.write(
+            move._telecom_write_status(
                 {
                     "telecom_autopay_state": "failed",
                     "telecom_autopay_next_date": False,
@@ -198,7 +213,7 @@ class TelecomAutopay(models.AbstractModel):
             )
             return
         attempt = move.telecom_autopay_attempt_count + 1
-        move.telecom_autopay_attempt_count = attempt
+        move._telecom_write_status({"telecom_autopay_attempt_count": attempt})
         problem = token._telecom_autopay_problem(today, move.company_id)
         if problem:
             self._telecom_failed(
@@ -213,7 +228,9 @@ class TelecomAutopay(models.AbstractModel):
         self.env["payment.transaction"].sudo().create(
             self._telecom_transaction_values(move, token, amount, attempt)
         )
-        move.write({"telecom_autopay_state": "pending", "telecom_autopay_message": False})
+        move._telecom_write_status(
+            {"telecom_autopay_state": "pending", "telecom_autopay_message": False}
+        )
 
     def _telecom_transaction_values(self, move, token, amount, attempt):
         return {
@@ -232,8 +249,9 @@ class TelecomAutopay(models.AbstractModel):
 
     @api.model
     def _telecom_send_charges(self, batch_size):
-        """Send a batch of prepared charges to their providers and post-process the answers
-        (payment and reconciliation the standard way, then :meth:`_telecom_settle`)."""
+        """Send a batch of prepared charges to their providers, one request each, then
+        post-process the answers of the batch together (payment and reconciliation the
+        standard way, then :meth:`_telecom_settle`)."""
         txs = (
             self.env["payment.transaction"]
             .sudo()
@@ -245,18 +263,24 @@ class TelecomAutopay(models.AbstractModel):
                     tx._send_payment_request()
             except RECORD_ERRORS as error:  # the provider refused the request itself
                 tx._set_error(str(error))
-            if tx.state in ("done", "cancel", "error"):
-                self._telecom_post_process(tx)
+        self._telecom_post_process(txs.filtered(lambda tx: tx.state in ("done", "cancel", "error")))
         return txs
 
-    def _telecom_post_process(self, tx):
-        """Post-process ``tx`` now; when that fails, Odoo's post-processing job tries again
-        (the transaction stays not post-processed) and the bill stays "charge in progress"."""
+    def _telecom_post_process(self, txs):
+        """Post-process ``txs`` now, together; when that fails, one by one. A transaction whose
+        post-processing fails stays not post-processed (Odoo's post-processing job tries it
+        again) and its bill stays "charge in progress"."""
         try:
             with self.env.cr.savepoint():
-                tx._post_process()
+                txs._post_process()
         except RECORD_ERRORS as error:
-            _logger.warning("Autopay transaction %s not post-processed: %s", tx.reference, error)
+            if len(txs) > 1:
+                for tx in txs:
+                    self._telecom_post_process(tx)
+            else:
+                _logger.warning(
+                    "Autopay transaction %s not post-processed: %s", txs.reference, error
+                )
 
     @api.model
     def _telecom_settle(self, txs):
@@ -265,7 +289,7 @@ class TelecomAutopay(models.AbstractModel):
         for tx in txs:
             move = tx.telecom_autopay_move_id
             if tx.state == "done":
-                move.write(
+                move._telecom_write_status(
                     {
                         "telecom_autopay_state": "paid",
                         "telecom_autopay_next_date": False,
@@ -287,7 +311,7 @@ class TelecomAutopay(models.AbstractModel):
             state = "retry"
         else:
             next_date, state = False, "failed"
-        move.write(
+        move._telecom_write_status(
             {
                 "telecom_autopay_state": state,
                 "telecom_autopay_failed_date": first,

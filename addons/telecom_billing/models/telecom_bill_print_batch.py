@@ -119,7 +119,9 @@ class TelecomBillPrintBatch(models.Model):
             .items()
         ):
             batch = self.create({"company_id": company.id, "run_id": run.id})
-            group.write({"telecom_send_state": "printed", "telecom_print_batch_id": batch.id})
+            group._telecom_write_status(
+                {"telecom_send_state": "printed", "telecom_print_batch_id": batch.id}
+            )
             batch._telecom_write_files(group)
             batches |= batch
         return batches

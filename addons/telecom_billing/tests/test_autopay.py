@@ -8,11 +8,14 @@ from unittest.mock import patch
 import psycopg2
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import TelecomBillingCase
 from .test_portal import TelecomPortalCase
+
+AUTOPAY_LOGGER = "odoo.addons.telecom_billing.models.telecom_autopay"
 
 
 class Killed(Exception):
@@ -247,10 +250,10 @@ class TestAutopay(AutopayMixin, TelecomBillingCase):
         self.assertTrue(zero._telecom_dunning_held())
         self.assertFalse(zero._telecom_bill_payment_notice())
 
-    def test_kill_and_resume_never_charges_a_bill_twice(self):
-        bills = self.bill
+    def _more_bills(self, count):
+        """The bill and ``count`` bills of other autopay customers, all charged on Mar 29."""
         accounts = self.env["telecom.subscription"]
-        for index in range(4):
+        for index in range(count):
             partner = self.customer.copy({"name": f"T Autopay {index}"})
             partner.telecom_autopay_token_id = self._token(partner, last4=f"000{index}")
             account = self._subscription(partner, cycle_day=2)
@@ -258,7 +261,18 @@ class TestAutopay(AutopayMixin, TelecomBillingCase):
             self._service(account, self.plan_basic, start="2026-03-02")
             accounts |= account
         run = self._bill(self.d(2026, 3, 2))
-        bills |= run.move_ids.filtered(lambda m: m.telecom_subscription_id in accounts)
+        return self.bill | run.move_ids.filtered(lambda m: m.telecom_subscription_id in accounts)
+
+    def _assert_charged(self, bills):
+        for bill in bills:
+            txs = bill.telecom_autopay_transaction_ids
+            self.assertEqual(txs.mapped("state"), ["done"], bill.name)
+            self.assertEqual(len(txs.payment_id), 1)
+            self.assertEqual(bill.telecom_autopay_state, "paid")
+            self.assertTrue(bill.currency_id.is_zero(bill.amount_residual), bill.name)
+
+    def test_kill_and_resume_never_charges_a_bill_twice(self):
+        bills = self._more_bills(4)
         self.assertEqual(len(bills), 5)
         Transaction = type(self.env["payment.transaction"])
         send = Transaction._send_payment_request
@@ -281,13 +295,65 @@ class TestAutopay(AutopayMixin, TelecomBillingCase):
             self.env.invalidate_all()
             while Autopay._cron_telecom_autopay(batch_size=3):
                 pass
-        for bill in bills:
-            txs = bill.telecom_autopay_transaction_ids
-            self.assertEqual(txs.mapped("state"), ["done"], bill.name)
-            self.assertEqual(len(txs.payment_id), 1)
-            self.assertTrue(bill.currency_id.is_zero(bill.amount_residual), bill.name)
+        self._assert_charged(bills)
         self.assertEqual(len(set(sent)), 5, "one transaction (one reference) per bill")
         self.assertEqual(len(sent), 7, "the 2 sends of the killed call sent again, same refs")
+
+    def test_a_bill_that_cannot_be_prepared_holds_no_other(self):
+        bills = self._more_bills(3)
+        blocked = bills[2]
+        # another transaction already has the reference of the bill's first charge
+        self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                "reference": f"{blocked.name}-AP1",
+                "amount": 1.0,
+                "currency_id": blocked.currency_id.id,
+                "partner_id": blocked.commercial_partner_id.id,
+            }
+        )
+        with mute_logger("odoo.sql_db", AUTOPAY_LOGGER):
+            self._autopay("2026-03-29")
+        self._assert_charged(bills - blocked)
+        self.assertFalse(blocked.telecom_autopay_transaction_ids)
+        self.assertEqual(blocked.telecom_autopay_state, "retry")
+        self.assertEqual(str(blocked.telecom_autopay_next_date), "2026-03-30")
+        self.assertIn("reference", blocked.telecom_autopay_message)
+
+    def test_a_charge_that_cannot_be_post_processed_holds_no_other(self):
+        bills = self._more_bills(3)
+        stuck = bills[1]
+        Transaction = type(self.env["payment.transaction"])
+        create_payment = Transaction._create_payment
+
+        def create_payment_unless_stuck(tx, **values):
+            if tx.telecom_autopay_move_id == stuck:
+                raise UserError("The bank journal is locked.")
+            return create_payment(tx, **values)
+
+        with (
+            patch.object(Transaction, "_create_payment", create_payment_unless_stuck),
+            mute_logger(AUTOPAY_LOGGER),
+        ):
+            self._autopay("2026-03-29")
+        self._assert_charged(bills - stuck)
+        tx = stuck.telecom_autopay_transaction_ids
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.is_post_processed, "left to Odoo's post-processing job")
+        self.assertFalse(tx.payment_id)
+        self.assertEqual(stuck.telecom_autopay_state, "pending")
+        self.assertTrue(stuck._telecom_dunning_held())
+        tx._post_process()  # what Odoo's post-processing job does next
+        self._assert_charged(stuck)
+
+    def test_status_writes_leave_the_journal_items_alone(self):
+        with self.assertRaises(ValueError):
+            self.bill._telecom_write_status({"ref": "changed"})
+        lines = self.bill.line_ids.read(["account_id", "balance", "tax_ids"])
+        self._autopay("2026-03-28")
+        self._assert_charged(self.bill)
+        self.assertEqual(self.bill.line_ids.read(["account_id", "balance", "tax_ids"]), lines)
 
     def test_database_refuses_a_second_live_charge(self):
         self._autopay("2026-03-28")

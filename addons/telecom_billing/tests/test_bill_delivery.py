@@ -156,10 +156,20 @@ class TestBillDelivery(TelecomBillingCase):
         Param = self.env["ir.config_parameter"]
         Param.set_param("report.url", "http://127.0.0.1:%s" % config["http_port"])
         Param.set_param("account.pdf_generation_batch", "0")
+
+        def accounting(bills):
+            return {
+                bill.name: bill.line_ids.read(["account_id", "balance", "tax_ids"])
+                for bill in bills
+            }
+
+        before = accounting(self.bill_run.move_ids)
         self.bill_run.with_context(force_report_rendering=True)._telecom_deliver_to_end(
             batch_size=3
         )
         self.assertEqual(self.bill_run.delivery_state, "done")
+        # sending a bill and its delivery status change nothing of its accounting
+        self.assertEqual(accounting(self.bill_run.move_ids), before)
         states = {p.name: b.telecom_send_state for p, b in self.bills.items()}
         self.assertEqual(
             (
