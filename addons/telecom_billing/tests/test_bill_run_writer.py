@@ -380,6 +380,43 @@ class TestBillRunWriter(TelecomBillingCase):
         account.deprecated = False
         self.assertTrue(invoice_writer.supported(self.env, bill))
 
+    def test_headers_insert_writes_what_create_writes(self):
+        """A customer with a fiscal position and the company's bank account: the header the
+        writer inserts is the one ``create`` writes, column by column."""
+        partner = self.full.partner_id
+        partner.property_account_position_id = self.env["account.fiscal.position"].create(
+            {"name": "T Exempt customers"}
+        )
+        self.env["res.partner.bank"].create(
+            {"acc_number": "T 000123", "partner_id": self.env.company.partner_id.id}
+        )
+        Move = self.env["account.move"].with_context(
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            tracking_disable=True,
+            skip_is_manually_modified=True,  # as write_invoices() creates them
+        )
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "company_id": self.env.company.id,
+            "currency_id": self.env.company.currency_id.id,
+            "journal_id": self.env["account.journal"].search([("type", "=", "sale")], limit=1).id,
+            "invoice_date": "2026-03-01",
+            "invoice_date_due": "2026-03-01",
+            "invoice_origin": "T origin",
+            "name": "/",
+        }
+        inserted = invoice_writer._insert_headers(Move, [dict(vals)])
+        created = Move.create([dict(vals)])
+        self.env.flush_all()
+        rows = []
+        for move in (inserted, created):
+            self.env.cr.execute("SELECT * FROM account_move WHERE id = %s", [move.id])
+            rows.append({k: v for k, v in self.env.cr.dictfetchone().items() if k not in IGNORED})
+        self.assertTrue(rows[1]["fiscal_position_id"] and rows[1]["partner_bank_id"])
+        self.assertEqual({k: (v, rows[1][k]) for k, v in rows[0].items() if rows[1][k] != v}, {})
+
     def test_draft_runs_use_the_orm(self):
         """Invoices left in draft for review are created by the ORM path."""
         run = self._bill(self.d(2026, 3, 1), auto_post=False)

@@ -18,12 +18,14 @@ by field); anything it does not handle (:func:`supported`) goes through the ORM 
 """
 
 import contextlib
+import copy
 import re
 from collections import defaultdict
 
 from psycopg2.extras import execute_values
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, fields
+from odoo.models import LOG_ACCESS_COLUMNS
 from odoo.tools import SQL, float_compare, float_repr, float_round
 
 MOVE_TYPES = {"out_invoice": 1, "out_refund": -1}
@@ -192,7 +194,7 @@ def _create_headers(Move, vals_list):
         Move, "_message_auto_subscribe_followers"
     ) != {"mail"}:
         return Move.create(vals_list)  # another module subscribes from other values
-    moves = Move.with_context(tracking_disable=True).create(vals_list).with_env(Move.env)
+    moves = _insert_headers(Move.with_context(tracking_disable=True), vals_list).with_env(Move.env)
     # what mail.thread's create() does besides (the context's defaults count as values)
     defaults = {
         key[8:]: value for key, value in Move.env.context.items() if key.startswith("default_")
@@ -210,6 +212,85 @@ def _create_headers(Move, vals_list):
         group._message_auto_subscribe(
             {key: value for key, value in key_values if value}, followers_existing_policy="update"
         )
+    return moves
+
+
+def _insert_headers(Move, vals_list):
+    """What ``Move.create(vals_list)`` writes, in one INSERT: the defaults looked up once per
+    set of given fields (``default_get`` reads the context, not the values), the
+    precomputed fields by Odoo's ``_add_precomputed_values`` and the row written by Odoo's
+    ``_create`` (the other stored computed fields are computed at the flush, as after
+    create) and the inverses of the given values run as create runs them. Left out, as
+    nothing in them applies to these headers: account.move's synchronisation of dynamic
+    lines (no lines yet), its balance check, and the company consistency check (journal,
+    currency and terms come from the run's company). Another module's ``create``, a value
+    of a non-stored field with an inverse or a properties field: ``Move.create``."""
+    fields_ = Move._fields
+    if _method_modules(Move, "create") != {"account", "mail"} or (
+        Move._inherits
+        or any(field.type == "properties" for field in fields_.values())
+        or any(
+            field is None or (field.inverse and not field.store)
+            for vals in vals_list
+            for field in map(fields_.get, vals)
+        )
+    ):
+        return Move.create(vals_list)
+    Move.check_access("create")
+    env = Move.env
+    # as _prepare_create_values(): no magic columns nor readonly precomputed fields given
+    forbidden = ["id", "parent_path"] + [
+        name for name, field in fields_.items() if field.precompute and field.readonly
+    ]
+    if Move._log_access and (env.uid != SUPERUSER_ID or Move.pool.ready):
+        forbidden += LOG_ACCESS_COLUMNS
+    log_access = dict.fromkeys(("create_uid", "write_uid"), env.uid) | dict.fromkeys(
+        ("create_date", "write_date"), env.cr.now()
+    )
+    defaults = {}
+    full = []
+    for vals in vals_list:
+        keys = frozenset(vals)
+        if keys not in defaults:
+            filled = Move._add_missing_default_values(dict(vals))
+            defaults[keys] = {key: value for key, value in filled.items() if key not in vals}
+        vals = copy.deepcopy(defaults[keys]) | vals
+        for name in forbidden:
+            vals.pop(name, None)
+        if Move._log_access:
+            vals = log_access | vals
+        full.append(vals)
+    Move._add_precomputed_values(full)
+    data_list = []
+    inverses = defaultdict(set)  # {inverse: fields}
+    for vals in full:
+        precomputed = vals.pop("__precomputed__", ())
+        protected, inversed = set(), set()
+        for name in vals:
+            field = fields_[name]
+            if field.inverse and field not in precomputed:
+                inverses[field.inverse].add(field)
+                inversed.add(name)
+            if field.compute and (not field.readonly or field.precompute):
+                protected.update(Move.pool.field_computed.get(field, [field]))
+        data_list.append(
+            {
+                "stored": {name: value for name, value in vals.items() if fields_[name].store},
+                "inversed": inversed,
+                "inherited": {},
+                "protected": protected,
+            }
+        )
+    moves = Move._create(data_list)
+    # the inverses of the given values (all stored: their values are in the cache)
+    with Move.env.protecting([(data["protected"], data["record"]) for data in data_list]):
+        for fields_of in inverses.values():
+            names = {field.name for field in fields_of}
+            records = Move.concat(
+                *(data["record"] for data in data_list if not names.isdisjoint(data["inversed"]))
+            )
+            next(iter(fields_of)).determine_inverse(records)
+    moves._track_discard()
     return moves
 
 
