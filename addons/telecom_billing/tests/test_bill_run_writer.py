@@ -1,6 +1,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..tools import invoice_writer
@@ -416,6 +417,24 @@ class TestBillRunWriter(TelecomBillingCase):
             rows.append({k: v for k, v in self.env.cr.dictfetchone().items() if k not in IGNORED})
         self.assertTrue(rows[1]["fiscal_position_id"] and rows[1]["partner_bank_id"])
         self.assertEqual({k: (v, rows[1][k]) for k, v in rows[0].items() if rows[1][k] != v}, {})
+
+    def test_headers_insert_checks_the_company(self):
+        """As ``create`` does: a journal of another company is refused."""
+        other = self.env["res.company"].create({"name": "T Other Company"})
+        journal = self.env["account.journal"].create(
+            {"name": "T Other Sales", "code": "TOS", "type": "sale", "company_id": other.id}
+        )
+        Move = self.env["account.move"].with_context(tracking_disable=True)
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": self.full.partner_id.id,
+            "company_id": self.env.company.id,
+            "journal_id": journal.id,
+            "invoice_date": "2026-03-01",
+            "name": "/",
+        }
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            invoice_writer._insert_headers(Move, [vals])
 
     def test_draft_runs_use_the_orm(self):
         """Invoices left in draft for review are created by the ORM path."""

@@ -222,9 +222,10 @@ def _insert_headers(Move, vals_list):
     ``_create`` (the other stored computed fields are computed at the flush, as after
     create) and the inverses of the given values run as create runs them. Left out, as
     nothing in them applies to these headers: account.move's synchronisation of dynamic
-    lines (no lines yet), its balance check, and the company consistency check (journal,
-    currency and terms come from the run's company). Another module's ``create``, a value
-    of a non-stored field with an inverse or a properties field: ``Move.create``."""
+    lines (no lines yet) and its balance check (the company consistency check runs with the
+    constraints of ``_create``, test_headers_insert_checks_the_company). Another module's
+    ``create``, a value of a non-stored field with an inverse or a properties field:
+    ``Move.create``."""
     fields_ = Move._fields
     if _method_modules(Move, "create") != {"account", "mail"} or (
         Move._inherits
