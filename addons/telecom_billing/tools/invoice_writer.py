@@ -222,10 +222,9 @@ def _insert_headers(Move, vals_list):
     ``_create`` (the other stored computed fields are computed at the flush, as after
     create) and the inverses of the given values run as create runs them. Left out, as
     nothing in them applies to these headers: account.move's synchronisation of dynamic
-    lines (no lines yet) and its balance check (the company consistency check runs with the
-    constraints of ``_create``, test_headers_insert_checks_the_company). Another module's
-    ``create``, a value of a non-stored field with an inverse or a properties field:
-    ``Move.create``."""
+    lines (no lines yet) and its balance check. The company consistency check runs once for
+    the batch. Another module's ``create``, a value of a non-stored field with an inverse or
+    a properties field: ``Move.create``."""
     fields_ = Move._fields
     if _method_modules(Move, "create") != {"account", "mail"} or (
         Move._inherits
@@ -291,6 +290,7 @@ def _insert_headers(Move, vals_list):
                 *(data["record"] for data in data_list if not names.isdisjoint(data["inversed"]))
             )
             next(iter(fields_of)).determine_inverse(records)
+    moves._check_company()  # as create: journal, partner, terms, bank of the same company
     moves._track_discard()
     return moves
 
