@@ -28,6 +28,56 @@ class TelecomTaxCase(TelecomBillingCase):
         cls.state_ny.ensure_one()
         cls.state_ca.ensure_one()
 
+    @classmethod
+    def _california_rates(cls, e911=False):
+        """Federal USF (36.6 % of interstate), California's communications tax (5 %) and,
+        with ``e911``, its 911 fee (0.30 a line, not exemptible)."""
+        common = {"engine_id": cls.tax_engine.id, "date_from": "2026-01-01"}
+        rates = [
+            dict(
+                common,
+                kind="federal_usf",
+                name="Federal USF",
+                regulatory_class="interstate",
+                rate=36.6,
+                account_id=cls.acc_usf.id,
+            ),
+            dict(
+                common,
+                kind="communications_tax",
+                name="California communications tax",
+                state_id=cls.state_ca.id,
+                rate=5.0,
+                account_id=cls.acc_tax.id,
+            ),
+        ]
+        if e911:
+            rates.append(
+                dict(
+                    common,
+                    kind="e911",
+                    name="California 911 fee",
+                    state_id=cls.state_ca.id,
+                    computation="per_line",
+                    rate=0.30,
+                    exemptible=False,
+                    account_id=cls.acc_911.id,
+                )
+            )
+        return cls.env["telecom.tax.rate"].create(rates)
+
+    @classmethod
+    def _credit_in_full(cls, move, date):
+        """A posted credit note of all of ``move`` on ``date``, through Odoo's wizard."""
+        wizard = (
+            cls.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"journal_id": move.journal_id.id, "date": date})
+        )
+        refund = cls.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        return refund
+
 
 @tagged("post_install", "-at_install")
 class TestTaxTables(TelecomTaxCase):
@@ -703,37 +753,7 @@ class TestTaxRemittance(TelecomTaxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        common = {"engine_id": cls.tax_engine.id, "date_from": "2026-01-01"}
-        cls.env["telecom.tax.rate"].create(
-            [
-                dict(
-                    common,
-                    kind="federal_usf",
-                    name="Federal USF",
-                    regulatory_class="interstate",
-                    rate=36.6,
-                    account_id=cls.acc_usf.id,
-                ),
-                dict(
-                    common,
-                    kind="communications_tax",
-                    name="California communications tax",
-                    state_id=cls.state_ca.id,
-                    rate=5.0,
-                    account_id=cls.acc_tax.id,
-                ),
-                dict(
-                    common,
-                    kind="e911",
-                    name="California 911 fee",
-                    state_id=cls.state_ca.id,
-                    computation="per_line",
-                    rate=0.30,
-                    exemptible=False,
-                    account_id=cls.acc_911.id,
-                ),
-            ]
-        )
+        cls._california_rates(e911=True)
         cls.agency = cls.customer.copy(
             {"name": "T CA Agency", "telecom_customer_type": "government"}
         )
@@ -759,12 +779,7 @@ class TestTaxRemittance(TelecomTaxCase):
             active_model="account.move", active_ids=paid.ids
         ).create({"payment_date": "2026-03-05"})._create_payments()
         credited = cls._invoice(run, cls.credited)
-        wizard = (
-            cls.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=credited.ids)
-            .create({"journal_id": credited.journal_id.id, "date": "2026-03-20"})
-        )
-        cls.env["account.move"].browse(wizard.refund_moves()["res_id"]).action_post()
+        cls._credit_in_full(credited, "2026-03-20")
 
     def _report(self):
         rows = self.env["telecom.tax.remittance"].read_group(
@@ -887,27 +902,7 @@ class TestCashBasisTaxes(TelecomTaxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        common = {"engine_id": cls.tax_engine.id, "date_from": "2026-01-01"}
-        cls.env["telecom.tax.rate"].create(
-            [
-                dict(
-                    common,
-                    kind="federal_usf",
-                    name="Federal USF",
-                    regulatory_class="interstate",
-                    rate=36.6,
-                    account_id=cls.acc_usf.id,
-                ),
-                dict(
-                    common,
-                    kind="communications_tax",
-                    name="California communications tax",
-                    state_id=cls.state_ca.id,
-                    rate=5.0,
-                    account_id=cls.acc_tax.id,
-                ),
-            ]
-        )
+        cls._california_rates()
         cls.transition = cls.env["account.account"].create(
             {
                 "code": "T25105",
@@ -937,12 +932,7 @@ class TestCashBasisTaxes(TelecomTaxCase):
                 active_model="account.move", active_ids=cls.bill.ids
             ).create({"amount": amount, "payment_date": day})._create_payments()
         credited = cls._invoice(run, cls.credited)
-        wizard = (
-            cls.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=credited.ids)
-            .create({"journal_id": credited.journal_id.id, "date": "2026-03-20"})
-        )
-        cls.env["account.move"].browse(wizard.refund_moves()["res_id"]).action_post()
+        cls._credit_in_full(credited, "2026-03-20")
         cls.env.flush_all()
         cls.env.invalidate_all()
 
