@@ -22,14 +22,19 @@ profile and the queries per bill of each call, and rolls them back.
 """
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
 import resource
 import time
 
-from benchlib import ROOT, addons_path, create_database, db_args, load, machine
+from benchlib import (
+    ROOT,
+    addons_path,
+    create_database,
+    db_args,
+    load,
+    machine,
+    profile_per_bill,
+)
 
 AMOUNT = 42.10
 
@@ -163,21 +168,10 @@ def profile(env, batch_size):
     today = fields.Date.context_today(Autopay)
     cr = env.cr
     for label, call in (
-        ("prepare", lambda: Autopay._telecom_prepare_charges(today, batch_size)),
-        ("send", lambda: Autopay._telecom_send_charges(batch_size)),
+        ("prepare", lambda: len(Autopay._telecom_prepare_charges(today, batch_size))),
+        ("send", lambda: len(Autopay._telecom_send_charges(batch_size))),
     ):
-        profiler = cProfile.Profile()
-        queries, started = cr.sql_log_count, time.perf_counter()
-        profiler.enable()
-        count = len(call())
-        env.flush_all()
-        profiler.disable()
-        elapsed = time.perf_counter() - started
-        print(f"{label}: {count} bills in {elapsed:.1f} s ({elapsed / count * 1000:.0f} ms, "
-              f"{(cr.sql_log_count - queries) / count:.1f} queries per bill)")  # fmt: skip
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
-        print(out.getvalue())
+        profile_per_bill(env, label, call, 45)
     cr.rollback()
 
 

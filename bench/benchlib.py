@@ -4,8 +4,11 @@ Run the scripts from the repository root; PostgreSQL settings come from odoo.con
 PGHOST / PGPORT / PGUSER environment variables.
 """
 
+import cProfile
+import io
 import os
 import platform
+import pstats
 import subprocess
 import sys
 import time
@@ -132,3 +135,22 @@ def machine(cr):
         f"{os.cpu_count()} cores, {memory} RAM, {platform.platform()}, "
         f"Python {platform.python_version()}, Odoo {odoo.release.version}, PostgreSQL {pg}"
     )
+
+
+def profile_per_bill(env, label, call, top):
+    """Run ``call()`` (returns how many bills it handled) under cProfile, flushed; print its
+    time and queries per bill and the ``top`` entries by cumulative time; the profiler."""
+    cr = env.cr
+    profiler = cProfile.Profile()
+    queries, started = cr.sql_log_count, time.perf_counter()
+    profiler.enable()
+    count = call()
+    env.flush_all()
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"{label}: {count} bills in {elapsed:.1f} s ({elapsed / count * 1000:.0f} ms, "
+          f"{(cr.sql_log_count - queries) / count:.1f} queries per bill)")  # fmt: skip
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    print(out.getvalue())
+    return profiler

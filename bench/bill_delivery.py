@@ -26,10 +26,7 @@ What it does:
 """
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
 import resource
 import subprocess
 import sys
@@ -193,18 +190,9 @@ def profile(env, run, chunk):
     """One delivery chunk of email bills linking to the portal under cProfile, rolled back."""
     cr = env.cr
     queue(env, run, False, limit=chunk)
-    profiler = cProfile.Profile()
-    queries, started = cr.sql_log_count, time.perf_counter()
-    profiler.enable()
-    run._telecom_deliver_chunk(chunk)
-    env.flush_all()
-    profiler.disable()
-    elapsed = time.perf_counter() - started
-    print(f"{chunk} bills in {elapsed:.1f} s ({elapsed / chunk * 1000:.0f} ms, "
-          f"{(cr.sql_log_count - queries) / chunk:.1f} queries per bill)")  # fmt: skip
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
-    print(out.getvalue())
+    profiler = benchlib.profile_per_bill(
+        env, "delivery", lambda: run._telecom_deliver_chunk(chunk), 60
+    )
     path = os.path.join(benchlib.ROOT, ".local", "bench_delivery.prof")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     profiler.dump_stats(path)
