@@ -1,3 +1,5 @@
+import copy
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -348,6 +350,48 @@ class TestBillRunWriter(TelecomBillingCase):
         self.assertEqual(run.state, "done")
         self.assertEqual(set(run.move_ids.mapped("state")), {"posted"})
         self.assertEqual((run.not_posted_count, len(run.move_ids)), (0, 6))
+
+    def _assert_taxes_of_another_country_refused(self, writer):
+        """A customer under a foreign-VAT fiscal position (Canada) gets the US telecom taxes:
+        Odoo refuses such an invoice (``_validate_taxes_country``); the bill is an error of
+        the run with Odoo's reason, the others are billed."""
+        partner = self.full.partner_id
+        partner.property_account_position_id = self.env["account.fiscal.position"].create(
+            {"name": "T Canada", "country_id": self.env.ref("base.ca").id, "foreign_vat": "CA1"}
+        )
+        refused = self.subscriptions.filtered(lambda s: s.partner_id == partner)
+        run = self._run_with_writer(writer)
+        self.assertEqual(run.state, "failed")
+        errors = run.line_ids.filtered(lambda line: line.state == "error")
+        self.assertEqual(errors.subscription_id, refused)
+        for error in errors:
+            self.assertIn("not compatible with your fiscal position", error.message)
+        self.assertEqual(run.move_ids.telecom_subscription_id, self.subscriptions - refused)
+
+    def test_taxes_of_another_country_refused_by_the_writer(self):
+        self._assert_taxes_of_another_country_refused("sql")
+
+    def test_taxes_of_another_country_refused_by_the_orm(self):
+        self._assert_taxes_of_another_country_refused("orm")
+
+    def test_writer_runs_odoos_constraints_on_the_lines(self):
+        """A charge line on the receivable account is refused by Odoo's constraint on journal
+        items; the writer, which inserts the lines itself, refuses it with Odoo's message."""
+        run = self.env["telecom.bill.run"].create(
+            {"cycle_day": 1, "period_start": "2026-03-01", "auto_post": True}
+        )
+        bill = self.full._telecom_prepare_bill(run)
+        receivable = self.full.partner_id.property_account_receivable_id
+        for command in bill["move_vals"]["invoice_line_ids"]:
+            if command[2].get("account_id"):
+                command[2]["account_id"] = receivable.id
+        self.assertTrue(invoice_writer.supported(self.env, bill))
+        with self.assertRaises(UserError) as orm, self.env.cr.savepoint():
+            self.env["account.move"].create(copy.deepcopy(bill["move_vals"]))
+        with self.assertRaises(UserError) as writer, self.env.cr.savepoint():
+            invoice_writer.write_invoices(run, [bill])
+        self.assertIn("receivable account must have a due date", str(orm.exception))
+        self.assertEqual(str(writer.exception), str(orm.exception))
 
     def test_locked_period_moves_the_date_as_odoo_does(self):
         """A run resumed after the period was locked posts after the lock date, whichever

@@ -7,7 +7,8 @@ tax lines whose amounts the tax engine gave (the Odoo taxes are 0 % placeholders
 compute), one due date. For those, this writer creates the invoice headers with the ORM (every
 header field computed as usual, in one batch, without lines; the chatter's auto-subscription
 once per group of alike headers), then inserts their lines, the
-taxes of the charge lines and the tax tags with one INSERT each per chunk, posts them with one
+taxes of the charge lines and the tax tags with one INSERT each per chunk, runs Odoo's
+constraints on them as the ORM's create would, posts them with one
 UPDATE and applies what posting does (analytic lines, the customer as follower, customer
 rank). The bill run calls
 :func:`number_invoices` last in the chunk: the numbers come from the journal's sequence
@@ -72,6 +73,23 @@ LINE_FIELDS = [
     "write_uid",
     "create_date",
     "write_date",
+]
+# account.move's stored computed fields that _post() and number_invoices() write
+POSTING_FIELDS = [
+    "amount_untaxed",
+    "amount_tax",
+    "amount_total",
+    "amount_residual",
+    "amount_untaxed_signed",
+    "amount_untaxed_in_currency_signed",
+    "amount_tax_signed",
+    "amount_total_signed",
+    "amount_total_in_currency_signed",
+    "amount_residual_signed",
+    "payment_state",
+    "sequence_prefix",
+    "sequence_number",
+    "made_sequence_gap",
 ]
 SECTION_TYPES = ("line_section", "line_note")
 # invoice line values the writer understands; other keys must be telecom_* columns
@@ -179,11 +197,26 @@ def write_invoices(run, bills):
             for vals in headers[1:]:
                 vals.setdefault("team_id", moves.team_id.id)
         moves |= _create_headers(Move, headers[1:])
+    # written by the posting and the numbering below: not computed first on the empty headers
+    for name in POSTING_FIELDS:
+        env.remove_to_compute(Move._fields[name], moves)
     env.flush_all()
     rows, totals = _line_rows(env, moves, bills)
     _insert_lines(env, rows)
+    env.invalidate_all(flush=False)
+    _check_lines(moves)
     _post(env, moves, totals)
     return moves
+
+
+def _check_lines(moves):
+    """What Odoo checks when the ORM creates the lines of ``moves``: the constraints of the
+    lines on the columns written here, their company consistency, and the invoices'
+    constraints on their lines (e.g. taxes of the invoice's tax country)."""
+    lines = moves.line_ids
+    lines._validate_fields({*LINE_FIELDS, "tax_ids", "tax_tag_ids"})
+    lines._check_company()
+    moves._validate_fields(["line_ids"])
 
 
 def _create_headers(Move, vals_list):
@@ -931,8 +964,7 @@ def _recompute_dependents(env, lines):
     months used...); the accounting fields are already right."""
     tocompute = env.transaction.tocompute
     before = {field: set(ids) for field, ids in tocompute.items()}
-    fnames = [name for name, field in lines._fields.items() if field.store]
-    lines.modified(fnames, create=True)
+    lines.modified(_fields_with_dependents_elsewhere(lines), create=True)
     for field in list(tocompute):
         if field.model_name in ("account.move", "account.move.line"):
             kept = before.get(field)
@@ -941,3 +973,23 @@ def _recompute_dependents(env, lines):
             else:
                 tocompute.pop(field)
     env.flush_all()
+
+
+def _fields_with_dependents_elsewhere(lines):
+    """The stored fields of journal items on which a field of another model depends,
+    directly or through other fields: marking only them as modified marks what marking every
+    stored field would mark outside account.move and account.move.line (trigger trees are
+    transitive), without walking the trees of the others. Models that inherit account.move
+    by delegation (bank statement lines) count as account.move: their fields follow their
+    own move, never one of the bill run's invoices."""
+    own = {"account.move", "account.move.line"} | {
+        name for name, model in lines.pool.items() if "account.move" in model._inherits
+    }
+    return [
+        name
+        for name, field in lines._fields.items()
+        if field.store
+        and any(
+            dependent.model_name not in own for dependent in lines.pool.get_dependent_fields(field)
+        )
+    ]
