@@ -204,19 +204,22 @@ def write_invoices(run, bills):
     rows, totals = _line_rows(env, moves, bills)
     _insert_lines(env, rows)
     env.invalidate_all(flush=False)
-    _check_lines(moves)
+    _check_lines(moves, {name for row in rows for name in row} | {"tax_ids", "tax_tag_ids"})
     _post(env, moves, totals)
     return moves
 
 
-def _check_lines(moves):
+def _check_lines(moves, written):
     """What Odoo checks when the ORM creates the lines of ``moves``: the constraints of the
-    lines on the columns written here, their company consistency, and the invoices'
+    lines on the fields ``written``, their company consistency, and the invoices'
     constraints on their lines (e.g. taxes of the invoice's tax country)."""
     lines = moves.line_ids
-    lines._validate_fields({*LINE_FIELDS, "tax_ids", "tax_tag_ids"})
-    lines._check_company()
-    moves._validate_fields(["line_ids"])
+    lines._validate_fields(written)
+    lines._check_company()  # as create() checks it
+    # The taxes' country check assigns the tax country it computes; protected, as when the
+    # ORM creates lines, it goes to the cache instead of a write() of every invoice.
+    with moves.env.protecting([moves._fields["tax_country_id"]], moves):
+        moves._validate_fields(["line_ids"])
 
 
 def _create_headers(Move, vals_list):
