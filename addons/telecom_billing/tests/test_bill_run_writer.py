@@ -380,7 +380,11 @@ class TestBillRunWriter(TelecomBillingCase):
         run = self.env["telecom.bill.run"].create(
             {"cycle_day": 1, "period_start": "2026-03-01", "auto_post": True}
         )
-        bill = self.full._telecom_prepare_bill(run)
+        good = self.full._telecom_prepare_bill(run)
+        # the same bill for another subscription, alike but for the account of its lines:
+        # the writer checks one invoice of alike ones, this one is not alike
+        bill = dict(good, move_vals=copy.deepcopy(good["move_vals"]))
+        bill["move_vals"]["telecom_subscription_id"] = self.charged.id
         receivable = self.full.partner_id.property_account_receivable_id
         for command in bill["move_vals"]["invoice_line_ids"]:
             if command[2].get("account_id"):
@@ -389,7 +393,7 @@ class TestBillRunWriter(TelecomBillingCase):
         with self.assertRaises(UserError) as orm, self.env.cr.savepoint():
             self.env["account.move"].create(copy.deepcopy(bill["move_vals"]))
         with self.assertRaises(UserError) as writer, self.env.cr.savepoint():
-            invoice_writer.write_invoices(run, [bill])
+            invoice_writer.write_invoices(run, [good, bill])
         self.assertIn("receivable account must have a due date", str(orm.exception))
         self.assertEqual(str(writer.exception), str(orm.exception))
 

@@ -92,6 +92,15 @@ POSTING_FIELDS = [
     "made_sequence_gap",
 ]
 SECTION_TYPES = ("line_section", "line_note")
+# Odoo's constraints on the lines the writer inserts and on the invoices' lines (see
+# _check_keys for what they read)
+ACCOUNT_CONSTRAINTS = [
+    "odoo.addons.account.models.account_move_line._check_caba_non_caba_shared_tags",
+    "odoo.addons.account.models.account_move_line._check_off_balance",
+    "odoo.addons.account.models.account_move_line._check_payable_receivable",
+    "odoo.addons.account.models.account_move_line._check_product_uom_category_id",
+    "odoo.addons.account.models.account_move._validate_taxes_country",
+]
 # invoice line values the writer understands; other keys must be telecom_* columns
 LINE_KEYS = {
     "display_type",
@@ -202,24 +211,88 @@ def write_invoices(run, bills):
         env.remove_to_compute(Move._fields[name], moves)
     env.flush_all()
     rows, totals = _line_rows(env, moves, bills)
-    _insert_lines(env, rows)
+    keys = _check_keys(moves, rows)  # before the INSERT takes the taxes out of the rows
+    line_ids = _insert_lines(env, rows)
     env.invalidate_all(flush=False)
-    _check_lines(moves, {name for row in rows for name in row} | {"tax_ids", "tax_tag_ids"})
+    _check_lines(moves, line_ids, keys)
     _post(env, moves, totals)
     return moves
 
 
-def _check_lines(moves, written):
-    """What Odoo checks when the ORM creates the lines of ``moves``: the constraints of the
-    lines on the fields ``written``, their company consistency, and the invoices'
-    constraints on their lines (e.g. taxes of the invoice's tax country)."""
-    lines = moves.line_ids
-    lines._validate_fields(written)
+def _check_keys(moves, rows):
+    """What Odoo's constraints (:data:`ACCOUNT_CONSTRAINTS`) and the company check read of
+    each line of ``rows`` (its type, account, product, unit, taxes, tax repartition,
+    reconciled flag, and its invoice's company, journal, type and accounts) and of each
+    invoice (company, journal, type, fiscal position and the taxes of its lines)."""
+    accounts, taxes = defaultdict(set), defaultdict(set)
+    for row in rows:
+        accounts[row["move_id"]].add(row.get("account_id"))
+        taxes[row["move_id"]].update(row.get("_tax_ids", ()), [row.get("tax_line_id")])
+    heads = {move.id: (move.company_id.id, move.journal_id.id, move.move_type) for move in moves}
+    line_keys = [
+        (
+            heads[row["move_id"]],
+            frozenset(accounts[row["move_id"]]),
+            row["display_type"],
+            row.get("account_id"),
+            row.get("product_id"),
+            row.get("product_uom_id"),
+            frozenset(row.get("_tax_ids", ())),
+            row.get("tax_line_id"),
+            row.get("tax_repartition_line_id"),
+            row["reconciled"],
+        )
+        for row in rows
+    ]
+    move_keys = [
+        (heads[move.id], move.fiscal_position_id.id, frozenset(taxes[move.id])) for move in moves
+    ]
+    return {
+        "written": {name for row in rows for name in row} - {"_tax_ids", "_tag_ids"}
+        | {"tax_ids", "tax_tag_ids"},
+        "lines": line_keys,
+        "moves": move_keys,
+    }
+
+
+def _check_lines(moves, line_ids, keys):
+    """What Odoo checks when the ORM creates the lines of ``moves`` (ids ``line_ids``): the
+    constraints of the lines on the fields written, their company consistency, and the
+    invoices' constraints on their lines (e.g. taxes of the invoice's tax country).
+
+    When these are Odoo's own (:data:`ACCOUNT_CONSTRAINTS`), which read only what
+    :func:`_check_keys` keeps, one line (invoice) of the lines (invoices) alike in it is
+    checked: the others would give the same answer."""
+    Line = moves.env["account.move.line"]
+    lines = Line.browse(line_ids)
+    if _constraints(Line, keys["written"]) | _constraints(moves, ["line_ids"]) == set(
+        ACCOUNT_CONSTRAINTS
+    ) and not _method_modules(Line, "_check_company"):
+        lines = lines.browse(_first_of_each(line_ids, keys["lines"]))
+        moves = moves.browse(_first_of_each(moves.ids, keys["moves"]))
+    lines._validate_fields(keys["written"])
     lines._check_company()  # as create() checks it
     # The taxes' country check assigns the tax country it computes; protected, as when the
     # ORM creates lines, it goes to the cache instead of a write() of every invoice.
     with moves.env.protecting([moves._fields["tax_country_id"]], moves):
         moves._validate_fields(["line_ids"])
+
+
+def _first_of_each(ids, keys):
+    """The first id of each key."""
+    first = {}
+    for id_, key in zip(ids, keys, strict=True):
+        first.setdefault(key, id_)
+    return list(first.values())
+
+
+def _constraints(records, names):
+    """The Python constraints of ``records`` that changing fields ``names`` runs."""
+    return {
+        f"{check.__module__}.{check.__name__}"
+        for check in records._constraint_methods
+        if not set(names).isdisjoint(check._constrains)
+    }
 
 
 def _create_headers(Move, vals_list):
@@ -589,7 +662,8 @@ def _insert_rows(env, model, rows):
 
 
 def _insert_lines(env, rows):
-    """INSERT the lines, then their taxes and tax tags (many2many rows)."""
+    """INSERT the lines, then their taxes and tax tags (many2many rows); returns the lines'
+    ids in the order of ``rows``."""
     relations = [(row.pop("_tax_ids", ()), row.pop("_tag_ids", ())) for row in rows]
     ids = _insert_rows(
         env,
@@ -616,6 +690,7 @@ def _insert_lines(env, rows):
             tags,
             page_size=1000,
         )
+    return ids
 
 
 def _create_analytic_lines(env, lines):
