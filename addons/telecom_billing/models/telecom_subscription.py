@@ -355,8 +355,29 @@ class TelecomSubscription(models.Model):
         """Income account (catalog revenue rules) and analytic distribution (state of the
         service ``address``, else of the customer) of a charge line for ``product``; a product
         without a service type of its own (usage) is matched as the service's
-        ``service_type``."""
+        ``service_type``.
+
+        In a bill run chunk it is computed once per company, product, customer segment
+        (what the revenue rules read of the customer), service type and state of the
+        address (what the analytic distribution reads of it)."""
         self.ensure_one()
+        address = address or self.partner_id
+        key = (
+            "telecom_line_accounting",
+            self.company_id.id,
+            product.id,
+            self.partner_id.commercial_partner_id.telecom_segment,
+            service_type,
+            address.state_id.id,
+        )
+        vals = cached(
+            self.env, key, lambda: self._telecom_line_accounting_of(product, address, service_type)
+        )
+        return {
+            name: dict(value) if isinstance(value, dict) else value for name, value in vals.items()
+        }
+
+    def _telecom_line_accounting_of(self, product, address, service_type):
         vals = {}
         if product:
             account = product.with_company(self.company_id)._telecom_income_account(
@@ -364,7 +385,6 @@ class TelecomSubscription(models.Model):
             )
             if account:
                 vals["account_id"] = account.id
-        address = address or self.partner_id
         distribution = address.with_company(self.company_id)._telecom_analytic_distribution()
         if distribution:
             vals["analytic_distribution"] = distribution

@@ -633,9 +633,15 @@ def _converters(Model, columns):
                 converters.append(_rounded_repr(digits[1]))
             else:
                 converters.append(float)
+        elif field.type == "many2one":
+            converters.append(_id_or_none)  # Many2one.convert_to_column
         else:
             converters.append(lambda value, field=field: field.convert_to_column(value, Model))
     return converters
+
+
+def _id_or_none(value):
+    return value or None
 
 
 def _insert_rows(env, model, rows):
@@ -643,10 +649,14 @@ def _insert_rows(env, model, rows):
     Model = env[model]
     columns = sorted({key for row in rows for key in row})
     converters = _converters(Model, columns)
+    pairs = list(zip(columns, converters, strict=True))
     values = [
         tuple(
-            convert(row.get(name)) if convert and row.get(name) is not None else row.get(name)
-            for convert, name in zip(converters, columns, strict=True)
+            [
+                value if value is None or convert is None else convert(value)
+                for name, convert in pairs
+                for value in (row.get(name),)
+            ]
         )
         for row in rows
     ]
