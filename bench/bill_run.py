@@ -69,7 +69,12 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, nargs="?", default=1000, help="subscriptions")
     parser.add_argument("--workers", type=int, default=1, help="cron workers (default 1)")
-    parser.add_argument("--batch-size", type=int, default=500, help="subscriptions per chunk")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=500,
+        help="subscriptions per chunk (the bill run job's batch_size; 500 as shipped)",
+    )
     parser.add_argument("--db", help="database (default <prefix>bench_bill_<N>)")
     parser.add_argument(
         "--db-prefix",
@@ -773,6 +778,7 @@ def main():
         # Odoo runs a job in one worker at a time: one copy of the bill run job per extra
         # cron worker, all billing chunks of the same run (FOR UPDATE SKIP LOCKED)
         job = env.ref("telecom_billing.ir_cron_telecom_bill_run")
+        job.code = f"model._cron_bill_runs(batch_size={int(args.batch_size)})"
         for k in range(2, args.workers + 1):
             job.copy({"name": f"{job.name} (worker {k})"})
         env.cr.commit()
