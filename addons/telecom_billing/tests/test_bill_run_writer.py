@@ -220,6 +220,29 @@ class TestBillRunWriter(TelecomBillingCase):
             any(line["tax_base_amount"] and line["tags"] for line in tax_lines), "tags covered"
         )
 
+    def test_writer_writes_what_the_orm_writes_with_fiscal_positions(self):
+        """Fiscal positions applied automatically by state, and one set by hand on a customer:
+        the writer, which looks a fiscal position up once for alike customers, gives each
+        invoice the one the ORM gives it."""
+        FiscalPosition = self.env["account.fiscal.position"]
+        us = self.env.ref("base.us")
+        new_york = FiscalPosition.create(
+            {
+                "name": "T New York customers",
+                "auto_apply": True,
+                "country_id": us.id,
+                "state_ids": [Command.set(self.state_ny.ids)],
+            }
+        )
+        FiscalPosition.create({"name": "T US customers", "auto_apply": True, "country_id": us.id})
+        by_hand = FiscalPosition.create({"name": "T Set by hand"})
+        self.two.partner_id.property_account_position_id = by_hand
+        __, by_orm = self._assert_writer_writes_what_the_orm_writes()
+        positions = {name: v["move"]["fiscal_position_id"] for name, v in by_orm.items()}
+        self.assertEqual(positions[self.zero.name], new_york.id)
+        self.assertEqual(positions[self.two.name], by_hand.id)
+        self.assertEqual(len(set(positions.values())), 3, positions)
+
     def test_writer_writes_what_the_orm_writes_with_cash_basis_taxes(self):
         """The accountant made the sales tax due on payment: its tax lines wait, untagged,
         on the transition account (open, reconcilable) and its bases are not tagged."""
