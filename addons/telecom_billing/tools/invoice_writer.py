@@ -237,14 +237,21 @@ def _add_fiscal_positions(Move, headers):
         own |= _method_modules(Move, method)
     if own != {"account"} or _method_modules(Partner, "address_get") - {"base"}:
         return
+    todo = [
+        vals
+        for vals in headers
+        if vals.get("partner_id") and not {"fiscal_position_id", "partner_shipping_id"} & set(vals)
+    ]
+    # iterated from one recordset: the customers' fields are read for all of them at once
+    partners = {
+        partner.id: partner for partner in Partner.browse({vals["partner_id"] for vals in todo})
+    }
     found = {}
-    for vals in headers:
-        if {"fiscal_position_id", "partner_shipping_id"} & set(vals) or not vals.get("partner_id"):
-            continue
+    for vals in todo:
         company = env["res.company"].browse(vals["company_id"])
-        partner = Partner.browse(vals["partner_id"]).with_company(company)
-        delivery = Partner.browse(partner.address_get(["delivery"])["delivery"])
-        delivery = delivery.with_company(company)
+        partner = partners[vals["partner_id"]].with_company(company)
+        delivery_id = partner.address_get(["delivery"])["delivery"]
+        delivery = (partners.get(delivery_id) or Partner.browse(delivery_id)).with_company(company)
         key = (company.id, *(_fiscal_key(address) for address in (partner, delivery)))
         if key not in found:
             found[key] = FiscalPosition.with_company(company)._get_fiscal_position(
