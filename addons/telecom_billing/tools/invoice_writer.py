@@ -300,7 +300,8 @@ def _check_keys(moves, rows):
         (heads[move.id], move.fiscal_position_id.id, frozenset(taxes[move.id])) for move in moves
     ]
     return {
-        "written": {name for row in rows for name in row} - {"_tax_ids", "_tag_ids"}
+        # the columns, and the many2many fields whose rows the INSERT takes out of them
+        "written": ({name for row in rows for name in row} - {"_tax_ids", "_tag_ids"})
         | {"tax_ids", "tax_tag_ids"},
         "lines": line_keys,
         "moves": move_keys,
