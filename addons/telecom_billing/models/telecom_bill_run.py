@@ -35,6 +35,12 @@ DELIVERY_STATES = [
 ]
 # Bills previewed at once from a run.
 PREVIEW_LIMIT = 20
+# Per process and run ({(database, run id): value}): the last subscription locked, where
+# the search of the next chunk starts, and the job's estimate of what is left to bill.
+# Only speed depends on them: the search starts again from the first subscription when
+# nothing is left after the last, and the run ends on an exact count.
+_NEXT_AFTER = {}
+_REMAINING = {}
 
 
 class TelecomBillRun(models.Model):
@@ -443,18 +449,20 @@ class TelecomBillRun(models.Model):
         if not run:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
-        # Counted before the chunk: its invoices are numbered under the journal lock, held
+        # Estimated before the chunk: its invoices are numbered under the journal lock, held
         # until the commit, and the other workers wait for that lock.
         others = self.search([("state", "=", "running"), ("id", "!=", run.id)])
-        remaining = run._telecom_count_remaining()
+        estimate = run._telecom_estimate_remaining()
         remaining_others = sum(other._telecom_count_remaining() for other in others)
         done = run._telecom_process_chunk(batch_size)
-        remaining = max(remaining - done, 0)
-        if done and not remaining and run.state == "running":
-            # the last chunk ends the run now, not at the job's next call (an hour later)
-            remaining = run._telecom_count_remaining()
-            if not remaining:
+        remaining = estimate - done
+        if done < batch_size or remaining <= 0:
+            # the run may be over: counted exactly (once or twice a run and worker)
+            remaining = run._telecom_count_remaining() if run.state == "running" else 0
+            if done and not remaining and run.state == "running":
+                # the last chunk ends the run now, not at the job's next call (an hour later)
                 run._telecom_finish()
+        _REMAINING[run._telecom_process_key()] = remaining
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining + remaining_others)
 
     @api.model
@@ -550,10 +558,30 @@ class TelecomBillRun(models.Model):
         self._telecom_execute_remaining(SQL("COUNT(*)"))
         return self.env.cr.fetchone()[0]
 
+    def _telecom_process_key(self):
+        return (self.env.cr.dbname, self.id)
+
+    def _telecom_estimate_remaining(self):
+        """Subscriptions still to bill, as the job reports its progress: counted exactly at
+        its first call in this process, then what this process has not billed since. Workers
+        billing side by side each overestimate it (the others' chunks are not subtracted);
+        the job counts exactly again when a chunk finds fewer than it asked for."""
+        key = self._telecom_process_key()
+        if key not in _REMAINING:
+            _REMAINING[key] = self._telecom_count_remaining()
+        return _REMAINING[key]
+
     def _telecom_lock_next_subscriptions(self, limit):
         """Ids of up to ``limit`` subscriptions still to bill, locked for this transaction;
-        rows another worker holds are skipped."""
-        excluded = []
+        rows another worker holds are skipped.
+
+        The search starts after the last subscription this process locked for the run: the
+        billed ones before it are not probed again at every chunk (a run of 100,000 would
+        probe them all 200 times). What is left before it (rows another worker held and
+        released unbilled, a subscription of a resumed run) is found when nothing is left
+        after it: the search then starts from the first subscription again."""
+        key = self._telecom_process_key()
+        start, excluded = _NEXT_AFTER.get(key, 0), []
         while True:
             self._telecom_prepare_remaining()
             ids = fetch_locked_ids(
@@ -561,14 +589,20 @@ class TelecomBillRun(models.Model):
                 self._telecom_remaining_query(
                     SQL("s.id"),
                     SQL(
-                        "AND s.id != ALL(%s) ORDER BY s.id LIMIT %s FOR UPDATE OF s SKIP LOCKED",
+                        "AND s.id > %s AND s.id != ALL(%s) ORDER BY s.id LIMIT %s "
+                        "FOR UPDATE OF s SKIP LOCKED",
+                        start,
                         excluded,
                         limit,
                     ),
                 ),
             )
+            if not ids and start:
+                start = 0
+                continue
             if not ids:
                 return []
+            _NEXT_AFTER[key] = max(_NEXT_AFTER.get(key, 0), max(ids))
             # Another worker may have billed them after this transaction's snapshot (it
             # held them while this query ran): look again at what is committed, now that
             # they are locked here, and take the next ones if it billed them all.

@@ -285,6 +285,19 @@ class TestBillRunRobustness(TelecomBillingCase):
         run._telecom_run_to_end(batch_size=2)
         self.assertEqual(len(self._invoices()), 5)
 
+    def test_next_chunk_starts_after_the_last_locked_and_comes_back_for_the_rest(self):
+        Run = self.env["telecom.bill.run"]
+        run = Run.create({"cycle_day": 7, "period_start": "2026-03-07", "auto_post": True})
+        run.action_start()
+        first, second = self.subscriptions[:2], self.subscriptions[2:4]
+        self.assertEqual(run._telecom_lock_next_subscriptions(2), first.ids)
+        # another worker held the first two and released them unbilled (it died)
+        self.assertEqual(run._telecom_lock_next_subscriptions(2), second.ids, "after the last")
+        self.assertEqual(run._telecom_lock_next_subscriptions(2), self.subscriptions[4:].ids)
+        # nothing left after the last one locked: the search starts from the first again
+        self.assertEqual(run._telecom_process_chunk(batch_size=2), 2)
+        self.assertEqual(self._invoices().telecom_subscription_id, first)
+
     def test_database_refuses_a_second_invoice_for_a_period(self):
         run = self._bill(self.d(2026, 3, 7))
         move = self._invoice(run, self.subscriptions[0])
