@@ -211,7 +211,7 @@ def write_invoices(run, bills):
     for name in POSTING_FIELDS:
         env.remove_to_compute(Move._fields[name], moves)
     env.flush_all()
-    rows, totals = _line_rows(env, moves, bills)
+    rows, totals = _line_rows(env, moves, bills, _predicted_names(env, moves))
     keys = _check_keys(moves, rows)  # before the INSERT takes the taxes out of the rows
     line_ids = _insert_lines(env, rows)
     env.invalidate_all(flush=False)
@@ -465,8 +465,37 @@ def _tax_ids(vals):
     return ids
 
 
-def _line_rows(env, moves, bills):
-    """Rows of the invoice, payment term and tax lines, each move's totals."""
+def _predicted_names(env, moves):
+    """``{move id: (number, payment reference)}`` as :func:`number_invoices` will most
+    likely give them, read without its lock. The lines are inserted with them (the number,
+    and the reference as the receivable's label): rewriting every line of the chunk at the
+    numbering would cost as much as inserting them. Another writer numbering invoices of the
+    journal before this chunk's numbering makes them wrong: the numbering then rewrites the
+    lines of the invoices whose number changed."""
+    names = {}
+    with committed_view(env) as cursors:
+        for group in _by_sequence(moves).values():
+            _number(cursors, group, names)
+    predicted = {}
+    for move in moves:
+        name = names[move.id][0]
+        reference = move.payment_reference or (name if move.move_type == "out_invoice" else "")
+        predicted[move.id] = (name, reference)
+    return predicted
+
+
+def _by_sequence(moves):
+    """The moves grouped by the sequence that numbers them: ``{(journal id, refund): list}``."""
+    by_sequence = defaultdict(list)
+    for move in moves:
+        refund = move.journal_id.refund_sequence and move.move_type == "out_refund"
+        by_sequence[(move.journal_id.id, refund)].append(move)
+    return by_sequence
+
+
+def _line_rows(env, moves, bills, names):
+    """Rows of the invoice, payment term and tax lines, each move's totals; ``names``: the
+    number and payment reference of each move (:func:`_predicted_names`)."""
     uid = env.uid
     now = env.cr.now()
     rows, term_rows, tax_rows, totals = [], [], [], {}
@@ -488,6 +517,7 @@ def _line_rows(env, moves, bills):
             "partner_id": partner.id,
             "date": move.date,
             "invoice_date": move.invoice_date,
+            "move_name": names[move.id][0],
             "parent_state": "posted",
             "tax_tag_invert": False,
             "reconciled": False,
@@ -608,6 +638,7 @@ def _line_rows(env, moves, bills):
                 dict(
                     common,
                     display_type="payment_term",
+                    name=names[move.id][1],
                     sequence=12000,
                     account_id=receivable.id,
                     date_maturity=date_maturity,
@@ -962,10 +993,7 @@ def number_invoices(env, moves):
         return
     cr = env.cr
     env.flush_all()
-    by_sequence = defaultdict(list)
-    for move in moves:
-        refund = move.journal_id.refund_sequence and move.move_type == "out_refund"
-        by_sequence[(move.journal_id.id, refund)].append(move)
+    by_sequence = _by_sequence(moves)
     cr.execute(
         "SELECT id FROM account_journal WHERE id = ANY(%s) FOR NO KEY UPDATE",
         [list({journal for journal, __ in by_sequence})],
@@ -992,14 +1020,17 @@ def number_invoices(env, moves):
         [(move.id, *names[move.id]) for move in moves],
         page_size=1000,
     )
-    # the lines' copy of the number, and the payment reference as the receivable's label:
-    # one pass over the lines
+    # the lines' copy of the number, and the payment reference as the receivable's label,
+    # where they differ from the ones predicted at the INSERT (_predicted_names)
     cr.execute(
         """UPDATE account_move_line l
               SET move_name = m.name,
                   name = CASE WHEN l.display_type = 'payment_term'
                               THEN COALESCE(m.payment_reference, '') ELSE l.name END
-             FROM account_move m WHERE m.id = l.move_id AND m.id = ANY(%s)""",
+             FROM account_move m WHERE m.id = l.move_id AND m.id = ANY(%s)
+              AND (l.move_name IS DISTINCT FROM m.name
+                   OR (l.display_type = 'payment_term'
+                       AND l.name IS DISTINCT FROM COALESCE(m.payment_reference, '')))""",
         [moves.ids],
     )
     env.invalidate_all(flush=False)
