@@ -398,27 +398,37 @@ class TestBillRunWriter(TelecomBillingCase):
         self._assert_taxes_of_another_country_refused("orm")
 
     def test_writer_runs_odoos_constraints_on_the_lines(self):
-        """A charge line on the receivable account is refused by Odoo's constraint on journal
-        items; the writer, which inserts the lines itself, refuses it with Odoo's message."""
+        """A charge line on the receivable account, or on an off-balance account, is refused
+        by Odoo's constraints on journal items; the writer, which inserts the lines itself,
+        refuses it with Odoo's message."""
         run = self.env["telecom.bill.run"].create(
             {"cycle_day": 1, "period_start": "2026-03-01", "auto_post": True}
         )
         good = self.full._telecom_prepare_bill(run)
-        # the same bill for another subscription, alike but for the account of its lines:
-        # the writer checks one invoice of alike ones, this one is not alike
-        bill = dict(good, move_vals=copy.deepcopy(good["move_vals"]))
-        bill["move_vals"]["telecom_subscription_id"] = self.charged.id
-        receivable = self.full.partner_id.property_account_receivable_id
-        for command in bill["move_vals"]["invoice_line_ids"]:
-            if command[2].get("account_id"):
-                command[2]["account_id"] = receivable.id
-        self.assertTrue(invoice_writer.supported(self.env, bill))
-        with self.assertRaises(UserError) as orm, self.env.cr.savepoint():
-            self.env["account.move"].create(copy.deepcopy(bill["move_vals"]))
-        with self.assertRaises(UserError) as writer, self.env.cr.savepoint():
-            invoice_writer.write_invoices(run, [good, bill])
-        self.assertIn("receivable account must have a due date", str(orm.exception))
-        self.assertEqual(str(writer.exception), str(orm.exception))
+        off_balance = self.env["account.account"].create(
+            {"code": "T99001", "name": "T Off balance", "account_type": "off_balance"}
+        )
+        for account, message in (
+            (self.full.partner_id.property_account_receivable_id, "must have a due date"),
+            (off_balance, "Off-Balance"),
+        ):
+            with self.subTest(account=account.account_type):
+                # the same bill for another subscription, alike but for the account of its
+                # lines: the writer checks one invoice of alike ones, this one is not alike
+                bill = dict(good, move_vals=copy.deepcopy(good["move_vals"]))
+                bill["move_vals"]["telecom_subscription_id"] = self.charged.id
+                for command in bill["move_vals"]["invoice_line_ids"]:
+                    if command[2].get("account_id"):
+                        command[2]["account_id"] = account.id
+                self.assertTrue(invoice_writer.supported(self.env, bill))
+                with self.assertRaises(UserError) as orm, self.env.cr.savepoint():
+                    self.env["account.move"].create(copy.deepcopy(bill["move_vals"]))
+                with self.assertRaises(UserError) as writer, self.env.cr.savepoint():
+                    invoice_writer.write_invoices(run, [good, bill])
+                # (Odoo's message for the off-balance line depends on which of its checks
+                # comes first: the ORM checks the charge lines before adding the others)
+                self.assertIn(message, str(orm.exception))
+                self.assertIn(message, str(writer.exception))
 
     def test_numbers_taken_meanwhile_are_rewritten_on_the_lines(self):
         """The lines are inserted with the numbers their invoices will most likely get; an

@@ -274,17 +274,25 @@ def _fiscal_key(address):
 def _check_keys(moves, rows):
     """What Odoo's constraints (:data:`ACCOUNT_CONSTRAINTS`) and the company check read of
     each line of ``rows`` (its type, account, product, unit, taxes, tax repartition,
-    reconciled flag, and its invoice's company, journal, type and accounts) and of each
-    invoice (company, journal, type, fiscal position and the taxes of its lines)."""
+    reconciled flag, its invoice's company, journal and type, and the accounts of its
+    invoice when its account is off-balance) and of each invoice (company, journal, type,
+    fiscal position and the taxes of its lines)."""
     accounts, taxes = defaultdict(set), defaultdict(set)
     for row in rows:
         accounts[row["move_id"]].add(row.get("account_id"))
         taxes[row["move_id"]].update(row.get("_tax_ids", ()), [row.get("tax_line_id")])
+    off_balance = set(
+        moves.env["account.account"]
+        .browse({row["account_id"] for row in rows if row.get("account_id")})
+        .filtered(lambda account: account.account_type == "off_balance")
+        .ids
+    )
     heads = {move.id: (move.company_id.id, move.journal_id.id, move.move_type) for move in moves}
     line_keys = [
         (
             heads[row["move_id"]],
-            frozenset(accounts[row["move_id"]]),
+            # the other accounts of the invoice count for an off-balance line only
+            frozenset(accounts[row["move_id"]]) if row.get("account_id") in off_balance else None,
             row["display_type"],
             row.get("account_id"),
             row.get("product_id"),
