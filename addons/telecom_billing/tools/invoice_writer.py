@@ -1123,20 +1123,51 @@ def _subscribe_customers(env, moves):
             lambda f: (f.res_id, f.partner_id.id)
         )
     )
-    Followers.create(
+    todo = [
+        move
+        for move in moves
+        if move.partner_id.id in active and (move.id, move.partner_id.id) not in existing
+    ]
+    subtypes = [external.ids if move.partner_id.id in customers else default.ids for move in todo]
+    if _method_modules(Followers, "create") != {"mail"}:  # another module's create: the ORM's
+        Followers.create(
+            [
+                {
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                    "partner_id": move.partner_id.id,
+                    "subtype_ids": [Command.set(ids)],
+                }
+                for move, ids in zip(todo, subtypes, strict=True)
+            ]
+        )
+        return
+    if not todo:
+        return
+    # what mail's create writes: the rows, their subtypes, the documents' followers to read
+    # again (mail.followers has no computed stored field nor log columns)
+    follower_ids = _insert_rows(
+        env,
+        "mail.followers",
         [
-            {
-                "res_model": "account.move",
-                "res_id": move.id,
-                "partner_id": move.partner_id.id,
-                "subtype_ids": [
-                    Command.set(external.ids if move.partner_id.id in customers else default.ids)
-                ],
-            }
-            for move in moves
-            if move.partner_id.id in active and (move.id, move.partner_id.id) not in existing
-        ]
+            {"res_model": "account.move", "res_id": move.id, "partner_id": move.partner_id.id}
+            for move in todo
+        ],
     )
+    rows = [
+        (follower_id, subtype_id)
+        for follower_id, ids in zip(follower_ids, subtypes, strict=True)
+        for subtype_id in ids
+    ]
+    if rows:
+        execute_values(
+            env.cr._obj,
+            "INSERT INTO mail_followers_mail_message_subtype_rel "
+            "(mail_followers_id, mail_message_subtype_id) VALUES %s",
+            rows,
+            page_size=1000,
+        )
+    moves.invalidate_recordset(["message_follower_ids", "message_partner_ids"])
 
 
 def _recompute_dependents(env, lines):
