@@ -549,6 +549,16 @@ class TestBillRunWriter(TelecomBillingCase):
         }
         with self.assertRaisesRegex(UserError, "Incompatible companies"):
             invoice_writer._insert_headers(Move, [vals])
+        # the company's journal, and a customer of the other company on the second header:
+        # alike headers are checked once per value of each field, not once for all
+        partner = self.env["res.partner"].create({"name": "T Other", "company_id": other.id})
+        vals["journal_id"] = (
+            self.env["account.journal"]
+            .search([("type", "=", "sale"), ("company_id", "=", self.env.company.id)], limit=1)
+            .id
+        )
+        with self.assertRaisesRegex(UserError, "(?s)Incompatible companies.*T Other"):
+            invoice_writer._insert_headers(Move, [vals, dict(vals, partner_id=partner.id)])
 
     def test_draft_runs_use_the_orm(self):
         """Invoices left in draft for review are created by the ORM path."""

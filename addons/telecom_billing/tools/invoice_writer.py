@@ -332,11 +332,25 @@ def _check_lines(moves, line_ids, keys):
         lines = lines.browse(_first_of_each(line_ids, keys["lines"]))
         moves = moves.browse(_first_of_each(moves.ids, keys["moves"]))
     lines._validate_fields(keys["written"])
-    lines._check_company()  # as create() checks it
+    _check_company(lines)  # as create() checks it
     # The taxes' country check assigns the tax country it computes; protected, as when the
     # ORM creates lines, it goes to the cache instead of a write() of every invoice.
     with moves.env.protecting([moves._fields["tax_country_id"]], moves):
         moves._validate_fields(["line_ids"])
+
+
+def _check_company(records):
+    """``records._check_company()``, each value of a field checked once per company: Odoo's
+    check of a field reads only the record's company and the field's value (the invoices
+    of a chunk share their journal, terms and bank, the lines their accounts and taxes).
+    A model that overrides the check: every record."""
+    if _method_modules(records, "_check_company"):
+        records._check_company()
+        return
+    for name, field in records._fields.items():
+        if field.relational and field.check_company and name not in ("company_id", "company_ids"):
+            keys = [(record.company_id.id, record[name]._ids) for record in records.sudo()]
+            records.browse(_first_of_each(records.ids, keys))._check_company([name])
 
 
 def _first_of_each(ids, keys):
@@ -460,7 +474,7 @@ def _insert_headers(Move, vals_list):
                 *(data["record"] for data in data_list if not names.isdisjoint(data["inversed"]))
             )
             next(iter(fields_of)).determine_inverse(records)
-    moves._check_company()  # as create: journal, partner, terms, bank of the same company
+    _check_company(moves)  # as create: journal, partner, terms, bank of the same company
     moves._track_discard()
     return moves
 
