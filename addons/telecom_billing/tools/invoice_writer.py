@@ -92,6 +92,10 @@ POSTING_FIELDS = [
     "made_sequence_gap",
 ]
 SECTION_TYPES = ("line_section", "line_note")
+# {(database, journal id, refund sequence): numbers} that other workers took between this
+# process's last prediction of its invoices' numbers and their numbering (_predicted_names):
+# only whether the lines are rewritten at the numbering depends on it.
+_SKIPS = {}
 # Odoo's constraints on the lines the writer inserts and on the invoices' lines (see
 # _check_keys for what they read)
 ACCOUNT_CONSTRAINTS = [
@@ -493,11 +497,15 @@ def _predicted_names(env, moves):
     and the reference as the receivable's label): rewriting every line of the chunk at the
     numbering would cost as much as inserting them. Another writer numbering invoices of the
     journal before this chunk's numbering makes them wrong: the numbering then rewrites the
-    lines of the invoices whose number changed."""
+    lines of the invoices whose number changed. Workers billing side by side number in
+    turn: each skips as many numbers as the others took between its last prediction and
+    its last numbering (:data:`_SKIPS`)."""
     names = {}
+    seen = env.cr.cache.setdefault("telecom_predicted_sequences", {})
     with committed_view(env) as cursors:
-        for group in _by_sequence(moves).values():
-            _number(cursors, group, names)
+        for key, group in _by_sequence(moves).items():
+            skip = _SKIPS.get((env.cr.dbname, *key), 0)
+            seen[(*key, group[0].id)] = _number(cursors, group, names, skip)
     predicted = {}
     for move in moves:
         name = names[move.id][0]
@@ -1024,9 +1032,13 @@ def number_invoices(env, moves):
     # Another worker may have numbered and committed invoices of the journal since this
     # transaction's snapshot: the last number is read from what is committed, under the
     # journal lock taken above, which every writer takes before numbering.
+    predicted = cr.cache.get("telecom_predicted_sequences", {})
     with committed_view(env) as cursors:
-        for group in by_sequence.values():
-            _number(cursors, group, names)
+        for key, group in by_sequence.items():
+            seen = _number(cursors, group, names)
+            if (*key, group[0].id) in predicted:
+                # what others numbered since the prediction: skipped by the next one
+                _SKIPS[(cr.dbname, *key)] = max(seen - predicted.pop((*key, group[0].id)), 0)
     execute_values(
         cr._obj,
         """
@@ -1078,9 +1090,11 @@ def _last_sequence(cursors, move, relaxed=False):
     return max(found)[1] if found else None
 
 
-def _number(cursors, group, names):
+def _number(cursors, group, names, skip=0):
     """Names, prefixes, numbers and gap flags of ``group`` (moves of one sequence), as
-    ``_set_next_sequence()`` and ``_compute_split_sequence()`` give them, into ``names``."""
+    ``_set_next_sequence()`` and ``_compute_split_sequence()`` give them, into ``names``;
+    ``skip`` numbers left out after the last one (a prediction). Returns the last number
+    seen."""
     first = group[0]
     last = _last_sequence(cursors, first)
     new = not last
@@ -1100,6 +1114,8 @@ def _number(cursors, group, names):
         values["month"] = first[first._sequence_date_field].month
     # sequence_prefix / sequence_number as _compute_split_sequence() splits them
     regex = first._make_regex_non_capturing(first._sequence_fixed_regex.replace(r"?P<seq>", ""))
+    seen = values["seq"]
+    values["seq"] += skip
     previous = None
     for move in group:
         values["seq"] += 1
@@ -1121,6 +1137,7 @@ def _number(cursors, group, names):
             gap = number > 1 and previous != (prefix, number - 1)
         previous = (prefix, number)
         names[move.id] = (name, prefix, number, gap)
+    return seen
 
 
 def _subscribe_customers(env, moves):
