@@ -465,6 +465,17 @@ class TestBillRunWriter(TelecomBillingCase):
             else:
                 self.assertEqual(predicted, {moves.name}, "one number skipped")
 
+    def test_last_number_read_without_sorts_and_setting_restored(self):
+        """The journal's last number as Odoo reads it, planned without sorts (stale
+        statistics), the planner's setting given back for the rest of the transaction."""
+        move = self._bill(self.d(2026, 3, 1)).move_ids.sorted("sequence_number")[-1]
+        draft = move.copy()
+        self.env.cr.execute("SET LOCAL enable_sort = on")
+        self.assertEqual(invoice_writer._last_sequence((self.env.cr,), draft), move.name)
+        self.assertEqual(draft._get_last_sequence(), move.name)
+        self.env.cr.execute("SELECT current_setting('enable_sort')")
+        self.assertEqual(self.env.cr.fetchone()[0], "on")
+
     def test_locked_period_moves_the_date_as_odoo_does(self):
         """A run resumed after the period was locked posts after the lock date, whichever
         writer, with the invoice date kept."""
