@@ -26,9 +26,10 @@ class SftpTransport(FileTransport):
             self._transport = paramiko.Transport(sock)
             self._transport.banner_timeout = TIMEOUT
             self._transport.start_client(timeout=TIMEOUT)
+            # raises when the server hung up right after the key exchange
+            key = self._transport.get_remote_server_key()
         except (OSError, paramiko.SSHException) as error:
             raise FileChannelTransportError(f"cannot reach {config['host']}: {error}") from error
-        key = self._transport.get_remote_server_key()
         expected = (config.get("host_key") or "").strip()
         if expected and expected != f"{key.get_name()} {key.get_base64()}":
             self._transport.close()

@@ -127,8 +127,17 @@ class SftpServer:
             transport = paramiko.Transport(conn)
             transport.add_server_key(self.key)
             transport.set_subsystem_handler("sftp", paramiko.SFTPServer, folder)
-            transport.start_server(server=_Server())
             self.transports.append(transport)
+            # each connection negotiated on its own: a client that hangs up during the key
+            # exchange (a refused host key) fails its own negotiation, not the server
+            threading.Thread(target=self._negotiate, args=(transport,), daemon=True).start()
+
+    @staticmethod
+    def _negotiate(transport):
+        try:
+            transport.start_server(server=_Server())
+        except (paramiko.SSHException, OSError, EOFError):
+            transport.close()
 
     def __exit__(self, *exc):
         self.sock.close()
