@@ -1098,14 +1098,13 @@ def _last_sequence(cursors, move, relaxed=False):
 
 @contextlib.contextmanager
 def _planner(cr, name, value):
-    """PostgreSQL's planner setting ``name`` set to ``value`` for the queries of the block."""
+    """PostgreSQL's planner setting ``name`` set to ``value`` for the queries of the block
+    (local to the transaction: a failing query's rollback undoes it)."""
     cr.execute("SELECT current_setting(%s)", [name])
     previous = cr.fetchone()[0]
     cr.execute("SELECT set_config(%s, %s, true)", [name, value])
-    try:
-        yield
-    finally:
-        cr.execute("SELECT set_config(%s, %s, true)", [name, previous])
+    yield
+    cr.execute("SELECT set_config(%s, %s, true)", [name, previous])
 
 
 def _number(cursors, group, names, skip=0):
