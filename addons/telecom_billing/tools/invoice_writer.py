@@ -1176,32 +1176,24 @@ def _subscribe_customers(env, moves):
         for move in moves
         if move.partner_id.id in active and (move.id, move.partner_id.id) not in existing
     ]
+    if not todo:
+        return
     subtypes = [external.ids if move.partner_id.id in customers else default.ids for move in todo]
+    vals_list = [
+        {"res_model": "account.move", "res_id": move.id, "partner_id": move.partner_id.id}
+        for move in todo
+    ]
     if _method_modules(Followers, "create") != {"mail"}:  # another module's create: the ORM's
         Followers.create(
             [
-                {
-                    "res_model": "account.move",
-                    "res_id": move.id,
-                    "partner_id": move.partner_id.id,
-                    "subtype_ids": [Command.set(ids)],
-                }
-                for move, ids in zip(todo, subtypes, strict=True)
+                dict(vals, subtype_ids=[Command.set(ids)])
+                for vals, ids in zip(vals_list, subtypes, strict=True)
             ]
         )
         return
-    if not todo:
-        return
     # what mail's create writes: the rows, their subtypes, the documents' followers to read
     # again (mail.followers has no computed stored field nor log columns)
-    follower_ids = _insert_rows(
-        env,
-        "mail.followers",
-        [
-            {"res_model": "account.move", "res_id": move.id, "partner_id": move.partner_id.id}
-            for move in todo
-        ],
-    )
+    follower_ids = _insert_rows(env, "mail.followers", vals_list)
     rows = [
         (follower_id, subtype_id)
         for follower_id, ids in zip(follower_ids, subtypes, strict=True)
