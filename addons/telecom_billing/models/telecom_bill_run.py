@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_date
 
 from odoo.addons.telecom_catalog.tools.adapter_errors import RECORD_ERRORS
 from odoo.addons.telecom_catalog.tools.locking import fetch_locked_ids, lock_ids
+from odoo.addons.telecom_catalog.tools.planner import planner_settings
 
 from ..adapters.base import TaxEngineUnavailable
 from ..tools import invoice_writer
@@ -543,20 +544,19 @@ class TelecomBillRun(models.Model):
             tail=tail or SQL(),
         )
 
-    def _telecom_prepare_remaining(self):
+    def _telecom_remaining_planned(self):
+        """Context of the queries of the subscriptions still to bill: the pending writes
+        flushed, and no JIT compilation (the per-subscription probes make the planner's cost
+        estimate large enough for PostgreSQL to compile the query, which takes longer than
+        running it)."""
         self.ensure_one()
         self.env.flush_all()
-        # The per-subscription probes make the planner's cost estimate large enough for
-        # PostgreSQL to JIT-compile the query, which takes longer than running it.
-        self.env.cr.execute("SET LOCAL jit = off")
-
-    def _telecom_execute_remaining(self, select, tail=None):
-        self._telecom_prepare_remaining()
-        self.env.cr.execute(self._telecom_remaining_query(select, tail))
+        return planner_settings(self.env.cr, jit="off")
 
     def _telecom_count_remaining(self):
-        self._telecom_execute_remaining(SQL("COUNT(*)"))
-        return self.env.cr.fetchone()[0]
+        with self._telecom_remaining_planned():
+            self.env.cr.execute(self._telecom_remaining_query(SQL("COUNT(*)")))
+            return self.env.cr.fetchone()[0]
 
     def _telecom_process_key(self):
         return (self.env.cr.dbname, self.id)
@@ -583,20 +583,20 @@ class TelecomBillRun(models.Model):
         key = self._telecom_process_key()
         start, excluded = _NEXT_AFTER.get(key, 0), []
         while True:
-            self._telecom_prepare_remaining()
-            ids = fetch_locked_ids(
-                self.env,
-                self._telecom_remaining_query(
-                    SQL("s.id"),
-                    SQL(
-                        "AND s.id > %s AND s.id != ALL(%s) ORDER BY s.id LIMIT %s "
-                        "FOR UPDATE OF s SKIP LOCKED",
-                        start,
-                        excluded,
-                        limit,
+            with self._telecom_remaining_planned():
+                ids = fetch_locked_ids(
+                    self.env,
+                    self._telecom_remaining_query(
+                        SQL("s.id"),
+                        SQL(
+                            "AND s.id > %s AND s.id != ALL(%s) ORDER BY s.id LIMIT %s "
+                            "FOR UPDATE OF s SKIP LOCKED",
+                            start,
+                            excluded,
+                            limit,
+                        ),
                     ),
-                ),
-            )
+                )
             if not ids and start:
                 start = 0
                 continue

@@ -29,6 +29,8 @@ from odoo import SUPERUSER_ID, Command, fields
 from odoo.models import LOG_ACCESS_COLUMNS
 from odoo.tools import SQL, float_compare, float_repr, float_round
 
+from odoo.addons.telecom_catalog.tools.planner import planner_settings
+
 MOVE_TYPES = {"out_invoice": 1, "out_refund": -1}
 # account.move.line fields written here; any other stored column stays NULL.
 LINE_FIELDS = [
@@ -505,13 +507,19 @@ def _predicted_names(env, moves):
     with committed_view(env) as cursors:
         for key, group in _by_sequence(moves).items():
             skip = _SKIPS.get((env.cr.dbname, *key), 0)
-            seen[(*key, group[0].id)] = _number(cursors, group, names, skip)
+            seen[(*key, group[0].id)] = _number(cursors, group, names, skip, gaps=False)
     predicted = {}
     for move in moves:
         name = names[move.id][0]
-        reference = move.payment_reference or (name if move.move_type == "out_invoice" else "")
-        predicted[move.id] = (name, reference)
+        predicted[move.id] = (name, _payment_reference(move, name) or "")
     return predicted
+
+
+def _payment_reference(move, name):
+    """The payment reference ``move`` gets when posted as number ``name``: its own, else, for
+    a customer invoice, its number (``_post()`` with the journal's reference type
+    "invoice"; :func:`supported` leaves the other types to the ORM)."""
+    return move.payment_reference or (name if move.move_type == "out_invoice" else None)
 
 
 def _by_sequence(moves):
@@ -1044,14 +1052,11 @@ def number_invoices(env, moves):
         """
         UPDATE account_move m
            SET name = v.name, sequence_prefix = v.prefix, sequence_number = v.number,
-               made_sequence_gap = v.gap,
-               payment_reference = CASE WHEN m.move_type = 'out_invoice'
-                                        THEN COALESCE(m.payment_reference, v.name)
-                                        ELSE m.payment_reference END
-          FROM (VALUES %s) AS v(id, name, prefix, number, gap)
+               made_sequence_gap = v.gap, payment_reference = v.reference
+          FROM (VALUES %s) AS v(id, name, prefix, number, gap, reference)
          WHERE m.id = v.id
         """,
-        [(move.id, *names[move.id]) for move in moves],
+        [(move.id, *names[move.id], _payment_reference(move, names[move.id][0])) for move in moves],
         page_size=1000,
     )
     # the lines' copy of the number, and the payment reference as the receivable's label,
@@ -1082,7 +1087,7 @@ def _last_sequence(cursors, move, relaxed=False):
         # ones, the period's date condition looks selective and every invoice of the period
         # is read and sorted (300 ms at 100,000 invoices). Without sorts, the journal's
         # sequence indexes give the last number in a few reads.
-        with _planner(cr, "enable_sort", "off"):
+        with planner_settings(cr, enable_sort="off"):
             cr.execute(
                 f"""
                 SELECT sequence_number, name FROM account_move {where_string}
@@ -1096,22 +1101,11 @@ def _last_sequence(cursors, move, relaxed=False):
     return max(found)[1] if found else None
 
 
-@contextlib.contextmanager
-def _planner(cr, name, value):
-    """PostgreSQL's planner setting ``name`` set to ``value`` for the queries of the block
-    (local to the transaction: a failing query's rollback undoes it)."""
-    cr.execute("SELECT current_setting(%s)", [name])
-    previous = cr.fetchone()[0]
-    cr.execute("SELECT set_config(%s, %s, true)", [name, value])
-    yield
-    cr.execute("SELECT set_config(%s, %s, true)", [name, previous])
-
-
-def _number(cursors, group, names, skip=0):
+def _number(cursors, group, names, skip=0, gaps=True):
     """Names, prefixes, numbers and gap flags of ``group`` (moves of one sequence), as
     ``_set_next_sequence()`` and ``_compute_split_sequence()`` give them, into ``names``;
-    ``skip`` numbers left out after the last one (a prediction). Returns the last number
-    seen."""
+    ``skip`` numbers left out after the last one, no gap flags (None) without ``gaps``
+    (a prediction). Returns the last number seen."""
     first = group[0]
     last = _last_sequence(cursors, first)
     new = not last
@@ -1139,7 +1133,9 @@ def _number(cursors, group, names, skip=0):
         name = format_string.format(**values)
         matching = re.match(regex, name)
         prefix, number = name[: matching.start(1)], int(matching.group(1) or 0)
-        if previous is None:
+        if not gaps:
+            gap = None
+        elif previous is None:
             # made_sequence_gap as _compute_made_sequence_gap() tells it
             exists = False
             for cr in cursors:

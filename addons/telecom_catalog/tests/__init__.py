@@ -10,3 +10,4 @@ from . import test_locking
 from . import test_us_holidays
 from . import test_standard_odoo
 from . import test_csv_rows
+from . import test_planner

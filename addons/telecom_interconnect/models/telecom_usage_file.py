@@ -6,6 +6,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from odoo.addons.telecom_catalog.tools.csv_rows import CsvRows, copy_rows, to_int
+from odoo.addons.telecom_catalog.tools.planner import planner_settings
 from odoo.addons.telecom_usage.models.telecom_usage_file import MAX_DURATION
 
 _logger = logging.getLogger(__name__)
@@ -215,106 +216,104 @@ class TelecomUsageFile(models.Model):
         )
         # The planner sees a thousand prefixes per number (generate_series) and would spend
         # seconds compiling the query (JIT) to save nothing; a merge join would sort the file.
-        cr.execute("SET LOCAL enable_mergejoin = off")
-        cr.execute("SET LOCAL jit = off")
-        cr.execute(
-            SQL(
-                """
-                CREATE TEMP TABLE telecom_ic_rated ON COMMIT DROP AS
-                WITH s AS (
-                    SELECT s.line_no, s.reject_id, s.record_id, s.trunk,
-                           s.start_time::timestamp AS start_time,
-                           s.start_time::timestamp::date AS usage_date,
-                           s.duration::int AS duration, s.calling, s.dest, s.direction,
-                           t.agreement_id, a.company_id,
-                           COALESCE(NULLIF(s.jurisdiction, ''), %(jurisdiction)s) AS jurisdiction
-                      FROM telecom_ic_stage s
-                      LEFT JOIN telecom_interconnect_trunk t
-                             ON t.name = s.trunk AND t.company_id = %(company)s
-                      LEFT JOIN telecom_interconnect_agreement a ON a.id = t.agreement_id
-                      LEFT JOIN telecom_npa n
-                             ON left(s.dest, 1) = '1' AND n.code = substr(s.dest, 2, 3)
-                      LEFT JOIN telecom_npa o
-                             ON left(s.calling, 1) = '1' AND o.code = substr(s.calling, 2, 3)
-                     WHERE s.reason IS NULL
-                ), bounds AS MATERIALIZED (
-                    -- the days the rates of a direction change (few: one per deck)
-                    SELECT agreement_id, direction, date_from AS day
-                      FROM telecom_interconnect_rate
-                    UNION
-                    SELECT agreement_id, direction, date_to + 1
-                      FROM telecom_interconnect_rate WHERE date_to IS NOT NULL
-                ), days AS (
-                    -- a call is rated as on the last change before it: rates are looked up
-                    -- once per deck version, not once per day
-                    SELECT d.*, COALESCE(v.version, d.usage_date) AS version
-                      FROM (SELECT DISTINCT agreement_id, direction, usage_date
-                              FROM s WHERE agreement_id IS NOT NULL) d
-                      LEFT JOIN LATERAL (
-                          SELECT MAX(b.day) AS version FROM bounds b
-                           WHERE b.agreement_id = d.agreement_id
-                             AND b.direction = d.direction AND b.day <= d.usage_date
-                      ) v ON TRUE
-                ), sv AS (
-                    SELECT s.*, d.version, left(s.dest, %(maxlen)s) AS dest_key
-                      FROM s
-                      LEFT JOIN days d
-                        ON d.agreement_id = s.agreement_id AND d.direction = s.direction
-                       AND d.usage_date = s.usage_date
-                ), keys AS (
-                    SELECT DISTINCT agreement_id, direction, jurisdiction, version, dest_key
-                      FROM sv WHERE agreement_id IS NOT NULL
-                ), best AS MATERIALIZED (
-                    SELECT k.*, r.id AS rate_id, r.first_increment, r.next_increment
-                      FROM keys k
-                      LEFT JOIN LATERAL (
-                          -- every prefix of the number, longest first: one index probe
-                          -- each on (agreement, direction, jurisdiction, prefix)
-                          SELECT r.id, r.first_increment, r.next_increment
-                            FROM generate_series(length(k.dest_key), 1, -1) i
-                           CROSS JOIN LATERAL (
-                               SELECT r.* FROM telecom_interconnect_rate r
-                                WHERE r.agreement_id = k.agreement_id
-                                  AND r.direction = k.direction
-                                  AND r.jurisdiction = k.jurisdiction
-                                  AND r.prefix = left(k.dest_key, i)
-                                  AND r.date_from <= k.version
-                                  AND (r.date_to IS NULL OR r.date_to >= k.version)
-                                ORDER BY r.date_from DESC, r.id
-                                LIMIT 1
-                           ) r
-                           ORDER BY i DESC
-                           LIMIT 1
-                      ) r ON TRUE
+        with planner_settings(cr, enable_mergejoin="off", jit="off"):
+            cr.execute(
+                SQL(
+                    """
+                    CREATE TEMP TABLE telecom_ic_rated ON COMMIT DROP AS
+                    WITH s AS (
+                        SELECT s.line_no, s.reject_id, s.record_id, s.trunk,
+                               s.start_time::timestamp AS start_time,
+                               s.start_time::timestamp::date AS usage_date,
+                               s.duration::int AS duration, s.calling, s.dest, s.direction,
+                               t.agreement_id, a.company_id,
+                               COALESCE(NULLIF(s.jurisdiction, ''), %(jurisdiction)s)
+                                   AS jurisdiction
+                          FROM telecom_ic_stage s
+                          LEFT JOIN telecom_interconnect_trunk t
+                                 ON t.name = s.trunk AND t.company_id = %(company)s
+                          LEFT JOIN telecom_interconnect_agreement a ON a.id = t.agreement_id
+                          LEFT JOIN telecom_npa n
+                                 ON left(s.dest, 1) = '1' AND n.code = substr(s.dest, 2, 3)
+                          LEFT JOIN telecom_npa o
+                                 ON left(s.calling, 1) = '1' AND o.code = substr(s.calling, 2, 3)
+                         WHERE s.reason IS NULL
+                    ), bounds AS MATERIALIZED (
+                        -- the days the rates of a direction change (few: one per deck)
+                        SELECT agreement_id, direction, date_from AS day
+                          FROM telecom_interconnect_rate
+                        UNION
+                        SELECT agreement_id, direction, date_to + 1
+                          FROM telecom_interconnect_rate WHERE date_to IS NOT NULL
+                    ), days AS (
+                        -- a call is rated as on the last change before it: rates are looked up
+                        -- once per deck version, not once per day
+                        SELECT d.*, COALESCE(v.version, d.usage_date) AS version
+                          FROM (SELECT DISTINCT agreement_id, direction, usage_date
+                                  FROM s WHERE agreement_id IS NOT NULL) d
+                          LEFT JOIN LATERAL (
+                              SELECT MAX(b.day) AS version FROM bounds b
+                               WHERE b.agreement_id = d.agreement_id
+                                 AND b.direction = d.direction AND b.day <= d.usage_date
+                          ) v ON TRUE
+                    ), sv AS (
+                        SELECT s.*, d.version, left(s.dest, %(maxlen)s) AS dest_key
+                          FROM s
+                          LEFT JOIN days d
+                            ON d.agreement_id = s.agreement_id AND d.direction = s.direction
+                           AND d.usage_date = s.usage_date
+                    ), keys AS (
+                        SELECT DISTINCT agreement_id, direction, jurisdiction, version, dest_key
+                          FROM sv WHERE agreement_id IS NOT NULL
+                    ), best AS MATERIALIZED (
+                        SELECT k.*, r.id AS rate_id, r.first_increment, r.next_increment
+                          FROM keys k
+                          LEFT JOIN LATERAL (
+                              -- every prefix of the number, longest first: one index probe
+                              -- each on (agreement, direction, jurisdiction, prefix)
+                              SELECT r.id, r.first_increment, r.next_increment
+                                FROM generate_series(length(k.dest_key), 1, -1) i
+                               CROSS JOIN LATERAL (
+                                   SELECT r.* FROM telecom_interconnect_rate r
+                                    WHERE r.agreement_id = k.agreement_id
+                                      AND r.direction = k.direction
+                                      AND r.jurisdiction = k.jurisdiction
+                                      AND r.prefix = left(k.dest_key, i)
+                                      AND r.date_from <= k.version
+                                      AND (r.date_to IS NULL OR r.date_to >= k.version)
+                                    ORDER BY r.date_from DESC, r.id
+                                    LIMIT 1
+                               ) r
+                               ORDER BY i DESC
+                               LIMIT 1
+                          ) r ON TRUE
+                    )
+                    SELECT s.line_no, s.reject_id, s.record_id, s.trunk, s.start_time, s.usage_date,
+                           s.duration, s.calling, s.dest, s.direction, s.agreement_id,
+                           s.company_id, s.jurisdiction, b.rate_id,
+                           CASE WHEN b.rate_id IS NULL OR s.duration <= 0 THEN 0
+                                WHEN s.duration <= b.first_increment THEN b.first_increment
+                                ELSE b.first_increment
+                                     + CEIL((s.duration - b.first_increment)::numeric
+                                            / b.next_increment)::bigint * b.next_increment
+                           END AS billable,
+                           CASE WHEN s.agreement_id IS NULL
+                                THEN 'unknown trunk group ' || s.trunk
+                                WHEN b.rate_id IS NULL
+                                THEN 'no ' || s.direction || ' ' || s.jurisdiction
+                                     || ' rate for +' || s.dest || ' on ' || s.usage_date
+                           END AS reason
+                      FROM sv s
+                      LEFT JOIN best b
+                        ON b.agreement_id = s.agreement_id AND b.direction = s.direction
+                       AND b.jurisdiction = s.jurisdiction AND b.version = s.version
+                       AND b.dest_key = s.dest_key
+                    """,
+                    jurisdiction=jurisdiction,
+                    company=self.company_id.id or self.env.company.id,
+                    maxlen=maxlen,
                 )
-                SELECT s.line_no, s.reject_id, s.record_id, s.trunk, s.start_time, s.usage_date,
-                       s.duration, s.calling, s.dest, s.direction, s.agreement_id,
-                       s.company_id, s.jurisdiction, b.rate_id,
-                       CASE WHEN b.rate_id IS NULL OR s.duration <= 0 THEN 0
-                            WHEN s.duration <= b.first_increment THEN b.first_increment
-                            ELSE b.first_increment
-                                 + CEIL((s.duration - b.first_increment)::numeric
-                                        / b.next_increment)::bigint * b.next_increment
-                       END AS billable,
-                       CASE WHEN s.agreement_id IS NULL
-                            THEN 'unknown trunk group ' || s.trunk
-                            WHEN b.rate_id IS NULL
-                            THEN 'no ' || s.direction || ' ' || s.jurisdiction
-                                 || ' rate for +' || s.dest || ' on ' || s.usage_date
-                       END AS reason
-                  FROM sv s
-                  LEFT JOIN best b
-                    ON b.agreement_id = s.agreement_id AND b.direction = s.direction
-                   AND b.jurisdiction = s.jurisdiction AND b.version = s.version
-                   AND b.dest_key = s.dest_key
-                """,
-                jurisdiction=jurisdiction,
-                company=self.company_id.id or self.env.company.id,
-                maxlen=maxlen,
             )
-        )
-        cr.execute("SET LOCAL enable_mergejoin = on")
-        cr.execute("RESET jit")
 
     def _telecom_ic_write_rejects(self):
         """Rejects of the stage: new ones listed, re-rated ones updated (reason, or rated).
