@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -467,6 +467,35 @@ class TestBillRunWriter(TelecomBillingCase):
                 self.assertEqual(predicted, {meanwhile.name}, "taken in between")
             else:
                 self.assertEqual(predicted, {moves.name}, "one number skipped")
+
+    def test_constraints_read_no_taxes_back(self):
+        """Odoo's constraints on the new lines read their taxes and tags: the writer gives the
+        ORM what it inserted rather than reading it back (from relation tables planned on
+        statistics older than the run), the same values the database gives."""
+        run = self.env["telecom.bill.run"].create(
+            {"cycle_day": 1, "period_start": "2026-03-01", "auto_post": True}
+        )
+        names = ("tax_ids", "tax_tag_ids")
+        reads, known = [], {}
+        read, check_lines = fields.Many2many.read, invoice_writer._check_lines
+
+        def spy_read(field, records):
+            reads.append(field.name)
+            return read(field, records)
+
+        def spy_check_lines(moves, line_ids, keys):
+            with patch.object(fields.Many2many, "read", spy_read):
+                lines = self.env["account.move.line"].browse(line_ids)
+                known.update({name: {line.id: line[name].ids for line in lines} for name in names})
+                return check_lines(moves, line_ids, keys)
+
+        with patch.object(invoice_writer, "_check_lines", spy_check_lines):
+            moves = invoice_writer.write_invoices(run, [self.full._telecom_prepare_bill(run)])
+        self.assertFalse(set(reads) & set(names), "read back from the database")
+        self.env.invalidate_all()
+        self.assertTrue(any(known["tax_ids"].values()), "lines with taxes covered")
+        for name in names:
+            self.assertEqual(known[name], {line.id: line[name].ids for line in moves.line_ids})
 
     def test_last_number_read_without_sorts_and_setting_restored(self):
         """The journal's last number as Odoo reads it, planned without sorts (stale

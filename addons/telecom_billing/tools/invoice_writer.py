@@ -220,7 +220,6 @@ def write_invoices(run, bills):
     rows, totals = _line_rows(env, moves, bills, _predicted_names(env, moves))
     keys = _check_keys(moves, rows)  # before the INSERT takes the taxes out of the rows
     line_ids = _insert_lines(env, rows)
-    env.invalidate_all(flush=False)
     _check_lines(moves, line_ids, keys)
     _post(env, moves, totals)
     return moves
@@ -795,7 +794,12 @@ def _insert_rows(env, model, rows):
 
 def _insert_lines(env, rows):
     """INSERT the lines, then their taxes and tax tags (many2many rows); returns the lines'
-    ids in the order of ``rows``."""
+    ids in the order of ``rows``.
+
+    The ORM's cache then forgets what it held (the rows changed under it) and learns the
+    lines' taxes and tags as inserted: Odoo's constraints read them, and read back from the
+    relation tables, whose rows grow with every bill, they would be planned on statistics
+    older than the run and scanned whole (145 ms a chunk after 100,000 bills)."""
     relations = [(row.pop("_tax_ids", ()), row.pop("_tag_ids", ())) for row in rows]
     ids = _insert_rows(
         env,
@@ -822,7 +826,27 @@ def _insert_lines(env, rows):
             tags,
             page_size=1000,
         )
+    env.invalidate_all(flush=False)
+    lines = env["account.move.line"].browse(ids)
+    for index, name in enumerate(("tax_ids", "tax_tag_ids")):
+        field = lines._fields[name]
+        id_lists = [relation[index] for relation in relations]
+        as_read = _as_read(lines, field, id_lists)
+        env.cache.insert_missing(lines, field, [as_read[frozenset(ids_)] for ids_ in id_lists])
     return ids
+
+
+def _as_read(records, field, id_lists):
+    """``{frozenset of ids: tuple of ids}``: the value the ORM reads for many2many ``field``
+    of ``records`` from each list of ids in the relation table (``Many2many.read``: the
+    field's domain and context, the record rules, the comodel's order), one search per
+    distinct list."""
+    comodel = records.env[field.comodel_name].with_context({"active_test": False} | field.context)
+    domain = field.get_domain_list(records)
+    return {
+        ids: tuple(comodel.search([*domain, ("id", "in", list(ids))]).ids)
+        for ids in {frozenset(ids) for ids in id_lists}
+    }
 
 
 def _create_analytic_lines(env, lines):
