@@ -20,6 +20,7 @@ from odoo.addons.telecom_catalog.tools.csv_rows import (
     to_int,
 )
 from odoo.addons.telecom_catalog.tools.locking import lock_ids
+from odoo.addons.telecom_catalog.tools.planner import planner_settings
 from odoo.addons.telecom_numbers.tools.e164 import normalize_e164
 
 _logger = logging.getLogger(__name__)
@@ -513,36 +514,35 @@ class TelecomUsageFile(models.Model):
         Record = self.env["telecom.usage.record"]
         # The planner cannot estimate the rate matches of a fresh stage; a merge join would
         # sort the whole file twice where a hash join reads it once.
-        cr.execute("SET LOCAL enable_mergejoin = off")
-        cr.execute(
-            SQL(
-                """
-                CREATE TEMP TABLE telecom_usage_rated ON COMMIT DROP AS
-                SELECT q.key, q.reject_id, q.record_id, q.service_id, q.partner_id,
-                       q.start_time, q.usage_date, q.period_start, q.duration, q.called,
-                       q.dest, q.direction, q.usage_type, q.volume_bytes, q.roaming, q.switch,
-                       q.time_band, q.rate_plan_id, q.rate_line_id, q.billable_units,
-                       q.jurisdiction, l.use_allowance,
-                       CASE WHEN q.service_start IS NULL OR q.usage_date < q.service_start
-                                 OR q.usage_date > q.service_end
-                            THEN 'service ' || (SELECT name FROM telecom_service
-                                                 WHERE id = q.service_id)
-                                 || ' was not active on ' || q.usage_date
-                            WHEN q.rate_plan_id IS NULL
-                            THEN 'no rate plan rates plan ' || COALESCE(
-                                 (SELECT name->>'en_US' FROM product_template
-                                   WHERE id = q.product_tmpl_id), '')
-                            WHEN q.rate_line_id IS NULL
-                            THEN 'no ' || q.usage_type || ' rate for destination +'
-                                 || q.dest || ' (' || q.time_band || ')'
-                       END AS reason
-                  FROM (%(rate)s) q
-                LEFT JOIN telecom_rate_line l ON l.id = q.rate_line_id
-                """,
-                rate=Record._telecom_rate_sql(source),
+        with planner_settings(cr, enable_mergejoin="off"):
+            cr.execute(
+                SQL(
+                    """
+                    CREATE TEMP TABLE telecom_usage_rated ON COMMIT DROP AS
+                    SELECT q.key, q.reject_id, q.record_id, q.service_id, q.partner_id,
+                           q.start_time, q.usage_date, q.period_start, q.duration, q.called,
+                           q.dest, q.direction, q.usage_type, q.volume_bytes, q.roaming, q.switch,
+                           q.time_band, q.rate_plan_id, q.rate_line_id, q.billable_units,
+                           q.jurisdiction, l.use_allowance,
+                           CASE WHEN q.service_start IS NULL OR q.usage_date < q.service_start
+                                     OR q.usage_date > q.service_end
+                                THEN 'service ' || (SELECT name FROM telecom_service
+                                                     WHERE id = q.service_id)
+                                     || ' was not active on ' || q.usage_date
+                                WHEN q.rate_plan_id IS NULL
+                                THEN 'no rate plan rates plan ' || COALESCE(
+                                     (SELECT name->>'en_US' FROM product_template
+                                       WHERE id = q.product_tmpl_id), '')
+                                WHEN q.rate_line_id IS NULL
+                                THEN 'no ' || q.usage_type || ' rate for destination +'
+                                     || q.dest || ' (' || q.time_band || ')'
+                           END AS reason
+                      FROM (%(rate)s) q
+                    LEFT JOIN telecom_rate_line l ON l.id = q.rate_line_id
+                    """,
+                    rate=Record._telecom_rate_sql(source),
+                )
             )
-        )
-        cr.execute("SET LOCAL enable_mergejoin = on")
         cr.execute("ANALYZE telecom_usage_rated")
         _logger.info("usage import: rated in %.1f s", time.monotonic() - t0)
         # 4. partitions with earlier-rated usage after the new one: recomputed afterwards
