@@ -831,22 +831,26 @@ def _insert_lines(env, rows):
     for index, name in enumerate(("tax_ids", "tax_tag_ids")):
         field = lines._fields[name]
         id_lists = [relation[index] for relation in relations]
-        as_read = _as_read(lines, field, id_lists)
-        env.cache.insert_missing(lines, field, [as_read[frozenset(ids_)] for ids_ in id_lists])
+        env.cache.insert_missing(lines, field, _as_read(lines, field, id_lists))
     return ids
 
 
 def _as_read(records, field, id_lists):
-    """``{frozenset of ids: tuple of ids}``: the value the ORM reads for many2many ``field``
-    of ``records`` from each list of ids in the relation table (``Many2many.read``: the
-    field's domain and context, the record rules, the comodel's order), one search per
-    distinct list."""
+    """The values the ORM reads for many2many ``field`` of ``records`` from these lists of
+    ids in the relation table (``Many2many.read``: the field's domain and context, the
+    record rules, the comodel's order), with one search of all the ids: each list keeps the
+    ids found, in the order found."""
     comodel = records.env[field.comodel_name].with_context({"active_test": False} | field.context)
     domain = field.get_domain_list(records)
-    return {
-        ids: tuple(comodel.search([*domain, ("id", "in", list(ids))]).ids)
-        for ids in {frozenset(ids) for ids in id_lists}
+    every = list({id_ for ids in id_lists for id_ in ids})
+    rank = {
+        id_: index for index, id_ in enumerate(comodel.search([*domain, ("id", "in", every)]).ids)
     }
+    values = {
+        ids: tuple(sorted(ids & rank.keys(), key=rank.__getitem__))
+        for ids in set(map(frozenset, id_lists))
+    }
+    return [values[frozenset(ids)] for ids in id_lists]
 
 
 def _create_analytic_lines(env, lines):
