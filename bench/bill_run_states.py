@@ -19,6 +19,7 @@ measures with each other.
 
 import argparse
 import functools
+import os
 import shutil
 import statistics
 import time
@@ -93,9 +94,18 @@ def make(args):
         bill_run.log(f"{args.make}: {billed:,} bills in {time.perf_counter() - started:.0f} s")
 
 
+def backend_cpu(cr):
+    """CPU seconds used so far by the PostgreSQL backend of ``cr`` (a local server)."""
+    cr.execute("SELECT pg_backend_pid()")
+    with open(f"/proc/{cr.fetchone()[0]}/stat") as stat:
+        fields_ = stat.read().rpartition(")")[2].split()
+    return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(args):
     databases = args.databases.split(",")
     runs, times = {}, {db: [] for db in databases}
+    cpu = {db: [] for db in databases}
     for db in databases:
         with registry(db).cursor() as cr:
             env = environment(cr)
@@ -110,11 +120,13 @@ def measure(args):
             for __ in range(args.chunks):
                 with registry(db).cursor() as cr:
                     env = environment(cr)
-                    started = time.perf_counter()
+                    database_cpu = backend_cpu(cr)
+                    started, own_cpu = time.perf_counter(), time.process_time()
                     run = env["telecom.bill.run"].browse(runs[db])
                     done = run._telecom_process_chunk(args.batch_size)
                     env.flush_all()
                     times[db].append(time.perf_counter() - started)
+                    cpu[db].append(time.process_time() - own_cpu + backend_cpu(cr) - database_cpu)
                     cr.rollback()
             chunk = statistics.mean(times[db][-args.chunks :])
             bill_run.log(f"round {round_ + 1} {db}: {chunk:.2f} s a chunk of {done}")
@@ -124,7 +136,8 @@ def measure(args):
         mean = statistics.mean(times[db])
         print(
             f"{db:24} mean {mean:6.3f} s, median {statistics.median(times[db]):6.3f} s "
-            f"over {len(times[db])} chunks ({100 * (mean / first - 1):+.1f} %)"
+            f"over {len(times[db])} chunks ({100 * (mean / first - 1):+.1f} %); "
+            f"CPU (Odoo + PostgreSQL) mean {statistics.mean(cpu[db]):6.3f} s"
         )
     print(f"\nLoad average at the end: {bill_run.load()}")
 

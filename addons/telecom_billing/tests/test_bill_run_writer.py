@@ -128,6 +128,17 @@ class TestBillRunWriter(TelecomBillingCase):
         )
         cls.subscriptions = cls.full | cls.prorated | cls.two | cls.charged | cls.credit | cls.zero
         cls._bill(cls.d(2026, 2, 1))  # February, by the ORM or the writer: not compared
+        # billed in March, with what COPY's text format escapes: a tab, a line break, a backslash
+        cls.env["telecom.charge"].create(
+            {
+                "subscription_id": cls.charged.id,
+                "product_id": cls.addon_intl.id,
+                "name": "Usage:\tinternational minutes\nto C:\\Intl",
+                "date": "2026-02-25",
+                "quantity": 3,
+                "price_unit": 0.07,
+            }
+        )
         with freeze_time("2026-02-20"):
             cls.ended._telecom_request_terminate()
 
