@@ -142,7 +142,15 @@ class TelecomTaxEngine(models.Model):
         return TableTaxEngine(rates._telecom_rows(), require_e911=self.require_e911)
 
     def _telecom_account_for(self, result):
+        """The account of the tax lines of ``result``, looked up once per bill run chunk."""
         self.ensure_one()
+        return cached(
+            self.env,
+            ("telecom_tax_account", self.id, result.rate_code, result.kind),
+            lambda: self._telecom_find_account(result),
+        )
+
+    def _telecom_find_account(self, result):
         if self.engine_type == "table" and result.rate_code:
             rate = self.env["telecom.tax.rate"].browse(int(result.rate_code))
             # the table engine answers with its own rates (no query per tax line)

@@ -939,7 +939,14 @@ def _create_analytic_lines(env, lines):
         rows.append(row)
     records = Analytic.browse(_insert_rows(env, "account.analytic.line", rows))
     written = {name for row in rows for name in row}
-    records.modified(list(written), create=True)
+    # as create(): the editable computed fields given are not computed again
+    protected = [
+        field
+        for field in map(Analytic._fields.get, written)
+        if field.compute and (not field.readonly or field.precompute)
+    ]
+    with env.protecting(protected, records):
+        records.modified(list(written), create=True)
     _compute_missing(records, written)
 
 
