@@ -1,7 +1,9 @@
 import copy
+from decimal import Decimal
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2.extras import Json
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -507,6 +509,37 @@ class TestBillRunWriter(TelecomBillingCase):
         self.assertTrue(any(known["tax_ids"].values()), "lines with taxes covered")
         for name in names:
             self.assertEqual(known[name], {line.id: line[name].ids for line in moves.line_ids})
+
+    def test_copy_text_reads_back_as_written(self):
+        """Every kind of value the writer sends with COPY comes back from PostgreSQL as it
+        was; a value COPY's text format has no spelling for is refused, not guessed."""
+        values = [
+            None,
+            True,
+            False,
+            12,
+            "-3.50",
+            2.5,
+            fields.Date.to_date("2026-03-01"),
+            fields.Datetime.to_datetime("2026-03-01 10:20:30"),
+            "tab\there, line\nbreak, carriage\rreturn, back\\slash, \\N, é",
+            Json({"12,7": 100.0}),
+        ]
+        types = "bool, bool, int, numeric, float8, date, timestamp, text, jsonb"
+        cr = self.env.cr
+        cr.execute(
+            "CREATE TEMP TABLE copy_text (id int, %s)"
+            % ", ".join(f"c{i} {t}" for i, t in enumerate(types.split(", ")))
+        )
+        invoice_writer._copy(cr, "copy_text", ["id", *(f"c{i}" for i in range(9))], [values])
+        cr.execute("SELECT * FROM copy_text")
+        row = cr.fetchone()
+        self.assertEqual(
+            row,
+            (None, True, False, 12, Decimal("-3.50"), 2.5, *values[6:9], {"12,7": 100.0}),
+        )
+        with self.assertRaisesRegex(TypeError, "no COPY text for dict"):
+            invoice_writer._copy_text({"12,7": 100.0})
 
     def test_last_number_read_without_sorts_and_setting_restored(self):
         """The journal's last number as Odoo reads it, planned without sorts (stale

@@ -7,7 +7,7 @@ tax lines whose amounts the tax engine gave (the Odoo taxes are 0 % placeholders
 compute), one due date. For those, this writer creates the invoice headers with the ORM (every
 header field computed as usual, in one batch, without lines; the chatter's auto-subscription
 once per group of alike headers), then inserts their lines, the
-taxes of the charge lines and the tax tags with one INSERT each per chunk, runs Odoo's
+taxes of the charge lines and the tax tags with one COPY each per chunk, runs Odoo's
 constraints on them as the ORM's create would, posts them with one
 UPDATE and applies what posting does (analytic lines, the customer as follower, customer
 rank). The bill run calls
@@ -221,7 +221,7 @@ def write_invoices(run, bills):
         env.remove_to_compute(Move._fields[name], moves)
     env.flush_all()
     rows, totals = _line_rows(env, moves, bills, _predicted_names(env, moves))
-    keys = _check_keys(moves, rows)  # before the INSERT takes the taxes out of the rows
+    keys = _check_keys(moves, rows)  # before the COPY takes the taxes out of the rows
     line_ids = _insert_lines(env, rows)
     _check_lines(moves, line_ids, keys)
     _post(env, moves, totals)
@@ -316,7 +316,7 @@ def _check_keys(moves, rows):
         (heads[move.id], move.fiscal_position_id.id, frozenset(taxes[move.id])) for move in moves
     ]
     return {
-        # the columns, and the many2many fields whose rows the INSERT takes out of them
+        # the columns, and the many2many fields whose rows the COPY takes out of them
         "written": ({name for row in rows for name in row} - {"_tax_ids", "_tag_ids"})
         | {"tax_ids", "tax_tag_ids"},
         "lines": line_keys,
@@ -849,7 +849,7 @@ def _copy(cr, table, columns, rows, formatted=False):
 
 
 def _insert_lines(env, rows):
-    """INSERT the lines, then their taxes and tax tags (many2many rows); returns the lines'
+    """Write the lines, then their taxes and tax tags (many2many rows); returns the lines'
     ids in the order of ``rows``.
 
     The ORM's cache then forgets what it held (the rows changed under it) and learns the
@@ -904,7 +904,7 @@ def _as_read(records, field, id_lists):
 
 
 def _create_analytic_lines(env, lines):
-    """``lines._create_analytic_lines()`` with one INSERT: the values are Odoo's own
+    """``lines._create_analytic_lines()`` with one COPY: the values are Odoo's own
     (``_prepare_analytic_lines``), the amounts rounded in the company currency and the
     related columns (currency, journal) filled as the ORM fills them."""
     lines._validate_analytic_distribution()
