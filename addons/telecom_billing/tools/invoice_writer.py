@@ -355,10 +355,18 @@ def _check_company(records):
     if _method_modules(records, "_check_company"):
         records._check_company()
         return
-    for name, field in records._fields.items():
-        if field.relational and field.check_company and name not in ("company_id", "company_ids"):
-            keys = [(record.company_id.id, record[name]._ids) for record in records.sudo()]
-            records.browse(_first_of_each(records.ids, keys))._check_company([name])
+    names = [
+        name
+        for name, field in records._fields.items()
+        if field.relational and field.check_company and name not in ("company_id", "company_ids")
+    ]
+    firsts = {name: {} for name in names}  # {field: {(company, value): first record id}}
+    for record in records.sudo():
+        company = record.company_id.id
+        for name in names:
+            firsts[name].setdefault((company, record[name]._ids), record.id)
+    for name, first in firsts.items():
+        records.browse(list(first.values()))._check_company([name])
 
 
 def _first_of_each(ids, keys):
