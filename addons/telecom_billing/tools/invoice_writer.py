@@ -360,13 +360,13 @@ def _check_company(records):
         for name, field in records._fields.items()
         if field.relational and field.check_company and name not in ("company_id", "company_ids")
     ]
-    firsts = {name: {} for name in names}  # {field: {(company, value): first record id}}
+    keys = {name: [] for name in names}  # {field: [(company, value) of each record]}
     for record in records.sudo():
         company = record.company_id.id
         for name in names:
-            firsts[name].setdefault((company, record[name]._ids), record.id)
-    for name, first in firsts.items():
-        records.browse(list(first.values()))._check_company([name])
+            keys[name].append((company, record[name]._ids))
+    for name in names:
+        records.browse(_first_of_each(records.ids, keys[name]))._check_company([name])
 
 
 def _first_of_each(ids, keys):
