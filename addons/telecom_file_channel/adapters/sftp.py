@@ -5,12 +5,18 @@ import stat
 
 from .base import FileChannelPermanentError, FileChannelTransportError, FileTransport
 
-try:
-    import paramiko
-except ImportError:  # the local folder channels work without it
-    paramiko = None
-
 TIMEOUT = 30
+
+
+def _paramiko():
+    """paramiko, imported at the first SFTP connection rather than with the module: it would
+    cost every Odoo process 0.15 s and 24 MiB at start. The local folder channels work
+    without it."""
+    try:
+        import paramiko
+    except ImportError:
+        raise FileChannelPermanentError("SFTP needs the Python package paramiko") from None
+    return paramiko
 
 
 class SftpTransport(FileTransport):
@@ -18,8 +24,7 @@ class SftpTransport(FileTransport):
     recorded on the channel when one is recorded; password or private-key authentication."""
 
     def open(self):
-        if paramiko is None:
-            raise FileChannelPermanentError("SFTP needs the Python package paramiko")
+        paramiko = self._paramiko = _paramiko()
         config = self.config
         try:
             sock = socket.create_connection((config["host"], config.get("port") or 22), TIMEOUT)
@@ -60,7 +65,7 @@ class SftpTransport(FileTransport):
             return method(*args)
         except FileNotFoundError as error:
             raise FileChannelPermanentError(f"{args[0]}: no such file or folder") from error
-        except (OSError, paramiko.SSHException) as error:
+        except (OSError, self._paramiko.SSHException) as error:
             raise FileChannelTransportError(str(error)) from error
 
     def _full(self, subfolder, name=""):

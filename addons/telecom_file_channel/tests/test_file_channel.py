@@ -1,10 +1,10 @@
+import importlib.util
 import os
 import tempfile
 import unittest
 
 from odoo.tests import tagged
 
-from odoo.addons.telecom_file_channel.adapters.sftp import paramiko
 from odoo.addons.telecom_usage.tests.common import TelecomRatingCase
 
 
@@ -212,7 +212,9 @@ class TestFileChannel(TelecomRatingCase):
                                 username="noc", password="s3cret")  # fmt: skip
         self.assertNotIn("password", channel.with_user(user).fields_get())
 
-    @unittest.skipIf(paramiko is None, "paramiko is not installed (requirements.txt)")
+    @unittest.skipIf(
+        not importlib.util.find_spec("paramiko"), "paramiko is not installed (requirements.txt)"
+    )
     def test_sftp_channel(self):
         from .sftp_server import PASSWORD, USER, SftpServer
 

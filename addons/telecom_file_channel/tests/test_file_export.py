@@ -1,5 +1,6 @@
 import base64
 import csv
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -14,7 +15,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.telecom_file_channel.adapters.sftp import paramiko
 from odoo.addons.telecom_interconnect.tests.common import TelecomInterconnectCase
 
 
@@ -250,7 +250,9 @@ class TestFileExport(TelecomInterconnectCase):
         (log,) = channel._telecom_queue(attachment)
         self.assertEqual(log.name, ".._outside.pdf", "never a file of another folder")
 
-    @unittest.skipIf(paramiko is None, "paramiko is not installed (requirements.txt)")
+    @unittest.skipIf(
+        not importlib.util.find_spec("paramiko"), "paramiko is not installed (requirements.txt)"
+    )
     def test_sftp_channel_writes_print_batch_and_extract(self):
         from .sftp_server import PASSWORD, USER, SftpServer
 
