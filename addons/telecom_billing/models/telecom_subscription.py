@@ -695,7 +695,12 @@ class TelecomSubscription(models.Model):
             for item, until in bill["updates"]:
                 grouped[(item._name, until)].append(item.id)
         for (model, until), ids in grouped.items():
-            self.env[model].browse(ids).write({"charged_until": until})
+            # not tracked, and no tracked field follows it: without mail_notrack the chatter
+            # would read every tracked field of each item before the write and again at
+            # the commit, for a chunk's thousands of services
+            self.env[model].browse(ids).with_context(mail_notrack=True).write(
+                {"charged_until": until}
+            )
 
     # ------------------------------------------------------------
     # BUSINESS: dunning

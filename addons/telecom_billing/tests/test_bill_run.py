@@ -256,6 +256,19 @@ class TestBillRunRobustness(TelecomBillingCase):
             [("telecom_subscription_id", "in", self.subscriptions.ids)]
         )
 
+    def test_charged_through_date_is_not_tracked_nor_followed_by_a_tracked_field(self):
+        """The bill run moves the charged-through dates without the chatter's tracking
+        (``mail_notrack``): no tracking message can be lost while this holds."""
+        registry = self.env.registry
+        models = self.env["telecom.chargeable.mixin"]._inherit_children
+        self.assertIn("telecom.service", models)
+        for name in models:
+            field = self.env[name]._fields["charged_until"]
+            for follower in [field, *registry.get_dependent_fields(field)]:
+                Model = self.env[follower.model_name]
+                tracked = Model._track_get_fields() if "_track_get_fields" in dir(Model) else ()
+                self.assertNotIn(follower.name, tracked, f"{name}: {follower}")
+
     def test_killed_run_resumes_without_duplicates_or_gaps(self):
         Run = self.env["telecom.bill.run"]
         run = Run.create({"cycle_day": 7, "period_start": "2026-03-07", "auto_post": True})
