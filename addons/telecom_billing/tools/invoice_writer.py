@@ -96,6 +96,25 @@ POSTING_FIELDS = [
     "sequence_number",
     "made_sequence_gap",
 ]
+# account.move columns written by _post()'s UPDATE
+POSTED_COLUMNS = [
+    "state",
+    "is_manually_modified",
+    "posted_before",
+    "payment_state",
+    "checked",
+    "amount_untaxed",
+    "amount_tax",
+    "amount_total",
+    "amount_residual",
+    "amount_untaxed_signed",
+    "amount_untaxed_in_currency_signed",
+    "amount_tax_signed",
+    "amount_total_signed",
+    "amount_total_in_currency_signed",
+    "amount_residual_signed",
+    "invoice_date_due",
+]
 SECTION_TYPES = ("line_section", "line_note")
 # the company domains of Odoo's models (``_check_company_domain``) that depend on the
 # companies only: the values of a field can be checked against them together
@@ -1032,6 +1051,9 @@ def _analytic_vals(env, lines):
         _method_modules(Line, "_prepare_analytic_distribution_line") <= {"account"}
     )
     reinvoiced = "sale" in _method_modules(Line, "_prepare_analytic_lines")
+    # sale's own test ends with the product's expense policy: a product that is never
+    # re-invoiced needs no call per line
+    policy_first = _method_modules(Line, "_sale_can_be_reinvoice") <= {"sale"}
     account_ids = {
         int(id_) for line in lines for key in line.analytic_distribution for id_ in key.split(",")
     }
@@ -1039,7 +1061,11 @@ def _analytic_vals(env, lines):
     precision = env["decimal.precision"].precision_get("Percentage Analytic")
     vals_list = []
     for line in lines:
-        if not own or (reinvoiced and line._sale_can_be_reinvoice()):
+        if not own or (
+            reinvoiced
+            and not (policy_first and line.product_id.expense_policy in (False, "no"))
+            and line._sale_can_be_reinvoice()
+        ):
             vals_list += line._prepare_analytic_lines()
             continue
         on_each_plan = {}
@@ -1155,7 +1181,7 @@ def _post(env, moves, totals):
         " %s::numeric, %s::date)",
         page_size=1000,
     )
-    env.invalidate_all(flush=False)
+    _forget_posted_columns(moves)
     lines = moves.line_ids
     _recompute_dependents(env, lines)
     # what posting does besides the state
@@ -1169,6 +1195,22 @@ def _post(env, moves, totals):
         by_count[count] |= partners
     for count, partners in by_count.items():
         partners._increase_rank("customer_rank", count)
+
+
+def _forget_posted_columns(moves):
+    """Drop from the cache what the posting's UPDATE changed: the invoices' fields and the
+    fields of any model that depend on the columns it wrote (the rest of the cache, the
+    taxes, accounts and customers of the chunk, stays)."""
+    Move = moves.env["account.move"]
+    written = [Move._fields[name] for name in POSTED_COLUMNS]
+    dependents = {
+        dependent
+        for field in written
+        for dependent in moves.pool.get_dependent_fields(field)
+        if dependent.model_name != "account.move"
+    }
+    Move.invalidate_model(flush=False)
+    moves.env.cache.invalidate([(field, None) for field in dependents])
 
 
 def number_invoices(env, moves):
