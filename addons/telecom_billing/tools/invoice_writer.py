@@ -96,25 +96,26 @@ POSTING_FIELDS = [
     "sequence_number",
     "made_sequence_gap",
 ]
-# account.move columns written by _post()'s UPDATE
-POSTED_COLUMNS = [
-    "state",
-    "is_manually_modified",
-    "posted_before",
-    "payment_state",
-    "checked",
-    "amount_untaxed",
-    "amount_tax",
-    "amount_total",
-    "amount_residual",
-    "amount_untaxed_signed",
-    "amount_untaxed_in_currency_signed",
-    "amount_tax_signed",
-    "amount_total_signed",
-    "amount_total_in_currency_signed",
-    "amount_residual_signed",
-    "invoice_date_due",
-]
+# what _post()'s UPDATE writes: {account.move column: its value, in SQL over the row
+# ``v`` of the invoice's amounts and its journal ``j``}
+POSTED_VALUES = {
+    "state": "'posted'",
+    "is_manually_modified": "FALSE",
+    "posted_before": "TRUE",
+    "payment_state": "CASE WHEN v.total = 0 THEN 'paid' ELSE 'not_paid' END",
+    "checked": "j.autocheck_on_post",
+    "amount_untaxed": "v.untaxed",
+    "amount_tax": "v.tax",
+    "amount_total": "v.total",
+    "amount_residual": "v.total",
+    "amount_untaxed_signed": "v.untaxed_signed",
+    "amount_untaxed_in_currency_signed": "v.untaxed_signed",
+    "amount_tax_signed": "v.tax_signed",
+    "amount_total_signed": "v.signed",
+    "amount_total_in_currency_signed": "v.signed",
+    "amount_residual_signed": "v.signed",
+    "invoice_date_due": "v.due",
+}
 SECTION_TYPES = ("line_section", "line_note")
 # the company domains of Odoo's models (``_check_company_domain``) that depend on the
 # companies only: the values of a field can be checked against them together
@@ -1159,23 +1160,13 @@ def _post(env, moves, totals):
         )
     execute_values(
         cr._obj,
-        """
+        f"""
         UPDATE account_move m
-           SET state = 'posted', is_manually_modified = FALSE,
-               posted_before = TRUE,
-               payment_state = CASE WHEN v.total = 0 THEN 'paid' ELSE 'not_paid' END,
-               checked = j.autocheck_on_post,
-               amount_untaxed = v.untaxed, amount_tax = v.tax, amount_total = v.total,
-               amount_residual = v.total,
-               amount_untaxed_signed = v.untaxed_signed,
-               amount_untaxed_in_currency_signed = v.untaxed_signed,
-               amount_tax_signed = v.tax_signed, amount_total_signed = v.signed,
-               amount_total_in_currency_signed = v.signed, amount_residual_signed = v.signed,
-               invoice_date_due = v.due
+           SET {", ".join(f"{column} = {value}" for column, value in POSTED_VALUES.items())}
           FROM (VALUES %s) AS v(id, total, signed, untaxed, untaxed_signed, tax, tax_signed,
                                 due), account_journal j
          WHERE m.id = v.id AND j.id = m.journal_id
-        """,
+        """,  # noqa: S608 - the columns and values are the constants above
         data,
         template="(%s, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric,"
         " %s::numeric, %s::date)",
@@ -1202,7 +1193,7 @@ def _forget_posted_columns(moves):
     fields of any model that depend on the columns it wrote (the rest of the cache, the
     taxes, accounts and customers of the chunk, stays)."""
     Move = moves.env["account.move"]
-    written = [Move._fields[name] for name in POSTED_COLUMNS]
+    written = [Move._fields[name] for name in POSTED_VALUES]
     dependents = {
         dependent
         for field in written
