@@ -344,8 +344,16 @@ class TelecomSubscription(models.Model):
 
     @api.model
     def _telecom_proration_rounding(self):
-        """``exact`` (default) or ``unit``: see tools/proration.py and the billing settings."""
-        return self.env["ir.config_parameter"].sudo().get_param(PRORATION_ROUNDING_PARAM) or "exact"
+        """``exact`` (default) or ``unit``: see tools/proration.py and the billing settings.
+        Read once per bill run chunk."""
+        return cached(
+            self.env,
+            PRORATION_ROUNDING_PARAM,
+            lambda: (
+                self.env["ir.config_parameter"].sudo().get_param(PRORATION_ROUNDING_PARAM)
+                or "exact"
+            ),
+        )
 
     # ------------------------------------------------------------
     # BUSINESS: billing

@@ -236,6 +236,11 @@ def write_invoices(run, bills):
         | {"name": "/"}
         for bill in bills
     ]
+    for vals in headers:
+        if vals.get("invoice_date"):
+            # as account.move computes it for an invoice, without the lines' default looked
+            # up per header by its computation
+            vals.setdefault("date", vals["invoice_date"])
     _add_fiscal_positions(Move, headers)
     moves = _create_headers(Move, headers[:1])
     if len(headers) > 1:
@@ -399,7 +404,10 @@ def _check_company(records):
     companies = [record.company_id for record in records]
     for name in names:
         field = records._fields[name]
-        values = [record[name] for record in records]
+        if field.store or field.compute:
+            values = [record[name] for record in records]
+        else:  # its default, the same for all (read per record, it is looked up per record)
+            values = [records[:1][name]] * len(records)
         if (
             field.type == "many2one"
             and not field.company_dependent
@@ -1061,6 +1069,7 @@ def _analytic_vals(env, lines):
     existing = set(env["account.analytic.account"].browse(account_ids).exists().ids)
     precision = env["decimal.precision"].precision_get("Percentage Analytic")
     vals_list = []
+    columns = {}  # {plan: its column}
     for line in lines:
         if not own or (
             reinvoiced
@@ -1075,16 +1084,16 @@ def _analytic_vals(env, lines):
                 id_ for id_ in map(int, key.split(",")) if id_ in existing
             )
             vals = _analytic_distribution_vals(
-                line, float(distribution), accounts, on_each_plan, precision
+                line, float(distribution), accounts, on_each_plan, precision, columns
             )
             if not line.currency_id.is_zero(vals.get("amount")):
                 vals_list.append(vals)
     return vals_list
 
 
-def _analytic_distribution_vals(line, distribution, accounts, on_each_plan, precision):
+def _analytic_distribution_vals(line, distribution, accounts, on_each_plan, precision, columns):
     """Odoo's ``account.move.line._prepare_analytic_distribution_line`` (account 18.0), the
-    existing ``accounts`` given."""
+    existing ``accounts`` given; ``columns`` keeps the column of each plan met."""
     account_field_values = {}
     amount = 0
     for account in accounts:
@@ -1095,7 +1104,9 @@ def _analytic_distribution_vals(line, distribution, accounts, on_each_plan, prec
         else:
             amount = -line.balance * distribution / 100.0
         on_each_plan[plan] = distribution_plan
-        account_field_values[account.plan_id._column_name()] = account.id
+        if account.plan_id not in columns:
+            columns[account.plan_id] = account.plan_id._column_name()
+        account_field_values[columns[account.plan_id]] = account.id
     move = line.move_id
     default_name = line.name or (
         line.ref or "/" + " -- " + (line.partner_id and line.partner_id.name or "/")
