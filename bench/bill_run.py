@@ -49,6 +49,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import benchlib
 import psutil
 import psycopg2
 
@@ -759,6 +760,7 @@ def main():
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         log(f"Machine: {machine(cr)}")
+        benchlib.compile_installed(cr, addons_path(contract).split(","))
         if reused:
             log(f"data of {args.data} reused: {args.n:,} subscriptions")
         else:
