@@ -22,6 +22,7 @@ import contextlib
 import copy
 import datetime
 import io
+import itertools
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -1402,7 +1403,21 @@ def _recompute_dependents(env, lines):
     months used...); the accounting fields are already right."""
     tocompute = env.transaction.tocompute
     before = {field: set(ids) for field, ids in tocompute.items()}
+    # No row refers to the new lines yet but their taxes and tags (the writer inserts no
+    # other relation): given as such, modified() does not read the other relations of every
+    # line from the database (reconciliations, analytic lines, sales order lines) to find
+    # what follows them. Forgotten after, as the analytic lines are inserted next.
+    empty = [
+        field
+        for field in lines._fields.values()
+        if field.store
+        and field.type in ("one2many", "many2many")
+        and field.name not in ("tax_ids", "tax_tag_ids")
+    ]
+    for field in empty:
+        env.cache.insert_missing(lines, field, itertools.repeat(()))
     lines.modified(_fields_with_dependents_elsewhere(lines), create=True)
+    lines.invalidate_recordset([field.name for field in empty], flush=False)
     for field in list(tocompute):
         if field.model_name in ("account.move", "account.move.line"):
             kept = before.get(field)
