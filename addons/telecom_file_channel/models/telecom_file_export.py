@@ -1,6 +1,8 @@
 import csv
 import io
+from datetime import datetime, time
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -246,14 +248,23 @@ class TelecomFileExport(models.Model):
     # BUSINESS: extracts
     # ------------------------------------------------------------
 
+    def _telecom_local_start(self, day):
+        """The start of ``day`` in the time zone its period is dated in (that of
+        ``fields.Date.context_today``, the user's), as a UTC datetime."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        return (
+            tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        )
+
     def _telecom_extract_payment_report(self, date_from, date_to):
-        """Payments matched by payment files during the period."""
+        """Payments matched by payment files during the period (its days in the user's time
+        zone, as the periods are dated)."""
         lines = self.env["telecom.payment.file.line"].search(
             [
                 ("state", "=", "matched"),
                 ("company_id", "=", self.company_id.id),
-                ("create_date", ">=", date_from),
-                ("create_date", "<", date_to + relativedelta(days=1)),
+                ("create_date", ">=", self._telecom_local_start(date_from)),
+                ("create_date", "<", self._telecom_local_start(date_to + relativedelta(days=1))),
             ],
             order="id",
         )

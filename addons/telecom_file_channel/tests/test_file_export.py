@@ -151,6 +151,35 @@ class TestFileExport(TelecomInterconnectCase):
         self.assertFalse(self.env["telecom.file.channel.file"].search(
             [("channel_id", "=", channel.id), ("state", "=", "pending")]))  # fmt: skip
 
+    def test_payment_report_days_are_the_users_days(self):
+        """A day's payment report holds the payments matched that day where the period is
+        dated (the user's time zone), whatever the hour in UTC."""
+        payment_file = self.env["telecom.payment.file"].create({"filename": "tz.csv"})
+        matched = {  # UTC creation time: New York's day
+            "T-EVENING": "2026-03-05 23:30:00",  # 18:30 on the 5th
+            "T-LATE": "2026-03-06 04:30:00",  # 23:30 on the 5th
+            "T-MORNING": "2026-03-05 04:30:00",  # 23:30 on the 4th
+        }
+        lines = self.env["telecom.payment.file.line"].create(
+            [
+                {"payment_file_id": payment_file.id, "reference": ref, "amount": 10.0,
+                 "state": "matched"}
+                for ref in matched
+            ]
+        )  # fmt: skip
+        for line, created in zip(lines, matched.values(), strict=True):
+            self.env.cr.execute(
+                "UPDATE telecom_payment_file_line SET create_date = %s WHERE id = %s",
+                [created, line.id],
+            )
+        lines.invalidate_recordset(["create_date"])
+        export = self._export(
+            self._channel(), "payment_report", "daily", "pay-%Y%m%d.csv", date(2026, 3, 5)
+        ).with_context(tz="America/New_York")
+        content = export._telecom_extract_payment_report(date(2026, 3, 5), date(2026, 3, 5))
+        rows = list(csv.DictReader(content.decode().splitlines()))
+        self.assertEqual([row["reference"] for row in rows], ["T-EVENING", "T-LATE"])
+
     def test_filename_must_change_with_the_period(self):
         channel = self._channel()
         with self.assertRaises(ValidationError):
