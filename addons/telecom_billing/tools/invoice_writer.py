@@ -407,7 +407,7 @@ def _check_company(records):
         field = records._fields[name]
         if field.store or field.compute:
             values = [record[name] for record in records]
-        else:  # its default, the same for all (read per record, it is looked up per record)
+        else:  # not stored nor computed: its default, the same for every record (read once)
             values = [records[:1][name]] * len(records)
         if (
             field.type == "many2one"
